@@ -1,0 +1,132 @@
+import type { Consumer } from '../config/consumers';
+import type { BearerIdentity } from '../config/options';
+import type { ResolvedConfig } from '../config/resolve';
+import { UnauthorizedError } from '../errors';
+import type { AuthMethod } from '../protocol/enums';
+import { identityKey } from '../protocol/identity';
+import type { EnvironmentRecord } from '../store/store';
+import type { Credentials } from './credentials';
+import { parseAuthorization } from './credentials';
+import type { SessionCache } from './session-cache';
+import { hashSessionToken } from './session-token';
+import type { TimestampWindow } from './verify';
+import { verifySharedSecret } from './verify';
+
+/** The authentication material of one request, wherever it was carried. */
+export interface AuthInput {
+  /** The Authorization value (or one rebuilt from `access_token` and `authenticationMethod`). */
+  authorization: string | undefined;
+  /** The `timestamp` header, or the query parameter when the header is absent. */
+  timestamp: string | undefined;
+}
+
+/** An application proven to be a registered consumer: the outcome for environment creation. */
+export interface AuthenticatedApplication {
+  consumer: Consumer;
+  method: AuthMethod;
+  /** The shared secret that was proven (Basic/HMAC), from which the session token is derived. */
+  secret: string | undefined;
+  /** Set when the application authenticated with Bearer. */
+  bearer: BearerIdentity | undefined;
+}
+
+/** A request proven to belong to a live environment. */
+export interface AuthenticatedSession {
+  environment: EnvironmentRecord;
+  consumer: Consumer;
+  method: AuthMethod;
+  /** The session token the request proved (absent with Bearer). */
+  sessionToken: string | undefined;
+}
+
+// One message for every credential failure, so that responses do not reveal which keys exist.
+const INVALID = 'Invalid credentials';
+
+/**
+ * Authenticates requests as Infrastructure Services §4.1 and interop.md §1 describe: the
+ * application key (on environment create) or the session token (on every other request) as the
+ * user, the application's shared secret as the key. Knows nothing about HTTP.
+ */
+export class Authenticator {
+  constructor(
+    private readonly config: ResolvedConfig,
+    private readonly cache: SessionCache,
+  ) {}
+
+  /** Authenticates an environment-create request: the user is the application key. */
+  async authenticateApplication(input: AuthInput): Promise<AuthenticatedApplication> {
+    const credentials = this.credentials(input);
+    if (credentials.method === 'Bearer') {
+      const bearer = await this.verifyBearer(credentials.token);
+      const consumer = await this.consumerFor(bearer.applicationKey, 'Bearer');
+      return { consumer, method: 'Bearer', secret: undefined, bearer };
+    }
+    const consumer = await this.config.findConsumer(credentials.user);
+    if (!consumer?.secret) throw new UnauthorizedError(INVALID);
+    verifySharedSecret(credentials, consumer.secret, input.timestamp, this.window());
+    assertMethodAllowed(consumer, credentials.method);
+    return { consumer, method: credentials.method, secret: consumer.secret, bearer: undefined };
+  }
+
+  /** Authenticates any request after environment creation: the user is the session token. */
+  async authenticateSession(input: AuthInput): Promise<AuthenticatedSession> {
+    const credentials = this.credentials(input);
+    if (credentials.method === 'Bearer') {
+      const bearer = await this.verifyBearer(credentials.token);
+      const consumer = await this.consumerFor(bearer.applicationKey, 'Bearer');
+      const environment = await this.config.store.findEnvironmentByIdentity(identityKey(bearer));
+      if (!environment) throw new UnauthorizedError('No environment is registered for this Bearer identity');
+      return { environment, consumer, method: 'Bearer', sessionToken: undefined };
+    }
+    const environment = await this.findSession(credentials.user);
+    const consumer = await this.config.findConsumer(environment.applicationKey);
+    if (!consumer?.secret) throw new UnauthorizedError(INVALID);
+    verifySharedSecret(credentials, consumer.secret, input.timestamp, this.window());
+    assertMethodAllowed(consumer, credentials.method);
+    return { environment, consumer, method: credentials.method, sessionToken: credentials.user };
+  }
+
+  /** Forgets cached sessions of an environment whose token changed, or (`deleted`) that is being deleted. */
+  forgetEnvironment(environmentId: string, deleted: boolean): void {
+    this.cache.evictEnvironment(environmentId, deleted);
+  }
+
+  private credentials(input: AuthInput): Credentials {
+    if (!input.authorization) throw new UnauthorizedError('This request needs an Authorization header');
+    return parseAuthorization(input.authorization);
+  }
+
+  private async findSession(sessionToken: string): Promise<EnvironmentRecord> {
+    const hash = hashSessionToken(sessionToken);
+    const cached = this.cache.get(hash);
+    if (cached) return cached;
+    const environment = await this.config.store.findEnvironmentBySessionHash(hash);
+    if (!environment) throw new UnauthorizedError(INVALID);
+    this.cache.set(hash, environment);
+    return environment;
+  }
+
+  private async verifyBearer(token: string): Promise<BearerIdentity> {
+    if (!this.config.verifyBearer) throw new UnauthorizedError('Bearer authentication is not enabled');
+    const identity = await this.config.verifyBearer(token);
+    if (!identity || typeof identity.applicationKey !== 'string') throw new UnauthorizedError(INVALID);
+    return identity;
+  }
+
+  private async consumerFor(applicationKey: string, method: AuthMethod): Promise<Consumer> {
+    const consumer = await this.config.findConsumer(applicationKey);
+    if (!consumer) throw new UnauthorizedError(INVALID);
+    assertMethodAllowed(consumer, method);
+    return consumer;
+  }
+
+  private window(): TimestampWindow {
+    return { now: this.config.clock(), pastMs: this.config.timestampPastMs, futureMs: this.config.timestampFutureMs };
+  }
+}
+
+function assertMethodAllowed(consumer: Consumer, method: AuthMethod): void {
+  if (!consumer.authenticationMethods.includes(method)) {
+    throw new UnauthorizedError(`Authentication method ${method} is not allowed for this consumer`);
+  }
+}

@@ -1,0 +1,54 @@
+import { UnauthorizedError } from '../errors';
+import { constantTimeEqual, hmacSha256Base64 } from '../util/crypto';
+import { parseIsoTimestamp } from '../util/iso-time';
+import type { Credentials } from './credentials';
+
+/** The timestamp rule for SIF_HMACSHA256: how far back and ahead of now a timestamp may be. */
+export interface TimestampWindow {
+  now: Date;
+  pastMs: number;
+  futureMs: number;
+}
+
+/**
+ * The SIF_HMACSHA256 hash of `user` at `timestamp`: base64(HMAC-SHA256(secret, "user:timestamp")),
+ * with the timestamp exactly as the consumer sent it.
+ *
+ * @example
+ * sifHmac('TestSIS', 'guest', '2015-01-12T13:10:00.000Z'); // 'A6n6uBaBXEVUAWPc6D2RrkoE3Ag+a5qLkM5TVfXpBd8='
+ */
+export function sifHmac(user: string, secret: string, timestamp: string): string {
+  return hmacSha256Base64(secret, `${user}:${timestamp}`);
+}
+
+/**
+ * Checks Basic or SIF_HMACSHA256 credentials against the shared secret; throws 401 when they do not
+ * match. HMAC also needs the `timestamp` the consumer sent, inside the window.
+ */
+export function verifySharedSecret(
+  credentials: Exclude<Credentials, { method: 'Bearer' }>,
+  secret: string,
+  timestamp: string | undefined,
+  window: TimestampWindow,
+): void {
+  if (credentials.method === 'Basic') {
+    if (!constantTimeEqual(credentials.secret, secret)) throw new UnauthorizedError('Invalid credentials');
+    return;
+  }
+  if (timestamp === undefined || timestamp === '') {
+    throw new UnauthorizedError('SIF_HMACSHA256 needs a timestamp header (or query parameter)');
+  }
+  checkTimestamp(timestamp, window);
+  if (!constantTimeEqual(credentials.hash, sifHmac(credentials.user, secret, timestamp))) {
+    throw new UnauthorizedError('Invalid credentials');
+  }
+}
+
+/** Throws 401 unless `timestamp` is an ISO-8601 time inside the window around now. */
+export function checkTimestamp(timestamp: string, window: TimestampWindow): void {
+  const t = parseIsoTimestamp(timestamp);
+  if (t === undefined) throw new UnauthorizedError('The timestamp is not an ISO-8601 date-time');
+  const now = window.now.getTime();
+  if (t < now - window.pastMs) throw new UnauthorizedError('The timestamp is too old');
+  if (t > now + window.futureMs) throw new UnauthorizedError('The timestamp is in the future');
+}

@@ -1,0 +1,199 @@
+import { SifConfigError } from '../errors';
+import type { InfrastructureVersion, ServiceType } from '../protocol/enums';
+import type { PagingLimits } from '../protocol/paging';
+import { INFRASTRUCTURE_VERSIONS, SERVICE_TYPES } from '../protocol/enums';
+import { SqliteStore } from '../store/sqlite';
+import type { SifStore } from '../store/store';
+import type { Clock } from '../util/clock';
+import { systemClock } from '../util/clock';
+import type { Consumer, ConsumerLookup } from './consumers';
+import { normalizeConsumer } from './consumers';
+import type { BearerVerifier, SifLogger, SifProviderOptions } from './options';
+import {
+  oneOf,
+  optionalBoolean,
+  optionalFunction,
+  optionalPositiveInt,
+  optionalString,
+  rejectUnknownKeys,
+  requireObject,
+} from './validate';
+
+/** Documented defaults, in one place. */
+export const DEFAULTS = Object.freeze({
+  infrastructureVersion: '3.2.1' as InfrastructureVersion,
+  timestampPastSeconds: 15 * 60,
+  timestampFutureSeconds: 5 * 60,
+  maxBodyBytes: 10 * 1024 * 1024,
+  sessionCacheSize: 1000,
+  defaultPageSize: 100,
+  maxPageSize: 1000,
+});
+
+/** Options after validation: frozen, defaults applied, the store opened. */
+export interface ResolvedConfig {
+  readonly store: SifStore;
+  /** True when the provider opened the store and so must close it. */
+  readonly ownsStore: boolean;
+  readonly baseUrl: string | undefined;
+  readonly infrastructureVersion: InfrastructureVersion;
+  readonly findConsumer: (applicationKey: string) => Promise<Consumer | undefined>;
+  readonly services: ReadonlyMap<string, { readonly type: ServiceType }>;
+  readonly timestampPastMs: number;
+  readonly timestampFutureMs: number;
+  readonly verifyBearer: BearerVerifier | undefined;
+  readonly allowAccessTokenQuery: boolean;
+  readonly maxBodyBytes: number;
+  readonly paging: PagingLimits;
+  readonly sessionCacheSize: number;
+  readonly logger: SifLogger;
+  readonly clock: Clock;
+}
+
+const TOP_LEVEL = [
+  'database', 'store', 'baseUrl', 'infrastructureVersion', 'consumers', 'services',
+  'authentication', 'limits', 'paging', 'sessionCacheSize', 'logger', 'clock',
+] as const;
+
+/**
+ * Validates options once, at start-up, and returns the frozen configuration. Throws a
+ * `SifConfigError` naming the first bad option. Never modifies `options`.
+ */
+export function resolveOptions(options: SifProviderOptions): ResolvedConfig {
+  const o = requireObject(options, 'options');
+  rejectUnknownKeys(o, TOP_LEVEL, '');
+
+  const services = resolveServices(o.services);
+  const serviceType = (name: string) => services.get(name)?.type;
+  const findConsumer = resolveConsumers(o.consumers, serviceType);
+
+  const auth = o.authentication === undefined ? {} : requireObject(o.authentication, 'authentication');
+  rejectUnknownKeys(auth, ['timestampWindow', 'verifyBearer', 'allowAccessTokenQuery'], 'authentication');
+  const window = auth.timestampWindow === undefined ? {} : requireObject(auth.timestampWindow, 'authentication.timestampWindow');
+  rejectUnknownKeys(window, ['pastSeconds', 'futureSeconds'], 'authentication.timestampWindow');
+  const limits = o.limits === undefined ? {} : requireObject(o.limits, 'limits');
+  rejectUnknownKeys(limits, ['maxBodyBytes'], 'limits');
+  const paging = resolvePaging(o.paging);
+
+  const baseUrl = optionalString(o.baseUrl, 'baseUrl');
+  if (baseUrl !== undefined && !/^https?:\/\/[^/]+/i.test(baseUrl)) {
+    throw new SifConfigError('baseUrl', 'must be an absolute http(s) URL, e.g. https://sis.example.org/sif3');
+  }
+  const logger = resolveLogger(o.logger);
+  const clock = optionalFunction<Clock>(o.clock, 'clock') ?? systemClock;
+  const version =
+    o.infrastructureVersion === undefined
+      ? DEFAULTS.infrastructureVersion
+      : oneOf(o.infrastructureVersion, INFRASTRUCTURE_VERSIONS, 'infrastructureVersion');
+  const { store, ownsStore } = resolveStore(o.database, o.store);
+
+  return Object.freeze({
+    store,
+    ownsStore,
+    baseUrl: baseUrl?.replace(/\/+$/, ''),
+    infrastructureVersion: version,
+    findConsumer,
+    services,
+    timestampPastMs:
+      (optionalPositiveInt(window.pastSeconds, 'authentication.timestampWindow.pastSeconds', { allowZero: true }) ??
+        DEFAULTS.timestampPastSeconds) * 1000,
+    timestampFutureMs:
+      (optionalPositiveInt(window.futureSeconds, 'authentication.timestampWindow.futureSeconds', { allowZero: true }) ??
+        DEFAULTS.timestampFutureSeconds) * 1000,
+    verifyBearer: optionalFunction<BearerVerifier>(auth.verifyBearer, 'authentication.verifyBearer'),
+    allowAccessTokenQuery: optionalBoolean(auth.allowAccessTokenQuery, 'authentication.allowAccessTokenQuery') ?? false,
+    maxBodyBytes: optionalPositiveInt(limits.maxBodyBytes, 'limits.maxBodyBytes') ?? DEFAULTS.maxBodyBytes,
+    paging,
+    sessionCacheSize:
+      optionalPositiveInt(o.sessionCacheSize, 'sessionCacheSize', { allowZero: true }) ?? DEFAULTS.sessionCacheSize,
+    logger,
+    clock,
+  });
+}
+
+function resolvePaging(value: unknown): PagingLimits {
+  const p = value === undefined ? {} : requireObject(value, 'paging');
+  rejectUnknownKeys(p, ['defaultPageSize', 'maxPageSize'], 'paging');
+  const maxPageSize = optionalPositiveInt(p.maxPageSize, 'paging.maxPageSize') ?? DEFAULTS.maxPageSize;
+  const defaultPageSize =
+    optionalPositiveInt(p.defaultPageSize, 'paging.defaultPageSize') ?? Math.min(DEFAULTS.defaultPageSize, maxPageSize);
+  if (defaultPageSize > maxPageSize) throw new SifConfigError('paging.defaultPageSize', 'must not exceed paging.maxPageSize');
+  return Object.freeze({ defaultPageSize, maxPageSize });
+}
+
+function resolveServices(value: unknown): ReadonlyMap<string, { readonly type: ServiceType }> {
+  const services = new Map<string, { readonly type: ServiceType }>();
+  if (value === undefined) return services;
+  for (const [name, def] of Object.entries(requireObject(value, 'services'))) {
+    const d = requireObject(def, `services.${name}`);
+    rejectUnknownKeys(d, ['type'], `services.${name}`);
+    const type = d.type === undefined ? 'OBJECT' : oneOf(d.type, SERVICE_TYPES, `services.${name}.type`);
+    if (name === 'alerts') throw new SifConfigError('services.alerts', 'is built in: the alerts utility is always provided');
+    services.set(name, Object.freeze({ type }));
+  }
+  return services;
+}
+
+function resolveConsumers(
+  value: unknown,
+  serviceType: (name: string) => ServiceType | undefined,
+): (applicationKey: string) => Promise<Consumer | undefined> {
+  if (Array.isArray(value)) {
+    const byKey = new Map<string, Consumer>();
+    value.forEach((entry, i) => {
+      const consumer = normalizeConsumer(entry, `consumers[${i}]`, serviceType);
+      if (byKey.has(consumer.applicationKey)) {
+        throw new SifConfigError(`consumers[${i}].applicationKey`, `repeats "${consumer.applicationKey}"`);
+      }
+      byKey.set(consumer.applicationKey, consumer);
+    });
+    return async (key) => byKey.get(key);
+  }
+  if (typeof value === 'function') {
+    const lookup = value as ConsumerLookup;
+    // Hosts often return the same object each time: validate each object once.
+    const normalized = new WeakMap<object, Consumer>();
+    return async (key) => {
+      const entry = await lookup(key);
+      if (entry === undefined || entry === null) return undefined;
+      let consumer = normalized.get(entry);
+      if (!consumer) {
+        consumer = normalizeConsumer(entry, `consumers("${key}")`, serviceType);
+        normalized.set(entry, consumer);
+      }
+      return consumer.applicationKey === key ? consumer : undefined;
+    };
+  }
+  throw new SifConfigError('consumers', 'must be an array of consumer entries or a lookup function');
+}
+
+function resolveStore(database: unknown, store: unknown): { store: SifStore; ownsStore: boolean } {
+  if (database !== undefined && store !== undefined) {
+    throw new SifConfigError('store', 'cannot be given together with database');
+  }
+  if (store !== undefined) {
+    const s = requireObject(store, 'store');
+    for (const method of ['createEnvironment', 'getEnvironment', 'deleteEnvironment', 'createAlert', 'close']) {
+      if (typeof s[method] !== 'function') throw new SifConfigError('store', `must implement SifStore (missing ${method})`);
+    }
+    return { store: store as SifStore, ownsStore: false };
+  }
+  const file = optionalString(database, 'database');
+  if (file === undefined) {
+    throw new SifConfigError('database', "is required: a SQLite file path, or ':memory:' (or give a store)");
+  }
+  try {
+    return { store: new SqliteStore(file), ownsStore: true };
+  } catch (err) {
+    throw new SifConfigError('database', `could not be opened: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function resolveLogger(value: unknown): SifLogger {
+  if (value === undefined) return console;
+  const l = requireObject(value, 'logger');
+  if (typeof l.warn !== 'function' || typeof l.error !== 'function') {
+    throw new SifConfigError('logger', 'must have warn and error functions');
+  }
+  return l as unknown as SifLogger;
+}

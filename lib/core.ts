@@ -1,0 +1,14 @@
+import type { Authenticator } from './auth/authenticator';
+import type { ResolvedConfig } from './config/resolve';
+import type { SifEvents } from './events';
+import type { Responder } from './http/respond';
+import type { AlertValidator } from './payload/alert';
+
+/** What every endpoint works with: built once per provider, shared by its routes. */
+export interface ProviderCore {
+  readonly config: ResolvedConfig;
+  readonly authenticator: Authenticator;
+  readonly responder: Responder;
+  readonly events: SifEvents;
+  readonly alertValidator: AlertValidator;
+}

@@ -1,0 +1,20 @@
+import type { Request, Response } from 'express';
+import type { ProviderCore } from '../../core';
+import { NotFoundError } from '../../errors';
+import { ownSession } from './read';
+
+/**
+ * `DELETE {mount}/environments/{id}`: unregisters the consumer. The environment, its session and
+ * everything it owns go in one store operation; the session cache forgets it first and for good.
+ */
+export function deleteEnvironment(core: ProviderCore) {
+  return async function deleteEnvironmentStep(req: Request, res: Response): Promise<void> {
+    const { environment } = ownSession(req);
+    core.authenticator.forgetEnvironment(environment.id, true);
+    if (!(await core.config.store.deleteEnvironment(environment.id))) {
+      throw new NotFoundError('No such environment', { scope: 'environment' });
+    }
+    core.events.emit('environment.deleted', { environmentId: environment.id, applicationKey: environment.applicationKey });
+    core.responder.empty(req, res, 204);
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * The one error hierarchy of sif3-direct. Every failure a client can cause is a `SifError` with the
+ * HTTP status that the SIF Base Architecture (§4.5.2) assigns; the router's error handler turns it
+ * into a SIF `error` object. Anything that is not a `SifError` is answered as a 500 without internals.
+ *
+ * Handlers written by the host app may throw these too, to choose the SIF error a consumer sees.
+ *
+ * @example
+ * throw new NotFoundError('No such student', { scope: 'Read xStudent' });
+ */
+export class SifError extends Error {
+  /** HTTP status, also the `code` element of the SIF error object. */
+  readonly status: number;
+  /** The attempted operation, e.g. "Create environment" (SIF `scope`, at most 80 characters). */
+  readonly scope: string | undefined;
+  /** Optional technical detail (SIF `description`). Shown to the client: never put secrets here. */
+  readonly description: string | undefined;
+
+  constructor(status: number, message: string, options: SifErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.status = status;
+    this.scope = options.scope;
+    this.description = options.description;
+  }
+}
+
+/** Extra detail for a `SifError`. */
+export interface SifErrorOptions {
+  scope?: string;
+  description?: string;
+  cause?: unknown;
+}
+
+/** 400: malformed payload, bad parameter, unsupported query. */
+export class BadRequestError extends SifError {
+  constructor(message: string, options?: SifErrorOptions) {
+    super(400, message, options);
+  }
+}
+
+/** 401: missing or invalid authorization. */
+export class UnauthorizedError extends SifError {
+  constructor(message: string, options?: SifErrorOptions) {
+    super(401, message, options);
+  }
+}
+
+/** 403: authenticated, but the consumer lacks the right for this operation. */
+export class ForbiddenError extends SifError {
+  constructor(message: string, options?: SifErrorOptions) {
+    super(403, message, options);
+  }
+}
+
+/** 404: no such object, environment or service. */
+export class NotFoundError extends SifError {
+  constructor(message: string, options?: SifErrorOptions) {
+    super(404, message, options);
+  }
+}
+
+/** 405: the operation is not allowed on this URL. `allow` lists the methods that are. */
+export class MethodNotAllowedError extends SifError {
+  readonly allow: readonly string[];
+
+  constructor(message: string, allow: readonly string[], options?: SifErrorOptions) {
+    super(405, message, options);
+    this.allow = allow;
+  }
+}
+
+/** 409: the object already exists. */
+export class ConflictError extends SifError {
+  constructor(message: string, options?: SifErrorOptions) {
+    super(409, message, options);
+  }
+}
+
+/** 413: request body too large, or a page size above the maximum. */
+export class PayloadTooLargeError extends SifError {
+  constructor(message: string, options?: SifErrorOptions) {
+    super(413, message, options);
+  }
+}
+
+/** 415: a request body in a media type the provider does not read. */
+export class UnsupportedMediaTypeError extends SifError {
+  constructor(message: string, options?: SifErrorOptions) {
+    super(415, message, options);
+  }
+}
+
+/** 500 raised on purpose (a misconfiguration found at run time); its message is shown. */
+export class InternalServiceError extends SifError {
+  constructor(message: string, options?: SifErrorOptions) {
+    super(500, message, options);
+  }
+}
+
+/**
+ * Thrown by `createSifProvider` when an option is invalid. The message names the option, e.g.
+ * `consumers[1].secret must be a non-empty string`.
+ */
+export class SifConfigError extends Error {
+  readonly option: string;
+
+  constructor(option: string, problem: string) {
+    super(`sif3-direct: option ${option} ${problem}`);
+    this.name = 'SifConfigError';
+    this.option = option;
+  }
+}

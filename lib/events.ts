@@ -1,0 +1,52 @@
+import type { SifLogger } from './config/options';
+import type { GoessnerObject } from './payload/goessner';
+
+/** Events a provider emits, with their payloads. */
+export interface SifEventMap {
+  /** A consumer registered a new environment. */
+  'environment.created': { environmentId: string; applicationKey: string; instanceId?: string; solutionId?: string };
+  /** A consumer deleted its environment; everything it owned is gone. */
+  'environment.deleted': { environmentId: string; applicationKey: string };
+  /** A consumer reported an alert. `alert` is the stored alert in Goessner form. */
+  'alert.created': { environmentId: string; applicationKey: string; alert: GoessnerObject };
+}
+
+type Listener<K extends keyof SifEventMap> = (event: SifEventMap[K]) => void;
+
+/**
+ * Typed events for the host app. Listeners run after the change is stored; a listener that throws
+ * is logged and never fails the consumer's request.
+ *
+ * @example
+ * provider.events.on('alert.created', ({ alert }) => notifyAdmins(alert));
+ */
+export class SifEvents {
+  private readonly listeners: { [K in keyof SifEventMap]?: Listener<K>[] } = {};
+
+  constructor(private readonly logger: SifLogger) {}
+
+  /** Adds a listener; returns a function that removes it. */
+  on<K extends keyof SifEventMap>(name: K, listener: Listener<K>): () => void {
+    const list = (this.listeners[name] ??= []) as Listener<K>[];
+    list.push(listener);
+    return () => this.off(name, listener);
+  }
+
+  /** Removes a listener. */
+  off<K extends keyof SifEventMap>(name: K, listener: Listener<K>): void {
+    const list = this.listeners[name] as Listener<K>[] | undefined;
+    const i = list?.indexOf(listener) ?? -1;
+    if (list && i >= 0) list.splice(i, 1);
+  }
+
+  /** Calls every listener of `name`. For the provider's own use. */
+  emit<K extends keyof SifEventMap>(name: K, event: SifEventMap[K]): void {
+    for (const listener of [...((this.listeners[name] as Listener<K>[] | undefined) ?? [])]) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.logger.error(`sif3-direct: a listener of ${name} threw`, err);
+      }
+    }
+  }
+}

@@ -1,0 +1,75 @@
+import type { NextFunction, Request, Response } from 'express';
+import { BadRequestError } from '../errors';
+import type { Format } from '../payload/codec';
+import { initSifContext } from './context';
+import { responseFormat } from './negotiate';
+import { header } from './params';
+
+/** The last path segment split into its name, matrix parameters and format suffix. */
+export interface LastSegment {
+  name: string;
+  matrix: Record<string, string>;
+  suffix: Format | undefined;
+}
+
+/**
+ * Splits `xStudents.json;zoneId=Z;contextId=C` (or `xStudents;zoneId=Z.json`, as some clients send)
+ * into name, matrix parameters and suffix. Express does not understand matrix parameters, so this
+ * runs before routing. Values are percent-decoded; a repeated name is a 400.
+ *
+ * @example
+ * splitLastSegment('xStudent.xml;zoneId=District');
+ * // { name: 'xStudent', matrix: { zoneId: 'District' }, suffix: 'xml' }
+ */
+export function splitLastSegment(segment: string): LastSegment {
+  const [head = '', ...params] = segment.split(';');
+  const matrix: Record<string, string> = {};
+  let suffix: Format | undefined;
+  let name = head;
+  ({ name, suffix } = stripSuffix(name));
+  params.forEach((param, i) => {
+    let text = param;
+    if (i === params.length - 1 && suffix === undefined) ({ name: text, suffix } = stripSuffix(text));
+    const eq = text.indexOf('=');
+    const key = decode(eq < 0 ? text : text.slice(0, eq));
+    if (key === '') return;
+    if (Object.hasOwn(matrix, key)) throw new BadRequestError(`Matrix parameter "${key.slice(0, 40)}" is repeated`);
+    matrix[key] = eq < 0 ? '' : decode(text.slice(eq + 1));
+  });
+  return { name, matrix, suffix };
+}
+
+function stripSuffix(text: string): { name: string; suffix: Format | undefined } {
+  const m = /\.(xml|json)$/i.exec(text);
+  return m ? { name: text.slice(0, m.index), suffix: m[1]!.toLowerCase() as Format } : { name: text, suffix: undefined };
+}
+
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new BadRequestError('A matrix parameter is not valid percent-encoding');
+  }
+}
+
+/**
+ * The provider router's first step: takes matrix parameters and the format suffix off the last
+ * segment, rewrites `req.url` so that the route table sees plain paths, and starts the context.
+ */
+export function normalizeUrl(req: Request, _res: Response, next: NextFunction): void {
+  const url = req.url;
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  const query = q < 0 ? '' : url.slice(q);
+  const slash = path.lastIndexOf('/');
+  const last = splitLastSegment(path.slice(slash + 1));
+  const cleanPath = path.slice(0, slash + 1) + last.name;
+  req.url = cleanPath + query;
+  initSifContext(req, {
+    matrix: last.matrix,
+    suffixFormat: last.suffix,
+    path: cleanPath,
+    responseFormat: responseFormat(header(req, 'accept'), last.suffix),
+  });
+  next();
+}

@@ -1,0 +1,45 @@
+// The public surface of sif3-direct. No logic lives here.
+export { createSifProvider } from './provider';
+export type { SifProvider } from './provider';
+export type {
+  SifProviderOptions,
+  ServiceDefinition,
+  AuthenticationOptions,
+  BearerVerifier,
+  BearerIdentity,
+  LimitOptions,
+  PagingOptions,
+  SifLogger,
+} from './config/options';
+export type {
+  ConsumerEntry,
+  ConsumerLookup,
+  ConsumerRegistry,
+  EnvironmentTemplate,
+  ZoneTemplate,
+  ServiceGrant,
+  RightsGrant,
+} from './config/consumers';
+export { DEFAULTS } from './config/resolve';
+export {
+  SifError,
+  BadRequestError,
+  UnauthorizedError,
+  ForbiddenError,
+  NotFoundError,
+  MethodNotAllowedError,
+  ConflictError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  InternalServiceError,
+  SifConfigError,
+} from './errors';
+export type { SifErrorOptions } from './errors';
+export { SifEvents } from './events';
+export type { SifEventMap } from './events';
+export type { SifStore, EnvironmentRecord, AlertRecord, CreateEnvironmentResult } from './store/store';
+export { SqliteStore } from './store/sqlite';
+export { MemoryStore } from './store/memory';
+export type { GoessnerObject, GoessnerValue } from './payload/goessner';
+export type { AuthMethod, RightType, RightValue, ServiceType, InfrastructureVersion } from './protocol/enums';
+export { sifHmac } from './auth/verify';

@@ -1,0 +1,99 @@
+import Ajv from 'ajv';
+import { BadRequestError } from '../errors';
+import type { InfrastructureVersion } from '../protocol/enums';
+import { isInfrastructureNamespace } from '../protocol/enums';
+import type { DecodedPayload } from './codec';
+import type { GoessnerObject } from './goessner';
+import { textOf } from './goessner';
+
+/** Alert elements in schema order (Utility Services §7.3). */
+const ALERT_FIELDS = [
+  'reporter', 'cause', 'exchange', 'level', 'description', 'messageID',
+  'body', 'error', 'xpath', 'category', 'code', 'internal',
+] as const;
+
+type AlertFields = Partial<Record<(typeof ALERT_FIELDS)[number], string>>;
+
+const EXCHANGES = ['REQUEST', 'RESPONSE', 'EVENT', 'TIMEOUT', 'OTHER'];
+/** Alert levels: 3.3 added EVENT, which a 3.2.1 document cannot carry. */
+const LEVELS: Record<InfrastructureVersion, string[]> = {
+  '3.2.1': ['INFO', 'STATECHANGE', 'WARNING', 'ERROR'],
+  '3.3': ['INFO', 'STATECHANGE', 'EVENT', 'WARNING', 'ERROR'],
+};
+
+function alertSchema(version: InfrastructureVersion) {
+  const text = { type: 'string', maxLength: 4096 };
+  const token = { type: 'string', minLength: 1, maxLength: 1024, pattern: '^\\S+( \\S+)*$' };
+  const unsignedInt = { type: 'string', pattern: '^\\d{1,10}$' };
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: ['reporter', 'exchange', 'level'],
+    properties: {
+      reporter: token,
+      cause: token,
+      exchange: { enum: EXCHANGES },
+      level: { enum: LEVELS[version] },
+      description: text,
+      messageID: token,
+      body: { type: 'string', maxLength: 1024 * 1024 },
+      error: { type: 'string', maxLength: 64 * 1024 },
+      xpath: text,
+      category: unsignedInt,
+      code: unsignedInt,
+      internal: token,
+    },
+  } as const;
+}
+
+/**
+ * Validates alert payloads after XML or JSON decoding, with ajv, for one infrastructure version.
+ * Scalars arrive as strings from XML and possibly as numbers from JSON; both are accepted.
+ */
+export class AlertValidator {
+  private readonly validate;
+
+  constructor(version: InfrastructureVersion) {
+    this.validate = new Ajv({ allErrors: false, strict: true }).compile<AlertFields>(alertSchema(version));
+  }
+
+  /**
+   * The alert element to store, in schema order, with `@id` set to `id`. Throws 400 naming the first
+   * problem: a missing mandatory element, a value outside an enumeration, an unknown element.
+   *
+   * @example
+   * validator.toAlert(decoded, newId()); // { '@id': …, reporter: 'Gradebook', exchange: 'REQUEST', level: 'ERROR' }
+   */
+  toAlert(payload: DecodedPayload, id: string): GoessnerObject {
+    if (payload.root !== 'alert') throw new BadRequestError(`Expected an alert, got "${payload.root.slice(0, 40)}"`);
+    if (payload.namespace !== undefined && !isInfrastructureNamespace(payload.namespace)) {
+      throw new BadRequestError('The alert is not in a SIF 3 infrastructure namespace');
+    }
+    const fields: Record<string, string> = {};
+    for (const [key, value] of Object.entries(payload.value)) {
+      if (key.startsWith('@')) continue; // the provider assigns the id
+      const name = key === 'messageId' ? 'messageID' : key;
+      const text = textOf(value);
+      if (text === undefined) {
+        throw new BadRequestError(`Alert element "${key.slice(0, 40)}" must be text`, {
+          description: 'Embed payloads in body as escaped text or CDATA',
+        });
+      }
+      fields[name] = name === 'body' || name === 'error' ? text : text.trim();
+    }
+    if (!this.validate(fields)) {
+      const [first] = this.validate.errors ?? [];
+      const where = first?.instancePath ? first.instancePath.slice(1) : (first?.params as { missingProperty?: string; additionalProperty?: string })?.missingProperty ?? (first?.params as { additionalProperty?: string })?.additionalProperty;
+      throw new BadRequestError(`Invalid alert: ${where ?? 'alert'} ${first?.message ?? 'is invalid'}`.slice(0, 300), {
+        description:
+          first?.keyword === 'enum' ? `allowed: ${(first.params as { allowedValues: string[] }).allowedValues.join(', ')}` : undefined,
+      });
+    }
+    const alert: GoessnerObject = { '@id': id };
+    for (const field of ALERT_FIELDS) {
+      const value = fields[field];
+      if (value !== undefined) alert[field] = value;
+    }
+    return alert;
+  }
+}

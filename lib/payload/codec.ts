@@ -1,0 +1,45 @@
+import { BadRequestError } from '../errors';
+import type { GoessnerObject, GoessnerValue } from './goessner';
+import { parseJson, toJson } from './json';
+import { parseXml, toXml } from './xml';
+
+/** The two wire formats. */
+export type Format = 'xml' | 'json';
+
+/** Media types written for each format. */
+export const MEDIA_TYPES: Readonly<Record<Format, string>> = {
+  xml: 'application/xml; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+};
+
+/** A decoded payload, the same shape whatever format it came in. */
+export interface DecodedPayload {
+  root: string;
+  /** The XML root's namespace; undefined for JSON and for namespace-less XML. */
+  namespace: string | undefined;
+  value: GoessnerObject;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Decodes a request body in the given format. Invalid UTF-8 and malformed documents are 400s.
+ *
+ * @example
+ * decodePayload(Buffer.from('{"alert":{}}'), 'json'); // { root: 'alert', namespace: undefined, value: {} }
+ */
+export function decodePayload(body: Buffer, format: Format): DecodedPayload {
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    throw new BadRequestError('The payload is not valid UTF-8');
+  }
+  if (format === 'json') return { ...parseJson(text), namespace: undefined };
+  return parseXml(text);
+}
+
+/** Encodes a Goessner value as a document in the given format. */
+export function encodePayload(root: string, value: GoessnerValue, format: Format, namespace: string): string {
+  return format === 'json' ? toJson(root, value) : toXml(root, value, namespace);
+}

@@ -1,0 +1,35 @@
+import type { ProvisionedZone } from '../config/consumers';
+import { ForbiddenError } from '../errors';
+import type { RightType } from './enums';
+import { UTILITY_ZONE } from './utility-zone';
+
+/** The zones of an environment as provisioned, the utility zone included. */
+export function provisionedZones(environment: { zones: readonly ProvisionedZone[] }): readonly ProvisionedZone[] {
+  return [...environment.zones, UTILITY_ZONE];
+}
+
+/** Where a request is aimed: a service in a zone and context. */
+export interface ServiceTarget {
+  zoneId: string;
+  serviceName: string;
+  contextId: string;
+}
+
+/**
+ * Throws 403 unless the environment grants `right` as APPROVED on the target service. The message
+ * names the missing right, service, zone and context.
+ *
+ * @example
+ * requireRight(session.environment, { zoneId: 'District', serviceName: 'xStudents', contextId: 'DEFAULT' }, 'CREATE');
+ */
+export function requireRight(environment: { zones: readonly ProvisionedZone[] }, target: ServiceTarget, right: RightType): void {
+  const zone = provisionedZones(environment).find((z) => z.id === target.zoneId);
+  const service = zone?.services.find((s) => s.name === target.serviceName && s.contextId === target.contextId);
+  const value = service?.rights[right];
+  if (value !== 'APPROVED') {
+    throw new ForbiddenError(
+      `The ${right} right on ${target.serviceName} is ${value ?? 'not granted'} for this consumer`,
+      { description: `zone ${target.zoneId}, context ${target.contextId}` },
+    );
+  }
+}

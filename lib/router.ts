@@ -1,0 +1,73 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { Router } from 'express';
+import type { ProviderCore } from './core';
+import { createAlert, queryAlerts, readAlert } from './endpoints/alerts';
+import { createEnvironment } from './endpoints/environments/create';
+import { deleteEnvironment } from './endpoints/environments/delete';
+import { readEnvironment } from './endpoints/environments/read';
+import { MethodNotAllowedError, NotFoundError } from './errors';
+import { authenticateSession } from './http/authenticate';
+import { createErrorHandler } from './http/error-handler';
+import { normalizeUrl } from './http/url';
+
+type Method = 'get' | 'post' | 'put' | 'delete';
+
+/** One SIF route: a stable name, method, path below the mount point, and its ordered steps. */
+export interface RouteDefinition {
+  readonly name: string;
+  readonly method: Method;
+  readonly path: string;
+  readonly steps: (core: ProviderCore) => RequestHandler[];
+}
+
+/**
+ * Every SIF route of the provider, in matching order: the table of contents of the protocol
+ * surface. `GET` routes answer `HEAD` too. A known path with another method is a 405; an unknown
+ * path a 404; both as SIF errors.
+ */
+export const ROUTES: readonly RouteDefinition[] = [
+  { name: 'environment.create', method: 'post', path: '/environments/environment', steps: (c) => [createEnvironment(c)] },
+  { name: 'environment.read', method: 'get', path: '/environments/:environmentId', steps: (c) => [authenticateSession(c), readEnvironment(c)] },
+  { name: 'environment.delete', method: 'delete', path: '/environments/:environmentId', steps: (c) => [authenticateSession(c), deleteEnvironment(c)] },
+  { name: 'alerts.create', method: 'post', path: '/requests/alerts/alert', steps: (c) => [authenticateSession(c), createAlert(c)] },
+  { name: 'alerts.query', method: 'get', path: '/requests/alerts', steps: (c) => [authenticateSession(c), queryAlerts(c)] },
+  { name: 'alerts.read', method: 'get', path: '/requests/alerts/:alertId', steps: (c) => [authenticateSession(c), readAlert(c)] },
+];
+
+/** Why a method is refused on a path, where the spec gives a reason. */
+const REFUSALS: Record<string, string> = {
+  'POST /requests/alerts': 'Alerts are created one at a time: POST {requestsConnector}/alerts/alert',
+  'PUT /requests/alerts': 'Alerts cannot be updated',
+  'DELETE /requests/alerts': 'Alerts cannot be deleted',
+  'PUT /requests/alerts/:alertId': 'Alerts cannot be updated',
+  'DELETE /requests/alerts/:alertId': 'Alerts cannot be deleted',
+  'POST /environments/:environmentId': 'Environments are created by POST {mount}/environments/environment',
+  'PUT /environments/:environmentId': 'An environment cannot be changed by its consumer',
+};
+
+/** Builds the Express router for a provider from the route table. */
+export function createRouter(core: ProviderCore): Router {
+  const router = Router({ caseSensitive: true, strict: false });
+  router.use(normalizeUrl);
+  for (const route of ROUTES) router[route.method](route.path, ...route.steps(core));
+  const paths = [...new Set(ROUTES.map((r) => r.path))];
+  for (const path of paths) {
+    const allowed = ROUTES.filter((r) => r.path === path).map((r) => r.method.toUpperCase());
+    if (allowed.includes('GET')) allowed.push('HEAD');
+    router.all(path, methodNotAllowed(path, allowed));
+  }
+  router.use(notFound);
+  router.use(createErrorHandler(core.responder, core.config.logger));
+  return router;
+}
+
+function methodNotAllowed(path: string, allowed: string[]): RequestHandler {
+  return function methodNotAllowedStep(req: Request, _res: Response, next: NextFunction): void {
+    const reason = REFUSALS[`${req.method} ${path}`] ?? `${req.method} is not allowed here`;
+    next(new MethodNotAllowedError(reason, allowed, { description: `Allowed: ${allowed.join(', ')}` }));
+  };
+}
+
+function notFound(req: Request, _res: Response, next: NextFunction): void {
+  next(new NotFoundError('No such service or resource', { description: `${req.method} ${req.path}`.slice(0, 200) }));
+}

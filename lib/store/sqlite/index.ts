@@ -1,0 +1,183 @@
+import Database from 'better-sqlite3';
+import type { ProvisionedZone } from '../../config/consumers';
+import type { AlertRecord, CreateEnvironmentResult, EnvironmentRecord, SifStore } from '../store';
+import { MIGRATIONS } from './migrations';
+
+/**
+ * The default store: one SQLite file through better-sqlite3, in WAL mode with foreign keys on.
+ * Migrations run on open; statements are prepared once; every write is one transaction.
+ *
+ * @example
+ * const store = new SqliteStore('./data/sif-state.db');
+ */
+export class SqliteStore implements SifStore {
+  private readonly db: Database.Database;
+  private readonly sql: ReturnType<typeof prepare>;
+
+  constructor(filename: string) {
+    this.db = new Database(filename);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('synchronous = NORMAL');
+    migrate(this.db);
+    this.sql = prepare(this.db);
+  }
+
+  async createEnvironment(record: EnvironmentRecord): Promise<CreateEnvironmentResult> {
+    return this.sql.createEnvironment(record);
+  }
+
+  async getEnvironment(id: string): Promise<EnvironmentRecord | undefined> {
+    return toEnvironment(this.sql.environmentById.get(id) as EnvironmentRow | undefined);
+  }
+
+  async findEnvironmentBySessionHash(hash: string): Promise<EnvironmentRecord | undefined> {
+    return toEnvironment(this.sql.environmentBySession.get(hash) as EnvironmentRow | undefined);
+  }
+
+  async findEnvironmentByIdentity(identityKey: string): Promise<EnvironmentRecord | undefined> {
+    return toEnvironment(this.sql.environmentByIdentity.get(identityKey) as EnvironmentRow | undefined);
+  }
+
+  async replaceSessionHash(id: string, hash: string): Promise<boolean> {
+    return this.sql.replaceSessionHash.run(hash, id).changes > 0;
+  }
+
+  async deleteEnvironment(id: string): Promise<boolean> {
+    // Owned rows go through ON DELETE CASCADE inside the same statement, so the delete is atomic.
+    return this.sql.deleteEnvironment.run(id).changes > 0;
+  }
+
+  async createAlert(record: AlertRecord): Promise<void> {
+    this.sql.insertAlert.run(record.id, record.environmentId, record.createdAt, JSON.stringify(record.alert));
+  }
+
+  async listAlerts(environmentId: string, page: { offset: number; limit: number }): Promise<AlertRecord[]> {
+    const rows = this.sql.alertsByEnvironment.all(environmentId, page.limit, page.offset) as AlertRow[];
+    return rows.map(toAlert);
+  }
+
+  async countAlerts(environmentId: string): Promise<number> {
+    return (this.sql.countAlerts.get(environmentId) as { n: number }).n;
+  }
+
+  async getAlert(environmentId: string, id: string): Promise<AlertRecord | undefined> {
+    const row = this.sql.alertById.get(id, environmentId) as AlertRow | undefined;
+    return row ? toAlert(row) : undefined;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`state database schema version ${current} is newer than this sif3-direct (${MIGRATIONS.length})`);
+  }
+  const run = db.transaction(() => {
+    for (let v = current; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
+  });
+  if (current < MIGRATIONS.length) run.immediate();
+}
+
+function prepare(db: Database.Database) {
+  const insertEnvironment = db.prepare(`
+    INSERT INTO environments (id, fingerprint, session_token_hash, token_salt, identity_key, application_key,
+      instance_id, user_token, solution_id, authentication_method, consumer_name, application_info, provisioning, created_at)
+    VALUES (@id, @fingerprint, @sessionTokenHash, @tokenSalt, @identityKey, @applicationKey,
+      @instanceId, @userToken, @solutionId, @authenticationMethod, @consumerName, @applicationInfo, @provisioning, @createdAt)
+    ON CONFLICT (identity_key) DO NOTHING`);
+  const environmentByIdentity = db.prepare('SELECT * FROM environments WHERE identity_key = ?');
+  const createEnvironment = db.transaction((record: EnvironmentRecord): CreateEnvironmentResult => {
+    const changes = insertEnvironment.run(toRow(record)).changes;
+    if (changes > 0) return { created: true };
+    return { created: false, existing: toEnvironment(environmentByIdentity.get(record.identityKey) as EnvironmentRow)! };
+  });
+  return {
+    createEnvironment: (record: EnvironmentRecord) => createEnvironment.immediate(record),
+    environmentById: db.prepare('SELECT * FROM environments WHERE id = ?'),
+    environmentBySession: db.prepare('SELECT * FROM environments WHERE session_token_hash = ?'),
+    environmentByIdentity,
+    replaceSessionHash: db.prepare('UPDATE environments SET session_token_hash = ? WHERE id = ?'),
+    deleteEnvironment: db.prepare('DELETE FROM environments WHERE id = ?'),
+    insertAlert: db.prepare('INSERT INTO alerts (id, environment_id, created_at, body) VALUES (?, ?, ?, ?)'),
+    alertsByEnvironment: db.prepare(
+      'SELECT id, environment_id, created_at, body FROM alerts WHERE environment_id = ? ORDER BY seq LIMIT ? OFFSET ?',
+    ),
+    countAlerts: db.prepare('SELECT count(*) AS n FROM alerts WHERE environment_id = ?'),
+    alertById: db.prepare('SELECT id, environment_id, created_at, body FROM alerts WHERE id = ? AND environment_id = ?'),
+  };
+}
+
+interface EnvironmentRow {
+  id: string;
+  fingerprint: string;
+  session_token_hash: string | null;
+  token_salt: string;
+  identity_key: string;
+  application_key: string;
+  instance_id: string | null;
+  user_token: string | null;
+  solution_id: string | null;
+  authentication_method: string;
+  consumer_name: string | null;
+  application_info: string;
+  provisioning: string;
+  created_at: string;
+}
+
+interface AlertRow {
+  id: string;
+  environment_id: string;
+  created_at: string;
+  body: string;
+}
+
+function toRow(r: EnvironmentRecord) {
+  return {
+    id: r.id,
+    fingerprint: r.fingerprint,
+    sessionTokenHash: r.sessionTokenHash,
+    tokenSalt: r.tokenSalt,
+    identityKey: r.identityKey,
+    applicationKey: r.applicationKey,
+    instanceId: r.instanceId ?? null,
+    userToken: r.userToken ?? null,
+    solutionId: r.solutionId ?? null,
+    authenticationMethod: r.authenticationMethod,
+    consumerName: r.consumerName ?? null,
+    applicationInfo: JSON.stringify(r.applicationInfo),
+    provisioning: JSON.stringify({ defaultZone: r.defaultZone, zones: r.zones }),
+    createdAt: r.createdAt,
+  };
+}
+
+function toEnvironment(row: EnvironmentRow | undefined): EnvironmentRecord | undefined {
+  if (!row) return undefined;
+  const provisioning = JSON.parse(row.provisioning) as { defaultZone: ProvisionedZone; zones: ProvisionedZone[] };
+  return {
+    id: row.id,
+    fingerprint: row.fingerprint,
+    sessionTokenHash: row.session_token_hash,
+    tokenSalt: row.token_salt,
+    identityKey: row.identity_key,
+    applicationKey: row.application_key,
+    instanceId: row.instance_id ?? undefined,
+    userToken: row.user_token ?? undefined,
+    solutionId: row.solution_id ?? undefined,
+    authenticationMethod: row.authentication_method,
+    consumerName: row.consumer_name ?? undefined,
+    applicationInfo: JSON.parse(row.application_info),
+    defaultZone: provisioning.defaultZone,
+    zones: provisioning.zones,
+    createdAt: row.created_at,
+  };
+}
+
+function toAlert(row: AlertRow): AlertRecord {
+  return { id: row.id, environmentId: row.environment_id, createdAt: row.created_at, alert: JSON.parse(row.body) };
+}

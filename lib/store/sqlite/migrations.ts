@@ -1,0 +1,33 @@
+/**
+ * Schema migrations, applied in order. `PRAGMA user_version` records how many have run; a migration
+ * is never edited once released, only followed by a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE environments (
+    id TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL UNIQUE,
+    session_token_hash TEXT UNIQUE,
+    token_salt TEXT NOT NULL,
+    identity_key TEXT NOT NULL UNIQUE,
+    application_key TEXT NOT NULL,
+    instance_id TEXT,
+    user_token TEXT,
+    solution_id TEXT,
+    authentication_method TEXT NOT NULL,
+    consumer_name TEXT,
+    application_info TEXT NOT NULL,
+    provisioning TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE alerts (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    body TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX alerts_by_environment ON alerts(environment_id, seq);
+  `,
+];

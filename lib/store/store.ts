@@ -1,0 +1,75 @@
+import type { ProvisionedZone } from '../config/consumers';
+import type { GoessnerObject } from '../payload/goessner';
+
+/**
+ * The protocol state of a provider, behind one small async interface so that another database can
+ * replace SQLite without touching protocol code. Each method is one atomic domain operation.
+ * Every implementation must pass the contract suite in `test/store/contract.ts`.
+ */
+export interface SifStore {
+  /**
+   * Stores a new environment unless one with the same `identityKey` exists; then returns that one
+   * and stores nothing. Atomic: of two concurrent creates with one identity, exactly one is created.
+   */
+  createEnvironment(record: EnvironmentRecord): Promise<CreateEnvironmentResult>;
+  /** The environment with this id. */
+  getEnvironment(id: string): Promise<EnvironmentRecord | undefined>;
+  /** The environment whose session token hashes to `sessionTokenHash`. */
+  findEnvironmentBySessionHash(sessionTokenHash: string): Promise<EnvironmentRecord | undefined>;
+  /** The environment registered under this consumer identity. */
+  findEnvironmentByIdentity(identityKey: string): Promise<EnvironmentRecord | undefined>;
+  /** Replaces an environment's session token hash (the token was re-issued). False if it is gone. */
+  replaceSessionHash(id: string, sessionTokenHash: string): Promise<boolean>;
+  /** Deletes an environment and everything it owns (alerts, and later queues, subscriptions). */
+  deleteEnvironment(id: string): Promise<boolean>;
+
+  /** Stores an alert reported by an environment's consumer. */
+  createAlert(record: AlertRecord): Promise<void>;
+  /** One environment's alerts, oldest first. */
+  listAlerts(environmentId: string, page: { offset: number; limit: number }): Promise<AlertRecord[]>;
+  /** How many alerts an environment has. */
+  countAlerts(environmentId: string): Promise<number>;
+  /** One alert, only if it belongs to this environment. */
+  getAlert(environmentId: string, id: string): Promise<AlertRecord | undefined>;
+
+  /** Releases the store's resources. Further calls fail. */
+  close(): Promise<void>;
+}
+
+/** The outcome of `createEnvironment`. */
+export type CreateEnvironmentResult = { created: true } | { created: false; existing: EnvironmentRecord };
+
+/** An environment as stored: everything needed to write it again, except URLs and the session token. */
+export interface EnvironmentRecord {
+  id: string;
+  fingerprint: string;
+  /** Hex SHA-256 of the session token; null when the consumer authenticates with Bearer. */
+  sessionTokenHash: string | null;
+  /** Random salt from which the session token is derived. */
+  tokenSalt: string;
+  /** The consumer identity (application key, instance, user, solution) as one unique key. */
+  identityKey: string;
+  applicationKey: string;
+  instanceId: string | undefined;
+  userToken: string | undefined;
+  solutionId: string | undefined;
+  authenticationMethod: string;
+  consumerName: string | undefined;
+  /** The `applicationInfo` element as returned to the consumer. */
+  applicationInfo: GoessnerObject;
+  /** The provisioning snapshot taken at creation: environments are immutable. */
+  defaultZone: ProvisionedZone;
+  zones: ProvisionedZone[];
+  /** ISO-8601 creation time. */
+  createdAt: string;
+}
+
+/** A stored alert. */
+export interface AlertRecord {
+  id: string;
+  environmentId: string;
+  /** ISO-8601 time it was received. */
+  createdAt: string;
+  /** The alert element in Goessner form, schema order, with its `@id`. */
+  alert: GoessnerObject;
+}

@@ -1,0 +1,111 @@
+import express from 'express';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import type { ConsumerEntry, SifProvider, SifProviderOptions } from 'sif3-direct';
+import { createSifProvider } from 'sif3-direct';
+import { basicAuth } from './consumer-auth';
+
+export const INFRA_NS = 'http://www.sifassociation.org/infrastructure/3.2.1';
+
+/** Consumers used across the endpoint tests. */
+export const TEST_CONSUMERS: ConsumerEntry[] = [
+  {
+    applicationKey: 'DemoApp',
+    secret: 'DemoSecret',
+    environment: {
+      defaultZone: {
+        id: 'District',
+        description: 'Springfield School District',
+        properties: { state: 'IL' },
+        services: [{ name: 'xStudents', rights: ['QUERY', 'CREATE', 'UPDATE', 'DELETE'] }],
+      },
+      zones: [{ id: 'Elementary', services: [{ name: 'xStudents', rights: ['QUERY'] }] }],
+    },
+  },
+  {
+    applicationKey: 'HmacOnly',
+    secret: 'HmacSecret',
+    authenticationMethods: ['SIF_HMACSHA256'],
+    environment: { defaultZone: { id: 'District', services: [{ name: 'xStudents', rights: { QUERY: 'APPROVED', DELETE: 'REJECTED' } }] } },
+  },
+  {
+    applicationKey: 'Kiosk',
+    secret: 'KioskSecret',
+    instanceIds: ['kiosk-1', 'kiosk-2'],
+    environment: { defaultZone: { id: 'District' } },
+  },
+];
+
+/** A host app with the provider mounted, backed by a real SQLite file in a temporary folder. */
+export interface TestHost {
+  app: express.Express;
+  provider: SifProvider;
+  mount: string;
+  dbFile: string;
+  close(): Promise<void>;
+}
+
+export interface TestHostOptions {
+  mount?: string;
+  /** Mount the host's own body parsers before the provider, as many real apps do. */
+  hostParsers?: boolean;
+}
+
+/**
+ * Builds an Express app like a vendor's: its own routes, optionally its own body parsers, and the
+ * provider mounted at `/sif3` (or `mount`).
+ */
+export function createTestHost(overrides: Partial<SifProviderOptions> = {}, options: TestHostOptions = {}): TestHost {
+  const dir = mkdtempSync(join(tmpdir(), 'sif3-test-'));
+  const dbFile = join(dir, 'state.db');
+  const provider = createSifProvider({
+    database: dbFile,
+    services: { xStudents: {} },
+    consumers: TEST_CONSUMERS,
+    logger: { warn: () => undefined, error: () => undefined },
+    ...overrides,
+  });
+  const app = express();
+  if (options.hostParsers) {
+    app.use(express.json());
+    app.use(express.text({ type: ['application/xml', 'text/xml'] }));
+  }
+  app.get('/health', (_req, res) => {
+    res.json({ ok: true });
+  });
+  const mount = options.mount ?? '/sif3';
+  if (mount === '/') app.use(provider.router);
+  else app.use(mount, provider.router);
+  return {
+    app,
+    provider,
+    mount: mount === '/' ? '' : mount,
+    dbFile,
+    close: async () => {
+      await provider.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** What a consumer keeps after registering. */
+export interface Registered {
+  id: string;
+  sessionToken: string;
+  body: Record<string, unknown>;
+}
+
+/** Registers an environment for `applicationKey` with Basic auth and returns its id and token. */
+export async function register(host: TestHost, applicationKey = 'DemoApp', secret = 'DemoSecret', instanceId?: string): Promise<Registered> {
+  let req = request(host.app)
+    .post(`${host.mount}/environments/environment`)
+    .set('Authorization', basicAuth(applicationKey, secret))
+    .set('Accept', 'application/json');
+  if (instanceId) req = req.set('instanceId', instanceId);
+  const res = await req;
+  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${res.text}`);
+  const env = res.body.environment;
+  return { id: env['@id'], sessionToken: env.sessionToken, body: env };
+}

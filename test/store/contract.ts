@@ -1,0 +1,147 @@
+import type { ProvisionedZone } from '../../lib/config/consumers';
+import type { EnvironmentRecord, SifStore } from '../../lib/store/store';
+import { newId } from '../../lib/util/ids';
+
+/**
+ * The contract every `SifStore` must keep. Run it with a factory that gives a fresh, empty store
+ * (and a cleanup). A new implementation is done when this suite passes against it.
+ */
+export function storeContract(name: string, open: () => Promise<{ store: SifStore; cleanup: () => Promise<void> }>): void {
+  describe(`SifStore contract: ${name}`, () => {
+    let store: SifStore;
+    let cleanup: () => Promise<void>;
+
+    beforeEach(async () => {
+      ({ store, cleanup } = await open());
+    });
+    afterEach(async () => {
+      await store.close();
+      await cleanup();
+    });
+
+    test('creates and reads an environment, by id, session hash and identity', async () => {
+      const env = environment({ instanceId: 'i1', userToken: undefined });
+      expect(await store.createEnvironment(env)).toEqual({ created: true });
+      expect(await store.getEnvironment(env.id)).toEqual(env);
+      expect(await store.findEnvironmentBySessionHash(env.sessionTokenHash!)).toEqual(env);
+      expect(await store.findEnvironmentByIdentity(env.identityKey)).toEqual(env);
+      expect(await store.getEnvironment(newId())).toBeUndefined();
+      expect(await store.findEnvironmentBySessionHash('nope')).toBeUndefined();
+    });
+
+    test('a second environment with the same identity returns the first and stores nothing', async () => {
+      const first = environment();
+      const second = environment({ identityKey: first.identityKey });
+      await store.createEnvironment(first);
+      expect(await store.createEnvironment(second)).toEqual({ created: false, existing: first });
+      expect(await store.getEnvironment(second.id)).toBeUndefined();
+    });
+
+    test('concurrent creates with one identity create exactly one', async () => {
+      const key = environment().identityKey;
+      const results = await Promise.all(Array.from({ length: 10 }, () => store.createEnvironment(environment({ identityKey: key }))));
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+    });
+
+    test('records are copies: changing a returned record changes nothing stored', async () => {
+      const env = environment();
+      await store.createEnvironment(env);
+      const read = (await store.getEnvironment(env.id))!;
+      read.consumerName = 'changed';
+      (read.defaultZone as { id: string }).id = 'changed';
+      expect(await store.getEnvironment(env.id)).toEqual(env);
+    });
+
+    test('replaces a session hash', async () => {
+      const env = environment();
+      await store.createEnvironment(env);
+      expect(await store.replaceSessionHash(env.id, 'new-hash')).toBe(true);
+      expect(await store.findEnvironmentBySessionHash(env.sessionTokenHash!)).toBeUndefined();
+      expect((await store.findEnvironmentBySessionHash('new-hash'))?.id).toBe(env.id);
+      expect(await store.replaceSessionHash(newId(), 'x')).toBe(false);
+    });
+
+    test('environments without a session (Bearer) can coexist', async () => {
+      await store.createEnvironment(environment({ sessionTokenHash: null }));
+      expect(await store.createEnvironment(environment({ sessionTokenHash: null }))).toEqual({ created: true });
+    });
+
+    test('alerts belong to one environment, list oldest first, page and count', async () => {
+      const a = environment();
+      const b = environment();
+      await store.createEnvironment(a);
+      await store.createEnvironment(b);
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const id = newId();
+        ids.push(id);
+        await store.createAlert({ id, environmentId: a.id, createdAt: new Date(i).toISOString(), alert: { '@id': id, reporter: `r${i}` } });
+      }
+      await store.createAlert({ id: newId(), environmentId: b.id, createdAt: new Date().toISOString(), alert: { reporter: 'b' } });
+      expect(await store.countAlerts(a.id)).toBe(5);
+      expect(await store.countAlerts(b.id)).toBe(1);
+      expect((await store.listAlerts(a.id, { offset: 0, limit: 3 })).map((r) => r.id)).toEqual(ids.slice(0, 3));
+      expect((await store.listAlerts(a.id, { offset: 3, limit: 3 })).map((r) => r.id)).toEqual(ids.slice(3));
+      expect(await store.listAlerts(a.id, { offset: 5, limit: 3 })).toEqual([]);
+      expect((await store.getAlert(a.id, ids[2]!))?.alert).toEqual({ '@id': ids[2], reporter: 'r2' });
+      expect(await store.getAlert(b.id, ids[2]!)).toBeUndefined();
+    });
+
+    test('an alert for an unknown environment is refused', async () => {
+      await expect(
+        store.createAlert({ id: newId(), environmentId: newId(), createdAt: new Date().toISOString(), alert: {} }),
+      ).rejects.toThrow();
+    });
+
+    test('deleting an environment removes it and everything it owns, and nothing else', async () => {
+      const a = environment();
+      const b = environment();
+      await store.createEnvironment(a);
+      await store.createEnvironment(b);
+      const alertA = newId();
+      const alertB = newId();
+      await store.createAlert({ id: alertA, environmentId: a.id, createdAt: new Date().toISOString(), alert: {} });
+      await store.createAlert({ id: alertB, environmentId: b.id, createdAt: new Date().toISOString(), alert: {} });
+      expect(await store.deleteEnvironment(a.id)).toBe(true);
+      expect(await store.getEnvironment(a.id)).toBeUndefined();
+      expect(await store.findEnvironmentBySessionHash(a.sessionTokenHash!)).toBeUndefined();
+      expect(await store.findEnvironmentByIdentity(a.identityKey)).toBeUndefined();
+      expect(await store.getAlert(a.id, alertA)).toBeUndefined();
+      expect(await store.countAlerts(a.id)).toBe(0);
+      expect(await store.getAlert(b.id, alertB)).toBeDefined();
+      expect(await store.deleteEnvironment(a.id)).toBe(false);
+      // The identity is free again.
+      expect(await store.createEnvironment(environment({ identityKey: a.identityKey }))).toEqual({ created: true });
+    });
+  });
+}
+
+const zone: ProvisionedZone = {
+  id: 'District',
+  description: 'd',
+  properties: { p: 'v' },
+  services: [{ name: 'xStudents', type: 'OBJECT', contextId: 'DEFAULT', rights: { QUERY: 'APPROVED' } }],
+};
+
+/** A complete environment record with fresh ids. */
+export function environment(overrides: Partial<EnvironmentRecord> = {}): EnvironmentRecord {
+  const id = newId();
+  return {
+    id,
+    fingerprint: newId(),
+    sessionTokenHash: `hash-${id}`,
+    tokenSalt: 'salt',
+    identityKey: `["app-${id}","","",""]`,
+    applicationKey: 'app',
+    instanceId: undefined,
+    userToken: 'user',
+    solutionId: undefined,
+    authenticationMethod: 'Basic',
+    consumerName: 'Consumer',
+    applicationInfo: { applicationKey: 'app', supportedInfrastructureVersion: '3.2.1', transport: 'REST' },
+    defaultZone: zone,
+    zones: [zone],
+    createdAt: '2026-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
