@@ -1,0 +1,76 @@
+import express from 'express';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ConsumerEntry, SifProvider, SifProviderOptions } from 'sif3-direct';
+import { createSifProvider } from 'sif3-direct';
+import type { SisDatabase } from './sis/database';
+import { countRows, openSisDatabase } from './sis/database';
+import type { SeedOptions } from './sis/seed';
+import { seedIfEmpty } from './sis/seed';
+
+/** Options of the example SIS. */
+export interface ExampleAppOptions {
+  /** Where every file lives: the SIS database and the SIF state database. */
+  dataDir: string;
+  /** How much data to seed into a new SIS database. */
+  seed?: SeedOptions;
+  /** Consumers; default `consumers.json` beside this file. */
+  consumers?: ConsumerEntry[];
+  /** Further provider options (e.g. `baseUrl`). */
+  provider?: Partial<SifProviderOptions>;
+  /** Where the SIS writes its activity log. Default `console.log`. */
+  log?: (line: string) => void;
+}
+
+/** The running example: the Express app and what it is made of. */
+export interface ExampleApp {
+  app: express.Express;
+  provider: SifProvider;
+  sis: SisDatabase;
+  close(): Promise<void>;
+}
+
+/**
+ * "Springfield School District", a small SIS that speaks SIF 3 through sif3-direct mounted at
+ * `/sif3`. Only `server.ts` listens; tests drive this app directly.
+ */
+export function createApp(options: ExampleAppOptions): ExampleApp {
+  const log = options.log ?? console.log;
+  mkdirSync(options.dataDir, { recursive: true });
+  const sis = openSisDatabase(join(options.dataDir, 'sis.db'));
+  seedIfEmpty(sis, options.seed);
+
+  const consumers =
+    options.consumers ?? (JSON.parse(readFileSync(join(__dirname, 'consumers.json'), 'utf8')) as ConsumerEntry[]);
+  const provider = createSifProvider({
+    database: join(options.dataDir, 'sif-state.db'),
+    services: { xSchools: {}, xStudents: {}, xRosters: {} },
+    consumers,
+    ...options.provider,
+  });
+  provider.events.on('alert.created', ({ applicationKey, alert }) => {
+    log(`[alert] ${applicationKey}: ${String(alert.level)} ${String(alert.description ?? '')}`);
+  });
+
+  const app = express();
+  // The SIS's own routes and body parser live beside the provider; the provider copes with both.
+  app.use(express.json());
+  app.get('/', (_req, res) => {
+    res.json({
+      name: 'Springfield School District (sif3-direct example)',
+      data: countRows(sis),
+      sif: { environments: '/sif3/environments/environment', requestsConnector: '/sif3/requests' },
+    });
+  });
+  app.use('/sif3', provider.router);
+
+  return {
+    app,
+    provider,
+    sis,
+    close: async () => {
+      await provider.close();
+      sis.close();
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import request from 'supertest';
+import { fixture } from '../../fixtures';
+import type { InfrastructureVersion } from '../../lib/protocol/enums';
+import { basicAuth } from '../helpers/consumer-auth';
+import type { TestHost } from '../helpers/host';
+import { createTestHost, register } from '../helpers/host';
+import { SCHEMAS_DIR, schemaSkipReason, xsdErrors } from '../helpers/xsd';
+
+// Every infrastructure payload the provider emits, validated against the official XSDs of the
+// version it speaks. The schemas come from SIF_SCHEMAS_DIR; without them this suite says it skipped.
+
+const skip = schemaSkipReason();
+if (skip && process.env.SIF_REQUIRE_SCHEMAS) {
+  throw new Error(`official-schema validation is required here (SIF_REQUIRE_SCHEMAS) but cannot run: ${skip}`);
+}
+if (skip) {
+  console.warn(`SKIPPED official-schema validation: ${skip}`);
+}
+const describeWithSchemas = skip ? describe.skip : describe;
+
+describe.each(['3.2.1', '3.3'] as InfrastructureVersion[])('payloads of a %s provider', (version) => {
+  describeWithSchemas(`validate against ${SCHEMAS_DIR ?? '(no schema dir)'}`, () => {
+    let host: TestHost;
+    const documents: [string, string][] = [];
+
+    beforeAll(async () => {
+      host = createTestHost({ infrastructureVersion: version });
+      const app = host.app;
+      const created = await request(app)
+        .post('/sif3/environments/environment')
+        .set('Authorization', basicAuth('DemoApp', 'DemoSecret'))
+        .type('application/xml')
+        .send(fixture('payloads', 'environment-request.xml'));
+      documents.push(['environment (201, every optional element)', created.text]);
+      const conflict = await request(app).post('/sif3/environments/environment').set('Authorization', basicAuth('DemoApp', 'DemoSecret')).type('xml').send(fixture('payloads', 'environment-request.xml'));
+      documents.push(['environment (409)', conflict.text]);
+      const minimal = await register(host, 'Kiosk', 'KioskSecret', 'kiosk-1');
+      const auth = basicAuth(minimal.sessionToken, 'KioskSecret');
+      documents.push(['environment (GET, minimal template)', (await request(app).get(`/sif3/environments/${minimal.id}`).set('Authorization', auth)).text]);
+      const alert = await request(app).post('/sif3/requests/alerts/alert').set('Authorization', auth).type('xml').send(fixture('payloads', 'alert.xml'));
+      documents.push(['alert', alert.text]);
+      documents.push(['alerts', (await request(app).get('/sif3/requests/alerts').set('Authorization', auth)).text]);
+      documents.push(['error 400', (await request(app).post('/sif3/requests/alerts/alert').set('Authorization', auth).type('xml').send('<x')).text]);
+      documents.push(['error 401', (await request(app).get('/sif3/requests/alerts')).text]);
+      documents.push(['error 404', (await request(app).get('/sif3/nowhere')).text]);
+      documents.push(['error 405', (await request(app).put('/sif3/requests/alerts')).text]);
+      documents.push(['error 415', (await request(app).post('/sif3/requests/alerts/alert').set('Authorization', auth).type('text/plain').send('x')).text]);
+      expect(documents.every(([, xml]) => xml.startsWith('<?xml'))).toBe(true);
+    });
+    afterAll(async () => {
+      await host.close();
+    });
+
+    test('every document is valid', () => {
+      const failures = documents.map(([name, xml]) => [name, xsdErrors(xml, version)]).filter(([, err]) => err);
+      expect(failures).toEqual([]);
+    });
+
+    test('the validator does reject an invalid document', () => {
+      const [, env] = documents[0]!;
+      const broken = env.replace(/<fingerprint>.*?<\/fingerprint>(<sessionToken>.*?<\/sessionToken>)/, '$1<fingerprint>x</fingerprint>');
+      expect(broken).not.toBe(env);
+      expect(xsdErrors(broken, version)).toBeDefined();
+    });
+  });
+});
