@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Consumer } from '../config/consumers';
 import type { BearerIdentity } from '../config/options';
 import type { ResolvedConfig } from '../config/resolve';
@@ -41,6 +42,8 @@ export interface AuthenticatedSession {
 
 // One message for every credential failure, so that responses do not reveal which keys exist.
 const INVALID = 'Invalid credentials';
+// Stands in for the secret of an unknown application key; random, so that it never matches.
+const UNKNOWN_SECRET = randomBytes(32).toString('base64');
 
 /**
  * Authenticates requests as Infrastructure Services §4.1 and interop.md §1 describe: the
@@ -62,7 +65,11 @@ export class Authenticator {
       return { consumer, method: 'Bearer', secret: undefined, bearer };
     }
     const consumer = await this.config.findConsumer(credentials.user);
-    if (!consumer?.secret) throw new UnauthorizedError(INVALID);
+    if (!consumer?.secret) {
+      // Do the same work as for a known key, so that timing does not tell which keys exist.
+      verifySharedSecret(credentials, UNKNOWN_SECRET, input.timestamp, this.window());
+      throw new UnauthorizedError(INVALID);
+    }
     verifySharedSecret(credentials, consumer.secret, input.timestamp, this.window());
     assertMethodAllowed(consumer, credentials.method);
     return { consumer, method: credentials.method, secret: consumer.secret, bearer: undefined };

@@ -1,4 +1,5 @@
 import Ajv from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { BadRequestError } from '../errors';
 import type { InfrastructureVersion } from '../protocol/enums';
 import { isInfrastructureNamespace } from '../protocol/enums';
@@ -81,14 +82,7 @@ export class AlertValidator {
       }
       fields[name] = name === 'body' || name === 'error' ? text : text.trim();
     }
-    if (!this.validate(fields)) {
-      const [first] = this.validate.errors ?? [];
-      const where = first?.instancePath ? first.instancePath.slice(1) : (first?.params as { missingProperty?: string; additionalProperty?: string })?.missingProperty ?? (first?.params as { additionalProperty?: string })?.additionalProperty;
-      throw new BadRequestError(`Invalid alert: ${where ?? 'alert'} ${first?.message ?? 'is invalid'}`.slice(0, 300), {
-        description:
-          first?.keyword === 'enum' ? `allowed: ${(first.params as { allowedValues: string[] }).allowedValues.join(', ')}` : undefined,
-      });
-    }
+    if (!this.validate(fields)) throw invalidAlert(this.validate.errors?.[0]);
     const alert: GoessnerObject = { '@id': id };
     for (const field of ALERT_FIELDS) {
       const value = fields[field];
@@ -96,4 +90,16 @@ export class AlertValidator {
     }
     return alert;
   }
+}
+
+/** A 400 that names the element at fault and, for enumerations, the allowed values. */
+function invalidAlert(error: ErrorObject | undefined): BadRequestError {
+  if (!error) return new BadRequestError('Invalid alert');
+  const params = error.params as { missingProperty?: string; additionalProperty?: string; allowedValues?: string[] };
+  const element = error.instancePath.slice(1) || params.missingProperty || params.additionalProperty || 'alert';
+  const problem =
+    error.keyword === 'required' ? 'is mandatory' : error.keyword === 'additionalProperties' ? 'is not an alert element' : error.message;
+  return new BadRequestError(`Invalid alert: ${element} ${problem ?? 'is invalid'}`, {
+    description: params.allowedValues ? `allowed: ${params.allowedValues.join(', ')}` : undefined,
+  });
 }

@@ -1,5 +1,6 @@
 import { BadRequestError } from '../errors';
 import type { GoessnerObject, GoessnerValue } from './goessner';
+import { MAX_DEPTH, assertDepth } from './goessner';
 import { parseJson, toJson } from './json';
 import { parseXml, toXml } from './xml';
 
@@ -35,8 +36,9 @@ export function decodePayload(body: Buffer, format: Format): DecodedPayload {
   } catch {
     throw new BadRequestError('The payload is not valid UTF-8');
   }
-  if (format === 'json') return { ...parseJson(text), namespace: undefined };
-  return parseXml(text);
+  const decoded: DecodedPayload = format === 'json' ? { ...parseJson(text), namespace: undefined } : parseXml(text);
+  assertDepth(decoded.value, () => new BadRequestError(`The payload nests more than ${MAX_DEPTH} levels deep`));
+  return decoded;
 }
 
 /** Encodes a Goessner value as a document in the given format. */

@@ -74,13 +74,17 @@ function firstLine(message: string): string {
   return message.split('\n')[0]!.slice(0, 200);
 }
 
-function stripNamespaceDeclarations(value: GoessnerValue): void {
-  if (Array.isArray(value)) {
-    for (const item of value) stripNamespaceDeclarations(item);
-  } else if (isElement(value)) {
-    for (const key of Object.keys(value)) {
-      if (key === '@xmlns' || key.startsWith('@xmlns:') || key.startsWith('@xsi:')) delete value[key];
-      else if (!key.startsWith('@')) stripNamespaceDeclarations(value[key]!);
+// Iterative: the depth check runs after this, so it must not recurse on hostile nesting.
+function stripNamespaceDeclarations(root: GoessnerValue): void {
+  const stack: GoessnerValue[] = [root];
+  while (stack.length > 0) {
+    const value = stack.pop()!;
+    if (Array.isArray(value)) for (const item of value) stack.push(item);
+    else if (isElement(value)) {
+      for (const key of Object.keys(value)) {
+        if (key === '@xmlns' || key.startsWith('@xmlns:') || key.startsWith('@xsi:')) delete value[key];
+        else if (!key.startsWith('@')) stack.push(value[key]!);
+      }
     }
   }
 }

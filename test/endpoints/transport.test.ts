@@ -157,3 +157,40 @@ describe('failures that are not the client’s', () => {
     expect((await request(h.app).post('/sif3/environments/environment').set('Authorization', demo)).status).toBe(201);
   });
 });
+
+describe('hostile payloads', () => {
+  test.each([
+    ['deeply nested XML', 'application/xml', `<environment>${'<a>'.repeat(200_000)}${'</a>'.repeat(200_000)}</environment>`],
+    ['deeply nested JSON', 'application/json', `{"environment":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}`],
+  ])('%s is a 400, never a crash', async (_why, type, body) => {
+    const h = host();
+    const res = await request(h.app).post('/sif3/environments/environment').set('Authorization', demo).type(type).send(body);
+    expectSifError(res, 400);
+    expect(String(res.body?.error?.message ?? parseXml(res.text).value.message)).toMatch(/nests more than/);
+  });
+
+  test('a huge list of unknown elements is ignored, as unknown elements are', async () => {
+    const h = host();
+    const body = `<environment><instanceId>big</instanceId>${'<extension>1</extension>'.repeat(200_000)}</environment>`;
+    const res = await request(h.app).post('/sif3/environments/environment').set('Authorization', demo).type('xml').send(body);
+    expect(res.status).toBe(201);
+    expect(parseXml(res.text).value.instanceId).toBe('big');
+  });
+});
+
+describe('headers on every answer', () => {
+  test('requestId and serviceType are echoed; HEAD answers with headers only', async () => {
+    const h = host();
+    const env = await register(h);
+    const auth = basicAuth(env.sessionToken, 'DemoSecret');
+    const res = await request(h.app).get('/sif3/requests/alerts').set('Authorization', auth).set('requestId', 'r-42').set('serviceType', 'UTILITY');
+    expect(res.headers).toMatchObject({ requestid: 'r-42', servicetype: 'UTILITY', responseaction: 'QUERY', relativeservicepath: '/alerts' });
+    const head = await request(h.app).head('/sif3/requests/alerts').set('Authorization', auth);
+    expect(head.status).toBe(204);
+    expect(head.headers.navigationcount).toBe('0');
+    const headEnv = await request(h.app).head(`/sif3/environments/${env.id}`).set('Authorization', auth);
+    expect(headEnv.status).toBe(200);
+    expect(headEnv.text ?? '').toBe('');
+    expect(Number(headEnv.headers['content-length'])).toBeGreaterThan(0);
+  });
+});
