@@ -1,4 +1,5 @@
 import type { Authenticator } from './auth/authenticator';
+import type { ChangeReporter } from './changes';
 import type { ResolvedConfig } from './config/resolve';
 import type { SifEvents } from './events';
 import type { Responder } from './http/respond';
@@ -11,4 +12,5 @@ export interface ProviderCore {
   readonly responder: Responder;
   readonly events: SifEvents;
   readonly alertValidator: AlertValidator;
+  readonly changes: ChangeReporter;
 }

@@ -1,5 +1,6 @@
 import type { SifLogger } from './config/options';
 import type { GoessnerObject } from './payload/goessner';
+import type { ChangeAction } from './services/types';
 
 /** Events a provider emits, with their payloads. */
 export interface SifEventMap {
@@ -9,6 +10,25 @@ export interface SifEventMap {
   'environment.deleted': { environmentId: string; applicationKey: string };
   /** A consumer reported an alert. `alert` is the stored alert in Goessner form. */
   'alert.created': { environmentId: string; applicationKey: string; alert: GoessnerObject };
+  /** Objects of a service changed, through the requests connector or as reported by the host. */
+  'objects.changed': ObjectsChanged;
+}
+
+/** A change to objects of one service. */
+export interface ObjectsChanged {
+  serviceName: string;
+  action: ChangeAction;
+  /** The objects as they now are; for DELETE, at least their id attribute. */
+  objects: GoessnerObject[];
+  /** Their ids, in the same order. */
+  ids: string[];
+  /** Where the change came in: a consumer's request, or the host app itself. */
+  source: 'connector' | 'host';
+  /** Set when a consumer made the change. */
+  zoneId?: string;
+  contextId?: string;
+  environmentId?: string;
+  applicationKey?: string;
 }
 
 type Listener<K extends keyof SifEventMap> = (event: SifEventMap[K]) => void;

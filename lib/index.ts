@@ -3,7 +3,6 @@ export { createSifProvider } from './provider';
 export type { SifProvider } from './provider';
 export type {
   SifProviderOptions,
-  ServiceDefinition,
   AuthenticationOptions,
   BearerVerifier,
   BearerIdentity,
@@ -21,6 +20,15 @@ export type {
   RightsGrant,
 } from './config/consumers';
 export { DEFAULTS } from './config/resolve';
+export type {
+  ServiceDefinition,
+  ServiceHandlers,
+  SifRequestContext,
+  QueryPage,
+  QueryResult,
+  CreateOptions,
+  ChangeAction,
+} from './services/types';
 export {
   SifError,
   BadRequestError,
@@ -36,7 +44,7 @@ export {
 } from './errors';
 export type { SifErrorOptions } from './errors';
 export { SifEvents } from './events';
-export type { SifEventMap } from './events';
+export type { SifEventMap, ObjectsChanged } from './events';
 export type { SifStore, EnvironmentRecord, AlertRecord, CreateEnvironmentResult } from './store/store';
 export { SqliteStore } from './store/sqlite';
 export { MemoryStore } from './store/memory';

@@ -1,5 +1,8 @@
 import type { Router } from 'express';
 import { Authenticator } from './auth/authenticator';
+import { ChangeReporter } from './changes';
+import type { GoessnerObject } from './payload/goessner';
+import type { ChangeAction } from './services/types';
 import { SessionCache } from './auth/session-cache';
 import type { SifProviderOptions } from './config/options';
 import { resolveOptions } from './config/resolve';
@@ -16,8 +19,16 @@ export interface SifProvider {
   readonly router: Router;
   /** The protocol state store. */
   readonly store: SifStore;
-  /** Typed events: environment.created, environment.deleted, alert.created. */
+  /** Typed events: environment.created, environment.deleted, alert.created, objects.changed. */
   readonly events: SifEvents;
+  /**
+   * Reports changes the host app made outside SIF (its own screens, imports), so that change
+   * tracking and events see them. Objects carry their id attribute; for DELETE the id is enough.
+   *
+   * @example
+   * provider.changed('xStudents', 'UPDATE', [{ '@refId': id, name: { familyName: 'Smith' } }]);
+   */
+  changed(serviceName: string, action: ChangeAction, objects: GoessnerObject[]): void;
   /** Closes the store if the provider opened it. Call on shutdown. */
   close(): Promise<void>;
 }
@@ -46,17 +57,20 @@ export interface SifProvider {
 export function createSifProvider(options: SifProviderOptions): SifProvider {
   const config = resolveOptions(options);
   const events = new SifEvents(config.logger);
+  const changes = new ChangeReporter(events, config.services);
   const core: ProviderCore = Object.freeze({
     config,
     authenticator: new Authenticator(config, new SessionCache(config.sessionCacheSize)),
     responder: new Responder(config),
     events,
     alertValidator: new AlertValidator(config.infrastructureVersion),
+    changes,
   });
   return Object.freeze({
     router: createRouter(core),
     store: config.store,
     events,
+    changed: (serviceName: string, action: ChangeAction, objects: GoessnerObject[]) => changes.fromHost(serviceName, action, objects),
     close: async () => {
       if (config.ownsStore) await config.store.close();
     },

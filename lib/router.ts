@@ -6,11 +6,13 @@ import { createEnvironment } from './endpoints/environments/create';
 import { deleteEnvironment } from './endpoints/environments/delete';
 import { readEnvironment } from './endpoints/environments/read';
 import { MethodNotAllowedError, NotFoundError } from './errors';
+import { executeOperation } from './endpoints/requests/execute';
+import { resolveTarget } from './endpoints/requests/target';
 import { authenticateSession } from './http/authenticate';
 import { createErrorHandler } from './http/error-handler';
 import { normalizeUrl } from './http/url';
 
-type Method = 'get' | 'post' | 'put' | 'delete';
+type Method = 'get' | 'post' | 'put' | 'delete' | 'all';
 
 /** One SIF route: a stable name, method, path below the mount point, and its ordered steps. */
 export interface RouteDefinition {
@@ -32,6 +34,9 @@ export const ROUTES: readonly RouteDefinition[] = [
   { name: 'alerts.create', method: 'post', path: '/requests/alerts/alert', steps: (c) => [authenticateSession(c), createAlert(c)] },
   { name: 'alerts.query', method: 'get', path: '/requests/alerts', steps: (c) => [authenticateSession(c), queryAlerts(c)] },
   { name: 'alerts.read', method: 'get', path: '/requests/alerts/:alertId', steps: (c) => [authenticateSession(c), readAlert(c)] },
+  // Object services: the operation comes from the method and methodOverride (endpoints/requests/operations.ts).
+  { name: 'objects.collection', method: 'all', path: '/requests/:service', steps: (c) => [authenticateSession(c), resolveTarget(c), executeOperation(c)] },
+  { name: 'objects.item', method: 'all', path: '/requests/:service/:id', steps: (c) => [authenticateSession(c), resolveTarget(c), executeOperation(c)] },
 ];
 
 /** Why a method is refused on a path, where the spec gives a reason. */
@@ -49,10 +54,13 @@ const REFUSALS: Record<string, string> = {
 export function createRouter(core: ProviderCore): Router {
   const router = Router({ caseSensitive: true, strict: false });
   router.use(normalizeUrl);
-  for (const route of ROUTES) router[route.method](route.path, ...route.steps(core));
-  const paths = [...new Set(ROUTES.map((r) => r.path))];
-  for (const path of paths) {
-    const allowed = ROUTES.filter((r) => r.path === path).map((r) => r.method.toUpperCase());
+  // Each path's routes, then (unless a route takes every method) its 405, before the next path:
+  // so that e.g. PUT /requests/alerts is a 405 rather than a request to a service named "alerts".
+  for (const path of new Set(ROUTES.map((r) => r.path))) {
+    const routes = ROUTES.filter((r) => r.path === path);
+    for (const route of routes) router[route.method](route.path, ...route.steps(core));
+    if (routes.some((r) => r.method === 'all')) continue;
+    const allowed = routes.map((r) => r.method.toUpperCase());
     if (allowed.includes('GET')) allowed.push('HEAD');
     router.all(path, methodNotAllowed(path, allowed));
   }

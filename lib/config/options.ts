@@ -1,5 +1,6 @@
 import type { SifStore } from '../store/store';
-import type { InfrastructureVersion, ServiceType } from '../protocol/enums';
+import type { InfrastructureVersion } from '../protocol/enums';
+import type { ServiceDefinition } from '../services/types';
 import type { ConsumerRegistry } from './consumers';
 
 /**
@@ -31,8 +32,8 @@ export interface SifProviderOptions {
   /** The applications allowed to register: a list, or a lookup by application key. */
   consumers: ConsumerRegistry;
   /**
-   * The services this provider offers, by name (e.g. `xStudents`). Consumers' environment templates
-   * may only grant rights on services listed here. Default: none.
+   * The services this provider offers, by (plural) name, e.g. `xStudents`, with their handlers.
+   * Consumers' environment templates may only grant rights on services listed here. Default: none.
    */
   services?: Record<string, ServiceDefinition>;
   /** Authentication settings. */
@@ -47,12 +48,6 @@ export interface SifProviderOptions {
   logger?: SifLogger;
   /** The source of "now". Default: the system clock. For tests. */
   clock?: () => Date;
-}
-
-/** A service the provider offers. Its handlers arrive with the requests connector. */
-export interface ServiceDefinition {
-  /** Default OBJECT. */
-  type?: ServiceType;
 }
 
 /** Authentication settings. */

@@ -1,7 +1,9 @@
 import { SifConfigError } from '../errors';
 import type { InfrastructureVersion, ServiceType } from '../protocol/enums';
 import type { PagingLimits } from '../protocol/paging';
-import { INFRASTRUCTURE_VERSIONS, SERVICE_TYPES } from '../protocol/enums';
+import { INFRASTRUCTURE_VERSIONS } from '../protocol/enums';
+import type { RegisteredService } from '../services/registry';
+import { resolveServices } from '../services/registry';
 import { SqliteStore } from '../store/sqlite';
 import type { SifStore } from '../store/store';
 import type { Clock } from '../util/clock';
@@ -38,7 +40,7 @@ export interface ResolvedConfig {
   readonly baseUrl: string | undefined;
   readonly infrastructureVersion: InfrastructureVersion;
   readonly findConsumer: (applicationKey: string) => Promise<Consumer | undefined>;
-  readonly services: ReadonlyMap<string, { readonly type: ServiceType }>;
+  readonly services: ReadonlyMap<string, RegisteredService>;
   readonly timestampPastMs: number;
   readonly timestampFutureMs: number;
   readonly verifyBearer: BearerVerifier | undefined;
@@ -119,19 +121,6 @@ function resolvePaging(value: unknown): PagingLimits {
     optionalPositiveInt(p.defaultPageSize, 'paging.defaultPageSize') ?? Math.min(DEFAULTS.defaultPageSize, maxPageSize);
   if (defaultPageSize > maxPageSize) throw new SifConfigError('paging.defaultPageSize', 'must not exceed paging.maxPageSize');
   return Object.freeze({ defaultPageSize, maxPageSize });
-}
-
-function resolveServices(value: unknown): ReadonlyMap<string, { readonly type: ServiceType }> {
-  const services = new Map<string, { readonly type: ServiceType }>();
-  if (value === undefined) return services;
-  for (const [name, def] of Object.entries(requireObject(value, 'services'))) {
-    const d = requireObject(def, `services.${name}`);
-    rejectUnknownKeys(d, ['type'], `services.${name}`);
-    const type = d.type === undefined ? 'OBJECT' : oneOf(d.type, SERVICE_TYPES, `services.${name}.type`);
-    if (name === 'alerts') throw new SifConfigError('services.alerts', 'is built in: the alerts utility is always provided');
-    services.set(name, Object.freeze({ type }));
-  }
-  return services;
 }
 
 function resolveConsumers(

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import type { AuthenticatedSession } from '../auth/authenticator';
+import type { RequestTarget } from '../endpoints/requests/target';
 import type { Format } from '../payload/codec';
 
 /**
@@ -17,6 +18,8 @@ export interface SifContext {
   responseFormat: Format;
   /** The authenticated session, once authenticated. */
   session?: AuthenticatedSession;
+  /** For object services: the service, operation and handler context, once resolved. */
+  target?: RequestTarget;
 }
 
 const contexts = new WeakMap<Request, SifContext>();

@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import type { ConsumerEntry, SifProvider, SifProviderOptions } from 'sif3-direct';
+import type { ConsumerEntry, GoessnerObject, SifProvider, SifProviderOptions } from 'sif3-direct';
 import { createSifProvider } from 'sif3-direct';
 import { basicAuth } from './consumer-auth';
+import { memoryService } from './memory-service';
 
 export const INFRA_NS = 'http://www.sifassociation.org/infrastructure/3.2.1';
 
@@ -42,6 +43,8 @@ export const TEST_CONSUMERS: ConsumerEntry[] = [
 export interface TestHost {
   app: express.Express;
   provider: SifProvider;
+  /** The objects behind the default xStudents service. */
+  students: Map<string, GoessnerObject>;
   mount: string;
   dbFile: string;
   close(): Promise<void>;
@@ -60,9 +63,10 @@ export interface TestHostOptions {
 export function createTestHost(overrides: Partial<SifProviderOptions> = {}, options: TestHostOptions = {}): TestHost {
   const dir = mkdtempSync(join(tmpdir(), 'sif3-test-'));
   const dbFile = join(dir, 'state.db');
+  const students = memoryService({ objectName: 'xStudent', repeatable: ['otherIds/otherId', 'otherEmails/email'] });
   const provider = createSifProvider({
     database: dbFile,
-    services: { xStudents: {} },
+    services: { xStudents: students.definition },
     consumers: TEST_CONSUMERS,
     logger: { warn: () => undefined, error: () => undefined },
     ...overrides,
@@ -81,6 +85,7 @@ export function createTestHost(overrides: Partial<SifProviderOptions> = {}, opti
   return {
     app,
     provider,
+    students: students.objects,
     mount: mount === '/' ? '' : mount,
     dbFile,
     close: async () => {

@@ -1,0 +1,100 @@
+import type { Request, Response } from 'express';
+import type { ProviderCore } from '../../core';
+import { BadRequestError, InternalServiceError, SifError } from '../../errors';
+import { getSifContext } from '../../http/context';
+import { readPayload } from '../../http/payload';
+import type { DecodedPayload } from '../../payload/codec';
+import type { GoessnerObject } from '../../payload/goessner';
+import { asArray, isElement } from '../../payload/goessner';
+import { normalizeObject, shapeForOutput } from '../../payload/objects';
+import type { ItemOutcome } from '../../payload/responses';
+import type { RegisteredService } from '../../services/registry';
+import type { ChangeAction, SifRequestContext } from '../../services/types';
+import type { RequestTarget } from './target';
+import { OPERATIONS } from './operations';
+
+/** The resolved target of an object-service request. */
+export function targetOf(req: Request): RequestTarget {
+  return getSifContext(req).target!;
+}
+
+/** Reads a payload that must be there, with the given root element. */
+export async function requirePayload(req: Request, core: ProviderCore, root: string): Promise<DecodedPayload> {
+  const payload = await readPayload(req, core.config.maxBodyBytes);
+  if (!payload) throw new BadRequestError(`This request needs a ${root} payload`);
+  if (payload.root !== root) throw new BadRequestError(`Expected ${root}, got "${payload.root.slice(0, 60)}"`);
+  return payload;
+}
+
+/** One object from a single-object payload, as handlers receive it. */
+export async function readOneObject(req: Request, core: ProviderCore, service: RegisteredService): Promise<GoessnerObject> {
+  const payload = await requirePayload(req, core, service.objectName!);
+  return normalizeObject(payload.value, service.repeatable);
+}
+
+/** The objects of a collection payload (`<xStudents><xStudent/>…`), as handlers receive them. */
+export async function readObjects(req: Request, core: ProviderCore, service: RegisteredService): Promise<GoessnerObject[]> {
+  const payload = await requirePayload(req, core, service.name);
+  const items = asArray(payload.value[service.objectName!]);
+  if (items.length === 0) throw new BadRequestError(`The ${service.name} payload holds no ${service.objectName}`);
+  return items.map((item, i) => {
+    if (!isElement(item)) throw new BadRequestError(`${service.objectName} number ${i + 1} is not an element`);
+    return normalizeObject(item, service.repeatable);
+  });
+}
+
+/**
+ * Runs one item of a multi-object request on its own: a failure becomes that item's status and
+ * embedded error and never affects the other items.
+ */
+export async function runItem(core: ProviderCore, work: () => Promise<ItemOutcome>, base: Partial<ItemOutcome>): Promise<ItemOutcome> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof SifError) {
+      if (err.status >= 500) core.config.logger.error('sif3-direct: a handler failed on one item', err);
+      return { ...base, statusCode: err.status, error: err };
+    }
+    core.config.logger.error('sif3-direct: a handler failed on one item', err);
+    return { ...base, statusCode: 500, error: new InternalServiceError('Internal service error') };
+  }
+}
+
+/** Sends one object (`<xStudent>`) in the service's namespace. */
+export function sendObject(req: Request, res: Response, core: ProviderCore, status: number, object: GoessnerObject, headers?: Record<string, string>): void {
+  const { service, operation } = targetOf(req);
+  core.responder.payload(req, res, status, service.objectName!, shapeForOutput(object, service.repeatable), {
+    namespace: service.namespace,
+    responseAction: responseAction(req, operation),
+    headers,
+  });
+}
+
+/** Sends an infrastructure payload (createResponse, updateResponse, deleteResponse). */
+export function sendInfrastructure(req: Request, res: Response, core: ProviderCore, root: string, value: GoessnerObject): void {
+  core.responder.payload(req, res, 200, root, value, { responseAction: responseAction(req, targetOf(req).operation) });
+}
+
+/** The `responseAction` of an operation; HEAD stays HEAD. */
+export function responseAction(req: Request, operation: keyof typeof OPERATIONS) {
+  return req.method === 'HEAD' ? ('HEAD' as const) : OPERATIONS[operation].action;
+}
+
+/** A scope for errors about this request, e.g. "Create xStudents". */
+export function scopeOf(target: RequestTarget): string {
+  const action = OPERATIONS[target.operation].action;
+  return `${action.charAt(0)}${action.slice(1).toLowerCase()} ${target.service.name}`;
+}
+
+/** The change a successful create, update or delete reports. */
+export function changeOf(ctx: SifRequestContext, action: ChangeAction, objects: GoessnerObject[]) {
+  return {
+    serviceName: ctx.serviceName,
+    action,
+    objects,
+    zoneId: ctx.zoneId,
+    contextId: ctx.contextId,
+    environmentId: ctx.environmentId,
+    applicationKey: ctx.applicationKey,
+  };
+}

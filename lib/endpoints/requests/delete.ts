@@ -1,0 +1,72 @@
+import type { Request, Response } from 'express';
+import type { ProviderCore } from '../../core';
+import { BadRequestError, NotFoundError } from '../../errors';
+import type { GoessnerObject } from '../../payload/goessner';
+import { asArray, isElement, textOf } from '../../payload/goessner';
+import { isInfrastructureNamespace } from '../../protocol/enums';
+import type { ItemOutcome } from '../../payload/responses';
+import { deleteResponse } from '../../payload/responses';
+import type { RegisteredService } from '../../services/registry';
+import type { SifRequestContext } from '../../services/types';
+import { changeOf, requirePayload, runItem, scopeOf, sendInfrastructure, targetOf } from './common';
+
+/** `DELETE {rc}/{plural}/{id}`: 204 when deleted, 404 when there is no such object. */
+export async function deleteOne(core: ProviderCore, req: Request, res: Response): Promise<void> {
+  const { service, ctx, itemId } = targetOf(req);
+  await deleteWith(service, ctx, itemId!);
+  core.changes.fromConnector(changeOf(ctx, 'DELETE', [idOnly(service, itemId!)]), service);
+  core.responder.empty(req, res, 204, { responseAction: 'DELETE' });
+}
+
+/**
+ * `PUT {rc}/{plural}` with `methodOverride: DELETE` and a `deleteRequest`: 200 with a
+ * `deleteResponse`; each id is deleted, or fails, on its own.
+ */
+export async function deleteMany(core: ProviderCore, req: Request, res: Response): Promise<void> {
+  const target = targetOf(req);
+  const { service, ctx } = target;
+  const ids = await readDeleteRequest(req, core);
+  const deleted: GoessnerObject[] = [];
+  const outcomes: ItemOutcome[] = [];
+  for (const id of ids) {
+    outcomes.push(
+      await runItem(
+        core,
+        async () => {
+          await deleteWith(service, ctx, id);
+          deleted.push(idOnly(service, id));
+          return { id, statusCode: 200 };
+        },
+        { id },
+      ),
+    );
+  }
+  core.changes.fromConnector(changeOf(ctx, 'DELETE', deleted), service);
+  sendInfrastructure(req, res, core, 'deleteResponse', deleteResponse(outcomes, scopeOf(target)));
+}
+
+/** The ids of a `deleteRequest`: `<deleteRequest><deletes><delete id="…"/>…</deletes></deleteRequest>`. */
+async function readDeleteRequest(req: Request, core: ProviderCore): Promise<string[]> {
+  const payload = await requirePayload(req, core, 'deleteRequest');
+  if (payload.namespace !== undefined && !isInfrastructureNamespace(payload.namespace)) {
+    throw new BadRequestError('The deleteRequest is not in a SIF 3 infrastructure namespace');
+  }
+  const deletes = payload.value.deletes;
+  const items = isElement(deletes) ? asArray(deletes.delete) : [];
+  if (items.length === 0) throw new BadRequestError('The deleteRequest names no objects to delete');
+  return items.map((item, i) => {
+    const id = isElement(item) ? textOf(item['@id'])?.trim() : undefined;
+    if (!id) throw new BadRequestError(`delete number ${i + 1} of the deleteRequest has no id`);
+    return id;
+  });
+}
+
+async function deleteWith(service: RegisteredService, ctx: SifRequestContext, id: string): Promise<void> {
+  if (!(await service.handlers.delete!(ctx, id))) {
+    throw new NotFoundError(`No ${service.objectName} with ${service.idAttribute} ${id.slice(0, 80)}`);
+  }
+}
+
+function idOnly(service: RegisteredService, id: string): GoessnerObject {
+  return { [`@${service.idAttribute}`]: id };
+}

@@ -1,0 +1,85 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { ProviderCore } from '../../core';
+import { MethodNotAllowedError, NotFoundError } from '../../errors';
+import { getSifContext } from '../../http/context';
+import { header } from '../../http/params';
+import { DEFAULT_CONTEXT } from '../../protocol/enums';
+import { provisionedZones, requireRight } from '../../protocol/rights';
+import type { RegisteredService } from '../../services/registry';
+import type { SifRequestContext } from '../../services/types';
+import type { Operation } from './operations';
+import { OPERATIONS, collectionOperation, itemOperation } from './operations';
+
+/** Where an object-service request is aimed and what it asks for, once resolved. */
+export interface RequestTarget {
+  readonly service: RegisteredService;
+  readonly operation: Operation;
+  /** The id in `{rc}/{plural}/{id}`. */
+  readonly itemId: string | undefined;
+  /** What handlers receive. */
+  readonly ctx: SifRequestContext;
+}
+
+/**
+ * Step: resolves the service, the operation (method and `methodOverride`), the zone and context
+ * (matrix parameters, else headers, else the consumer's default zone and DEFAULT), and checks that
+ * the service is provisioned there (404), implements the operation (405) and that the consumer has
+ * the right (403).
+ */
+export function resolveTarget(core: ProviderCore) {
+  return function resolveTargetStep(req: Request, _res: Response, next: NextFunction): void {
+    const context = getSifContext(req);
+    const session = context.session!;
+    const serviceName = String(req.params.service);
+    const service = core.config.services.get(serviceName);
+    if (!service) throw new NotFoundError(`No service ${serviceName.slice(0, 80)}`, { scope: serviceName.slice(0, 80) });
+
+    const override = header(req, 'methodOverride')?.trim().toUpperCase() || undefined;
+    const itemId = req.params.id === undefined ? undefined : String(req.params.id);
+    const operation =
+      itemId === undefined ? collectionOperation(req.method, override) : itemOperation(req.method, override, itemId === service.objectName);
+    const spec = OPERATIONS[operation];
+    if (!service.handlers[spec.handler]) {
+      throw new MethodNotAllowedError(`${serviceName} does not support ${spec.action.toLowerCase()} requests`, allowedMethods(service, itemId !== undefined));
+    }
+
+    const zoneId = context.matrix.zoneId || header(req, 'zoneId') || session.environment.defaultZone.id;
+    const contextId = context.matrix.contextId || header(req, 'contextId') || DEFAULT_CONTEXT;
+    const zone = provisionedZones(session.environment).find((z) => z.id === zoneId);
+    if (!zone?.services.some((s) => s.name === serviceName && s.contextId === contextId)) {
+      throw new NotFoundError(`No service ${serviceName} in zone ${zoneId.slice(0, 80)}, context ${contextId.slice(0, 80)}`);
+    }
+    requireRight(session.environment, { zoneId, serviceName, contextId }, spec.right);
+
+    const env = session.environment;
+    context.target = {
+      service,
+      operation,
+      itemId: operation === 'createOne' ? undefined : itemId,
+      ctx: Object.freeze({
+        serviceName,
+        zoneId,
+        contextId,
+        applicationKey: env.applicationKey,
+        environmentId: env.id,
+        fingerprint: env.fingerprint,
+        instanceId: env.instanceId,
+        userToken: env.userToken,
+        solutionId: env.solutionId,
+        generatorId: header(req, 'generatorId'),
+        requestId: header(req, 'requestId'),
+      }),
+    };
+    next();
+  };
+}
+
+function allowedMethods(service: RegisteredService, item: boolean): string[] {
+  const h = service.handlers;
+  const methods: string[] = [];
+  if (item ? h.read : h.query) methods.push('GET', 'HEAD');
+  if (h.create) methods.push('POST');
+  if (h.update || (!item && h.delete)) methods.push('PUT');
+  if (item && h.delete) methods.push('DELETE');
+  return methods;
+}

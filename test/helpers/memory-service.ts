@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import type { GoessnerObject, ServiceDefinition, ServiceHandlers } from 'sif3-direct';
+import { ConflictError } from 'sif3-direct';
+
+export const NA_NS = 'http://www.sifassociation.org/datamodel/na/3.6';
+
+export interface MemoryServiceOptions {
+  objectName: string;
+  idAttribute?: string;
+  namespace?: string;
+  repeatable?: string[];
+  objects?: GoessnerObject[];
+  /** Handlers to leave out, to test unimplemented operations. */
+  omit?: (keyof ServiceHandlers)[];
+}
+
+/**
+ * A complete object service over a Map, in insertion order: what a host's handlers look like, kept
+ * small so that tests exercise the library, not the handlers.
+ */
+export function memoryService(options: MemoryServiceOptions): { definition: ServiceDefinition; objects: Map<string, GoessnerObject> } {
+  const idKey = `@${options.idAttribute ?? 'refId'}`;
+  const objects = new Map<string, GoessnerObject>();
+  for (const o of options.objects ?? []) objects.set(String(o[idKey]), structuredClone(o));
+  const handlers: ServiceHandlers = {
+    query: async (_ctx, page) => ({
+      objects: [...objects.values()].slice(page.offset, page.offset + page.pageSize).map((o) => structuredClone(o)),
+      totalCount: objects.size,
+    }),
+    read: async (_ctx, id) => structuredClone(objects.get(id)) ?? null,
+    create: async (_ctx, object, { mustUseAdvisory }) => {
+      const advisory = typeof object[idKey] === 'string' ? (object[idKey] as string) : undefined;
+      if (advisory && objects.has(advisory) && mustUseAdvisory) throw new ConflictError(`${advisory} exists`);
+      const id = advisory && !objects.has(advisory) ? advisory : randomUUID();
+      const stored = { ...structuredClone(object), [idKey]: id };
+      objects.set(id, stored);
+      return structuredClone(stored);
+    },
+    update: async (_ctx, id, partial) => {
+      const existing = objects.get(id);
+      if (!existing) return false;
+      objects.set(id, { ...existing, ...structuredClone(partial), [idKey]: id });
+      return true;
+    },
+    delete: async (_ctx, id) => objects.delete(id),
+  };
+  for (const name of options.omit ?? []) delete handlers[name];
+  return {
+    objects,
+    definition: {
+      objectName: options.objectName,
+      idAttribute: options.idAttribute,
+      namespace: options.namespace ?? NA_NS,
+      repeatable: options.repeatable,
+      handlers,
+    },
+  };
+}
+
+/** A deterministic xStudent. */
+export function student(i: number, extra: GoessnerObject = {}): GoessnerObject {
+  const hex = i.toString(16).padStart(12, '0');
+  return {
+    '@refId': `00000000-0000-4000-8000-${hex}`,
+    name: { type: 'LegalName', familyName: `Family${i}`, givenName: `Given${i}` },
+    localId: String(1000 + i),
+    ...extra,
+  };
+}
