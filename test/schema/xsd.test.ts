@@ -5,6 +5,8 @@ import { basicAuth } from '../helpers/consumer-auth';
 import type { TestHost } from '../helpers/host';
 import { createTestHost, register } from '../helpers/host';
 import { SCHEMAS_DIR, schemaSkipReason, xsdErrors } from '../helpers/xsd';
+import { NA_NS, student } from '../helpers/memory-service';
+import { toXml } from '../../lib/payload/xml';
 
 // Every infrastructure payload the provider emits, validated against the official XSDs of the
 // version it speaks. The schemas come from SIF_SCHEMAS_DIR; without them this suite says it skipped.
@@ -45,6 +47,19 @@ describe.each(['3.2.1', '3.3'] as InfrastructureVersion[])('payloads of a %s pro
       documents.push(['error 404', (await request(app).get('/sif3/nowhere')).text]);
       documents.push(['error 405', (await request(app).put('/sif3/requests/alerts')).text]);
       documents.push(['error 415', (await request(app).post('/sif3/requests/alerts/alert').set('Authorization', auth).type('text/plain').send('x')).text]);
+
+      // Object services: the infrastructure responses, each with a success and an embedded error.
+      const demo = await register(host, 'DemoApp', 'DemoSecret', 'schema-run');
+      const da = basicAuth(demo.sessionToken, 'DemoSecret');
+      const students = `<xStudents xmlns="${NA_NS}">${[1, 1].map((i) => toXml('xStudent', student(i)).replace(/^<\?xml[^>]*>/, '')).join('')}</xStudents>`;
+      const createResponse = await request(app).post('/sif3/requests/xStudents').set('Authorization', da).set('mustUseAdvisory', 'true').type('xml').send(students);
+      documents.push(['createResponse', createResponse.text]);
+      const updates = `<xStudents xmlns="${NA_NS}"><xStudent refId="${String(student(1)['@refId'])}"><localId>9</localId></xStudent><xStudent refId="${String(student(2)['@refId'])}"/></xStudents>`;
+      documents.push(['updateResponse', (await request(app).put('/sif3/requests/xStudents').set('Authorization', da).type('xml').send(updates)).text]);
+      const deletes = `<deleteRequest xmlns="http://www.sifassociation.org/infrastructure/${version}"><deletes><delete id="${String(student(1)['@refId'])}"/><delete id="nope"/></deletes></deleteRequest>`;
+      documents.push(['deleteResponse', (await request(app).put('/sif3/requests/xStudents').set('Authorization', da).set('methodOverride', 'DELETE').type('xml').send(deletes)).text]);
+      documents.push(['error 403', (await request(app).post('/sif3/requests/xStudents;zoneId=Elementary').set('Authorization', da).type('xml').send(students)).text]);
+      documents.push(['error 413', (await request(app).get('/sif3/requests/xStudents?navigationPageSize=5000').set('Authorization', da)).text]);
       expect(documents.every(([, xml]) => xml.startsWith('<?xml'))).toBe(true);
     });
     afterAll(async () => {
@@ -54,6 +69,19 @@ describe.each(['3.2.1', '3.3'] as InfrastructureVersion[])('payloads of a %s pro
     test('every document is valid', () => {
       const failures = documents.map(([name, xml]) => [name, xsdErrors(xml, version)]).filter(([, err]) => err);
       expect(failures).toEqual([]);
+    });
+
+    test('each document is what its name says, embedded errors included', () => {
+      for (const [name, xml] of documents) {
+        const root = name.startsWith('error') ? 'error' : name.split(' ')[0];
+        expect([name, xml.match(/^<\?xml[^>]*\?><(\w+)/)?.[1]]).toEqual([name, root]);
+        if (name.startsWith('error')) expect(xml).toContain(`<code>${name.split(' ')[1]}</code>`);
+      }
+      const byName = Object.fromEntries(documents);
+      for (const name of ['createResponse', 'updateResponse', 'deleteResponse']) {
+        expect(byName[name]).toMatch(/statusCode="20[01]"/);
+        expect(byName[name]).toMatch(/statusCode="4\d\d"><error id=/);
+      }
     });
 
     test('the validator does reject an invalid document', () => {

@@ -22,9 +22,9 @@ export interface RequestTarget {
 
 /**
  * Step: resolves the service, the operation (method and `methodOverride`), the zone and context
- * (matrix parameters, else headers, else the consumer's default zone and DEFAULT), and checks that
- * the service is provisioned there (404), implements the operation (405) and that the consumer has
- * the right (403).
+ * (matrix parameters, else headers, else the consumer's default zone and DEFAULT), and checks, in
+ * this order, that the service is provisioned there for this consumer (404), implements the
+ * operation (405), and that the consumer has the right (403).
  */
 export function resolveTarget(core: ProviderCore) {
   return function resolveTargetStep(req: Request, _res: Response, next: NextFunction): void {
@@ -38,16 +38,16 @@ export function resolveTarget(core: ProviderCore) {
     const itemId = req.params.id === undefined ? undefined : String(req.params.id);
     const operation =
       itemId === undefined ? collectionOperation(req.method, override) : itemOperation(req.method, override, itemId === service.objectName);
-    const spec = OPERATIONS[operation];
-    if (!service.handlers[spec.handler]) {
-      throw new MethodNotAllowedError(`${serviceName} does not support ${spec.action.toLowerCase()} requests`, allowedMethods(service, itemId !== undefined));
-    }
 
     const zoneId = context.matrix.zoneId || header(req, 'zoneId') || session.environment.defaultZone.id;
     const contextId = context.matrix.contextId || header(req, 'contextId') || DEFAULT_CONTEXT;
     const zone = provisionedZones(session.environment).find((z) => z.id === zoneId);
     if (!zone?.services.some((s) => s.name === serviceName && s.contextId === contextId)) {
       throw new NotFoundError(`No service ${serviceName} in zone ${zoneId.slice(0, 80)}, context ${contextId.slice(0, 80)}`);
+    }
+    const spec = OPERATIONS[operation];
+    if (!service.handlers[spec.handler]) {
+      throw new MethodNotAllowedError(`${serviceName} does not support ${spec.action.toLowerCase()} requests`, allowedMethods(service, itemId !== undefined));
     }
     requireRight(session.environment, { zoneId, serviceName, contextId }, spec.right);
 
