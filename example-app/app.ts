@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConsumerEntry, SifProvider, SifProviderOptions } from 'sif3-direct';
 import { createSifProvider } from 'sif3-direct';
+import { sisServices } from './handlers';
 import type { SisDatabase } from './sis/database';
 import { countRows, openSisDatabase } from './sis/database';
 import type { SeedOptions } from './sis/seed';
@@ -44,7 +45,7 @@ export function createApp(options: ExampleAppOptions): ExampleApp {
     options.consumers ?? (JSON.parse(readFileSync(join(__dirname, 'consumers.json'), 'utf8')) as ConsumerEntry[]);
   const provider = createSifProvider({
     database: join(options.dataDir, 'sif-state.db'),
-    services: { xSchools: {}, xStudents: {}, xRosters: {} },
+    services: sisServices(sis),
     consumers,
     ...options.provider,
   });

@@ -137,9 +137,7 @@ function xRoster(rnd: SeededRandom, r: number, school: { refId: string; localId:
     schoolSectionId: `${school.localId}-${String(r + 1).padStart(3, '0')}`,
     schoolYear: String(SCHOOL_YEAR),
     sessionCode: 'FY',
-    students: {
-      studentReference: [...members.values()].map((s) => ({ refId: s.refId, localId: s.localId, givenName: s.givenName, familyName: s.familyName })),
-    },
+    // The member list lives in roster_students; the xRosters handler composes it on every read.
     primaryStaff: { teacherReference: teacher, staffPersonRole: 'TeacherOfRecord' },
   };
   return { refId, courseTitle, doc, members: [...members.values()] };

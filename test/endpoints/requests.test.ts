@@ -193,6 +193,11 @@ describe('routing', () => {
     expect(res.body.xStudents.xStudent).toHaveLength(1);
   });
 
+  test('requestType DELAYED is a 400 while the provider has no queues; IMMEDIATE is fine', async () => {
+    expect((await call('get', '/xStudents').set('requestType', 'DELAYED').set('queueId', 'q')).status).toBe(400);
+    expect((await call('get', '/xStudents').set('requestType', 'immediate')).status).toBe(204);
+  });
+
   test('POST + methodOverride: GET (query by example) is refused with a 400 until it is supported', async () => {
     const res = await call('post', '/xStudents').set('methodOverride', 'GET').type('xml').send(xml('xStudent', { localId: '1' }));
     expect(res.status).toBe(400);

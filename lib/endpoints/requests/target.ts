@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { ProviderCore } from '../../core';
-import { MethodNotAllowedError, NotFoundError } from '../../errors';
+import { BadRequestError, MethodNotAllowedError, NotFoundError } from '../../errors';
 import { getSifContext } from '../../http/context';
 import { header } from '../../http/params';
 import { DEFAULT_CONTEXT } from '../../protocol/enums';
@@ -34,6 +34,10 @@ export function resolveTarget(core: ProviderCore) {
     const service = core.config.services.get(serviceName);
     if (!service) throw new NotFoundError(`No service ${serviceName.slice(0, 80)}`, { scope: serviceName.slice(0, 80) });
 
+    // interop.md §3: without queues, a delayed request cannot be answered as asked.
+    if (header(req, 'requestType')?.trim().toUpperCase() === 'DELAYED') {
+      throw new BadRequestError('Delayed requests are not supported: this provider answers immediately (requestType IMMEDIATE)');
+    }
     const override = header(req, 'methodOverride')?.trim().toUpperCase() || undefined;
     const itemId = req.params.id === undefined ? undefined : String(req.params.id);
     const operation =

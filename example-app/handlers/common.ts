@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import type { GoessnerObject } from 'sif3-direct';
+import { BadRequestError, ConflictError } from 'sif3-direct';
+
+/** The NA data model the Springfield SIS speaks. */
+export const NA_NAMESPACE = 'http://www.sifassociation.org/datamodel/na/3.6';
+
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/**
+ * The refId a new object gets: the one the consumer suggested when it is a free UUID, else a new
+ * one; with `mustUseAdvisory`, the suggested one or a 409/400.
+ */
+export function chooseRefId(object: GoessnerObject, mustUseAdvisory: boolean, taken: (id: string) => boolean): string {
+  const advisory = typeof object['@refId'] === 'string' ? object['@refId'] : undefined;
+  if (advisory && UUID.test(advisory) && !taken(advisory)) return advisory;
+  if (mustUseAdvisory) {
+    if (!advisory || !UUID.test(advisory)) throw new BadRequestError('The suggested refId is not a UUID');
+    throw new ConflictError(`An object with refId ${advisory} exists`);
+  }
+  return randomUUID();
+}
+
+/** A text element of an object (a string, or `#text`). */
+export function text(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object' && typeof (value as GoessnerObject)['#text'] === 'string') return (value as GoessnerObject)['#text'] as string;
+  return undefined;
+}
+
+/** The element at a path of nested elements, e.g. `child(o, 'name', 'familyName')`. */
+export function child(object: GoessnerObject, ...path: string[]): unknown {
+  let node: unknown = object;
+  for (const key of path) {
+    if (!node || typeof node !== 'object' || Array.isArray(node)) return undefined;
+    node = (node as GoessnerObject)[key];
+  }
+  return node;
+}
+
+/** Requires a non-empty text element, or a 400 naming it. */
+export function requiredText(object: GoessnerObject, ...path: string[]): string {
+  const value = text(child(object, ...path))?.trim();
+  if (!value) throw new BadRequestError(`${path.join('/')} is required`);
+  return value;
+}
+
+/** A SIF update: the elements given replace those stored; the refId stays. */
+export function applyPartial(stored: GoessnerObject, partial: GoessnerObject): GoessnerObject {
+  const { '@refId': _ignored, ...changes } = partial;
+  return { ...stored, ...changes, '@refId': stored['@refId']! };
+}
