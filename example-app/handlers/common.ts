@@ -48,5 +48,11 @@ export function requiredText(object: GoessnerObject, ...path: string[]): string 
 /** A SIF update: the elements given replace those stored; the refId stays. */
 export function applyPartial(stored: GoessnerObject, partial: GoessnerObject): GoessnerObject {
   const { '@refId': _ignored, ...changes } = partial;
-  return { ...stored, ...changes, '@refId': stored['@refId']! };
+  return withRefId({ ...stored, ...changes }, stored['@refId'] as string);
+}
+
+/** A copy of `object` whose refId is `refId`, written first. */
+export function withRefId(object: GoessnerObject, refId: string): GoessnerObject {
+  const { '@refId': _suggested, ...rest } = object;
+  return { '@refId': refId, ...rest };
 }

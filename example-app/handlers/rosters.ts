@@ -1,7 +1,7 @@
 import type { GoessnerObject, ServiceDefinition } from 'sif3-direct';
 import { BadRequestError } from 'sif3-direct';
 import type { SisDatabase } from '../sis/database';
-import { NA_NAMESPACE, applyPartial, child, chooseRefId, requiredText, text } from './common';
+import { NA_NAMESPACE, applyPartial, withRefId, child, chooseRefId, requiredText, text } from './common';
 
 /**
  * xRosters on the SIS's `rosters` and `roster_students` tables. The member list is not stored in the
@@ -86,7 +86,7 @@ export function rostersService(db: SisDatabase): ServiceDefinition {
       },
       async create(_ctx, object, { mustUseAdvisory }) {
         const refId = chooseRefId(object, mustUseAdvisory, (id) => sql.exists.get(id) !== undefined);
-        save({ ...object, '@refId': refId }, true);
+        save(withRefId(object, refId), true);
         return read(refId)!;
       },
       async update(_ctx, refId, partial) {

@@ -1,7 +1,7 @@
 import type { GoessnerObject, ServiceDefinition } from 'sif3-direct';
 import { ConflictError } from 'sif3-direct';
 import type { SisDatabase } from '../sis/database';
-import { NA_NAMESPACE, applyPartial, chooseRefId, requiredText } from './common';
+import { NA_NAMESPACE, applyPartial, withRefId, chooseRefId, requiredText } from './common';
 
 /** xSchools on the SIS's `schools` table. A school with students or rosters cannot be deleted (409). */
 export function schoolsService(db: SisDatabase): ServiceDefinition {
@@ -40,7 +40,7 @@ export function schoolsService(db: SisDatabase): ServiceDefinition {
       },
       async create(_ctx, object, { mustUseAdvisory }) {
         const refId = chooseRefId(object, mustUseAdvisory, (id) => sql.exists.get(id) !== undefined);
-        const doc: GoessnerObject = { ...object, '@refId': refId };
+        const doc: GoessnerObject = withRefId(object, refId);
         sql.insert.run(columns(doc));
         return doc;
       },

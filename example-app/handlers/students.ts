@@ -1,7 +1,7 @@
 import type { GoessnerObject, ServiceDefinition } from 'sif3-direct';
 import { BadRequestError } from 'sif3-direct';
 import type { SisDatabase } from '../sis/database';
-import { NA_NAMESPACE, applyPartial, child, chooseRefId, requiredText, text } from './common';
+import { NA_NAMESPACE, applyPartial, withRefId, child, chooseRefId, requiredText, text } from './common';
 
 /**
  * xStudents on the SIS's `students` table: paging and counts in SQL, the object kept as Goessner
@@ -56,7 +56,7 @@ export function studentsService(db: SisDatabase): ServiceDefinition {
       },
       async create(_ctx, object, { mustUseAdvisory }) {
         const refId = chooseRefId(object, mustUseAdvisory, (id) => sql.exists.get(id) !== undefined);
-        const doc: GoessnerObject = { ...object, '@refId': refId };
+        const doc: GoessnerObject = withRefId(object, refId);
         if (!text(doc.localId)) doc.localId = String(sql.nextLocalId.get());
         sql.insert.run(columns(doc));
         return doc;

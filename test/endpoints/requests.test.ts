@@ -198,6 +198,16 @@ describe('routing', () => {
     expect((await call('get', '/xStudents').set('requestType', 'immediate')).status).toBe(204);
   });
 
+  test.each(['where=%5Bname%2FfamilyName%3D%22X%22%5D', 'order=%5BlocalId%3Dascending%5D', 'changesSinceMarker=1'])(
+    '%s is refused with a 400 until it is supported, never answered unfiltered',
+    async (query) => {
+      seed(2);
+      const res = await call('get', `/xStudents?${query}`);
+      expect(res.status).toBe(400);
+      expect(parseXml(res.text).value.message).toMatch(/not supported/);
+    },
+  );
+
   test('POST + methodOverride: GET (query by example) is refused with a 400 until it is supported', async () => {
     const res = await call('post', '/xStudents').set('methodOverride', 'GET').type('xml').send(xml('xStudent', { localId: '1' }));
     expect(res.status).toBe(400);

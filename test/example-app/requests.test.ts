@@ -77,7 +77,7 @@ describe.each(['xml', 'json'] as const)('DemoApp creates, reads, updates and del
     const creates = body(created).creates.create as Record<string, string>[];
     expect(creates).toHaveLength(50);
     expect(creates.every((c) => c['@statusCode'] === '201')).toBe(true);
-    const ids = creates.map((c) => c['@id']);
+    const ids = creates.map((c) => String(c['@id']));
     expect(example.sis.prepare('SELECT count(*) FROM students WHERE family_name = ?').pluck().get(`Tester${tag}`)).toBe(50);
 
     const updated = await request(example.app).put(`${rc}/xStudents`).set('Authorization', demo).set('Accept', type).type(type)

@@ -1,11 +1,13 @@
 import type { Request, Response } from 'express';
 import type { ProviderCore } from '../../core';
 import { BadRequestError, InternalServiceError, NotFoundError } from '../../errors';
-import { headerOrQuery } from '../../http/params';
+import { headerOrQuery, queryParam } from '../../http/params';
 import { isElement } from '../../payload/goessner';
 import { shapeForOutput } from '../../payload/objects';
 import { pageOffset, pagingHeaders, parsePaging } from '../../protocol/paging';
 import { responseAction, sendObject, targetOf } from './common';
+
+const UNSUPPORTED_QUERY_PARAMETERS = ['where', 'order', 'changesSinceMarker'];
 
 /**
  * `GET {rc}/{plural}`: one page of objects. Paging is always applied (the default page size when the
@@ -15,6 +17,10 @@ export async function queryObjects(core: ProviderCore, req: Request, res: Respon
   const { service, ctx, operation } = targetOf(req);
   if (operation === 'queryByExample') {
     throw new BadRequestError('Query by example is not supported by this provider yet');
+  }
+  // Answering these with an unfiltered page would be silently wrong: refuse them until supported.
+  for (const name of UNSUPPORTED_QUERY_PARAMETERS) {
+    if (queryParam(req, name) !== undefined) throw new BadRequestError(`The ${name} query parameter is not supported by this provider yet`);
   }
   const page = parsePaging(headerOrQuery(req, 'navigationPage'), headerOrQuery(req, 'navigationPageSize'), core.config.paging);
   const result = await service.handlers.query!(ctx, { ...page, offset: pageOffset(page) });
