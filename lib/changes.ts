@@ -1,3 +1,4 @@
+import type { ResolvedConfig } from './config/resolve';
 import type { ObjectsChanged, SifEvents } from './events';
 import type { GoessnerObject } from './payload/goessner';
 import { textOf } from './payload/goessner';
@@ -14,13 +15,15 @@ const ACTIONS: readonly ChangeAction[] = ['CREATE', 'UPDATE', 'DELETE'];
 export class ChangeReporter {
   constructor(
     private readonly events: SifEvents,
-    private readonly services: ReadonlyMap<string, RegisteredService>,
+    private readonly config: ResolvedConfig,
   ) {}
 
-  /** Reports changes made through the requests connector. */
-  fromConnector(change: Omit<ObjectsChanged, 'source' | 'ids'>, service: RegisteredService): void {
+  /** Reports changes made through the requests connector: logged, then emitted. */
+  async fromConnector(change: Omit<ObjectsChanged, 'source' | 'ids'>, service: RegisteredService): Promise<void> {
     if (change.objects.length === 0) return;
-    this.events.emit('objects.changed', { ...change, ids: change.objects.map((o) => idOf(o, service)), source: 'connector' });
+    const ids = change.objects.map((o) => idOf(o, service));
+    await this.log(service, change.action, ids);
+    this.events.emit('objects.changed', { ...change, ids, source: 'connector' });
   }
 
   /**
@@ -30,8 +33,8 @@ export class ChangeReporter {
    * @example
    * provider.changed('xStudents', 'UPDATE', [student]);
    */
-  fromHost(serviceName: string, action: ChangeAction, objects: GoessnerObject[]): void {
-    const service = this.services.get(serviceName);
+  async fromHost(serviceName: string, action: ChangeAction, objects: GoessnerObject[]): Promise<void> {
+    const service = this.config.services.get(serviceName);
     if (!service) throw new TypeError(`sif3-direct: changed(): no service ${serviceName}`);
     if (!ACTIONS.includes(action)) throw new TypeError(`sif3-direct: changed(): action must be one of ${ACTIONS.join(', ')}`);
     if (!Array.isArray(objects)) throw new TypeError('sif3-direct: changed(): objects must be an array');
@@ -40,7 +43,19 @@ export class ChangeReporter {
       if (!id) throw new TypeError(`sif3-direct: changed(): every object needs its @${service.idAttribute}`);
       return id;
     });
-    if (objects.length > 0) this.events.emit('objects.changed', { serviceName, action, objects, ids, source: 'host' });
+    if (objects.length === 0) return;
+    await this.log(service, action, ids);
+    this.events.emit('objects.changed', { serviceName, action, objects, ids, source: 'host' });
+  }
+
+  private async log(service: RegisteredService, action: ChangeAction, ids: string[]): Promise<void> {
+    if (!service.changeTracking) return;
+    const now = this.config.clock();
+    await this.config.store.appendChanges(
+      ids.map((objectId) => ({ serviceName: service.name, objectId, action })),
+      now.toISOString(),
+      { maxEntries: this.config.changeLog.maxEntries, olderThan: new Date(now.getTime() - this.config.changeLog.maxAgeMs).toISOString() },
+    );
   }
 }
 

@@ -8,6 +8,7 @@ export type {
   BearerIdentity,
   LimitOptions,
   PagingOptions,
+  ChangeLogOptions,
   SifLogger,
 } from './config/options';
 export type {
@@ -24,8 +25,10 @@ export type {
   ServiceDefinition,
   ServiceHandlers,
   SifRequestContext,
-  QueryPage,
+  QueryRequest,
   QueryResult,
+  QueryFeatures,
+  ServicePathHandler,
   CreateOptions,
   ChangeAction,
 } from './services/types';
@@ -45,9 +48,20 @@ export {
 export type { SifErrorOptions } from './errors';
 export { SifEvents } from './events';
 export type { SifEventMap, ObjectsChanged } from './events';
-export type { SifStore, EnvironmentRecord, AlertRecord, CreateEnvironmentResult } from './store/store';
+export type {
+  SifStore,
+  EnvironmentRecord,
+  AlertRecord,
+  CreateEnvironmentResult,
+  ChangeEntry,
+  ChangeRetention,
+  ChangeLogState,
+  ChangedObject,
+} from './store/store';
 export { SqliteStore } from './store/sqlite';
 export { MemoryStore } from './store/memory';
 export type { GoessnerObject, GoessnerValue } from './payload/goessner';
 export type { AuthMethod, RightType, RightValue, ServiceType, InfrastructureVersion } from './protocol/enums';
 export { sifHmac } from './auth/verify';
+export type { OrderTerm, WhereCondition, WhereJunction, WhereNode, WhereOperator } from './protocol/query';
+export { parseWhere, parseOrder, exampleToWhere, matchesWhere, compareByOrder, valuesAt } from './protocol/query';

@@ -26,9 +26,9 @@ export interface SifProvider {
    * tracking and events see them. Objects carry their id attribute; for DELETE the id is enough.
    *
    * @example
-   * provider.changed('xStudents', 'UPDATE', [{ '@refId': id, name: { familyName: 'Smith' } }]);
+   * await provider.changed('xStudents', 'UPDATE', [{ '@refId': id, name: { familyName: 'Smith' } }]);
    */
-  changed(serviceName: string, action: ChangeAction, objects: GoessnerObject[]): void;
+  changed(serviceName: string, action: ChangeAction, objects: GoessnerObject[]): Promise<void>;
   /** Closes the store if the provider opened it. Call on shutdown. */
   close(): Promise<void>;
 }
@@ -57,7 +57,7 @@ export interface SifProvider {
 export function createSifProvider(options: SifProviderOptions): SifProvider {
   const config = resolveOptions(options);
   const events = new SifEvents(config.logger);
-  const changes = new ChangeReporter(events, config.services);
+  const changes = new ChangeReporter(events, config);
   const core: ProviderCore = Object.freeze({
     config,
     authenticator: new Authenticator(config, new SessionCache(config.sessionCacheSize)),

@@ -37,6 +37,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   // Object services: the operation comes from the method and methodOverride (endpoints/requests/operations.ts).
   { name: 'objects.collection', method: 'all', path: '/requests/:service', steps: (c) => [authenticateSession(c), resolveTarget(c), executeOperation(c)] },
   { name: 'objects.item', method: 'all', path: '/requests/:service/:id', steps: (c) => [authenticateSession(c), resolveTarget(c), executeOperation(c)] },
+  { name: 'objects.servicePath', method: 'all', path: '/requests/:service/:id/*rest', steps: (c) => [authenticateSession(c), resolveTarget(c), executeOperation(c)] },
 ];
 
 /** Why a method is refused on a path, where the spec gives a reason. */

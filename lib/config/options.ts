@@ -42,6 +42,8 @@ export interface SifProviderOptions {
   limits?: LimitOptions;
   /** Page sizes for queries. */
   paging?: PagingOptions;
+  /** How much change history to keep for changes-since requests. */
+  changeLog?: ChangeLogOptions;
   /** How many session lookups to keep in memory. Default 1000; 0 turns the cache off. */
   sessionCacheSize?: number;
   /** Where warnings and unexpected errors go. Default: `console`. Secrets are never logged. */
@@ -91,6 +93,14 @@ export interface PagingOptions {
   defaultPageSize?: number;
   /** Largest page size a consumer may ask for; above it the answer is 413. Default 1000. */
   maxPageSize?: number;
+}
+
+/** How much change history to keep. A marker older than what is kept is answered with 409 (resynchronise). */
+export interface ChangeLogOptions {
+  /** Most changes kept, across services. Default 100,000. */
+  maxEntries?: number;
+  /** Oldest change kept, in days. Default 30. */
+  maxAgeDays?: number;
 }
 
 /** A logger with the two levels the provider uses. `console` is one. */

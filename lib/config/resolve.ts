@@ -2,7 +2,7 @@ import { SifConfigError } from '../errors';
 import type { InfrastructureVersion, ServiceType } from '../protocol/enums';
 import type { PagingLimits } from '../protocol/paging';
 import { INFRASTRUCTURE_VERSIONS } from '../protocol/enums';
-import type { RegisteredService } from '../services/registry';
+import type { RegisteredService, RegisteredServicePath } from '../services/registry';
 import { resolveServices } from '../services/registry';
 import { SqliteStore } from '../store/sqlite';
 import type { SifStore } from '../store/store';
@@ -30,6 +30,8 @@ export const DEFAULTS = Object.freeze({
   sessionCacheSize: 1000,
   defaultPageSize: 100,
   maxPageSize: 1000,
+  changeLogMaxEntries: 100_000,
+  changeLogMaxAgeDays: 30,
 });
 
 /** Options after validation: frozen, defaults applied, the store opened. */
@@ -41,12 +43,14 @@ export interface ResolvedConfig {
   readonly infrastructureVersion: InfrastructureVersion;
   readonly findConsumer: (applicationKey: string) => Promise<Consumer | undefined>;
   readonly services: ReadonlyMap<string, RegisteredService>;
+  readonly servicePaths: ReadonlyMap<string, RegisteredServicePath>;
   readonly timestampPastMs: number;
   readonly timestampFutureMs: number;
   readonly verifyBearer: BearerVerifier | undefined;
   readonly allowAccessTokenQuery: boolean;
   readonly maxBodyBytes: number;
   readonly paging: PagingLimits;
+  readonly changeLog: { readonly maxEntries: number; readonly maxAgeMs: number };
   readonly sessionCacheSize: number;
   readonly logger: SifLogger;
   readonly clock: Clock;
@@ -54,7 +58,7 @@ export interface ResolvedConfig {
 
 const TOP_LEVEL = [
   'database', 'store', 'baseUrl', 'infrastructureVersion', 'consumers', 'services',
-  'authentication', 'limits', 'paging', 'sessionCacheSize', 'logger', 'clock',
+  'authentication', 'limits', 'paging', 'changeLog', 'sessionCacheSize', 'logger', 'clock',
 ] as const;
 
 /**
@@ -65,8 +69,9 @@ export function resolveOptions(options: SifProviderOptions): ResolvedConfig {
   const o = requireObject(options, 'options');
   rejectUnknownKeys(o, TOP_LEVEL, '');
 
-  const services = resolveServices(o.services);
-  const serviceType = (name: string) => services.get(name)?.type;
+  const { services, paths: servicePaths } = resolveServices(o.services);
+  const serviceType = (name: string): ServiceType | undefined =>
+    services.get(name)?.type ?? (servicePaths.has(name) ? 'SERVICEPATH' : undefined);
   const findConsumer = resolveConsumers(o.consumers, serviceType);
 
   const auth = o.authentication === undefined ? {} : requireObject(o.authentication, 'authentication');
@@ -76,6 +81,8 @@ export function resolveOptions(options: SifProviderOptions): ResolvedConfig {
   const limits = o.limits === undefined ? {} : requireObject(o.limits, 'limits');
   rejectUnknownKeys(limits, ['maxBodyBytes'], 'limits');
   const paging = resolvePaging(o.paging);
+  const changeLog = o.changeLog === undefined ? {} : requireObject(o.changeLog, 'changeLog');
+  rejectUnknownKeys(changeLog, ['maxEntries', 'maxAgeDays'], 'changeLog');
 
   const baseUrl = optionalString(o.baseUrl, 'baseUrl');
   if (baseUrl !== undefined && !/^https?:\/\/[^/]+/i.test(baseUrl)) {
@@ -96,6 +103,7 @@ export function resolveOptions(options: SifProviderOptions): ResolvedConfig {
     infrastructureVersion: version,
     findConsumer,
     services,
+    servicePaths,
     timestampPastMs:
       (optionalPositiveInt(window.pastSeconds, 'authentication.timestampWindow.pastSeconds', { allowZero: true }) ??
         DEFAULTS.timestampPastSeconds) * 1000,
@@ -106,6 +114,10 @@ export function resolveOptions(options: SifProviderOptions): ResolvedConfig {
     allowAccessTokenQuery: optionalBoolean(auth.allowAccessTokenQuery, 'authentication.allowAccessTokenQuery') ?? false,
     maxBodyBytes: optionalPositiveInt(limits.maxBodyBytes, 'limits.maxBodyBytes') ?? DEFAULTS.maxBodyBytes,
     paging,
+    changeLog: Object.freeze({
+      maxEntries: optionalPositiveInt(changeLog.maxEntries, 'changeLog.maxEntries') ?? DEFAULTS.changeLogMaxEntries,
+      maxAgeMs: (optionalPositiveInt(changeLog.maxAgeDays, 'changeLog.maxAgeDays') ?? DEFAULTS.changeLogMaxAgeDays) * 86_400_000,
+    }),
     sessionCacheSize:
       optionalPositiveInt(o.sessionCacheSize, 'sessionCacheSize', { allowZero: true }) ?? DEFAULTS.sessionCacheSize,
     logger,

@@ -3,6 +3,7 @@ import type { ServiceType } from '../protocol/enums';
 import { SERVICE_TYPES } from '../protocol/enums';
 import {
   oneOf,
+  optionalBoolean,
   optionalString,
   optionalStringList,
   rejectUnknownKeys,
@@ -11,7 +12,7 @@ import {
 } from '../config/validate';
 import type { RepeatableTree } from '../payload/objects';
 import { compileRepeatable } from '../payload/objects';
-import type { ServiceDefinition, ServiceHandlers } from './types';
+import type { QueryFeatures, ServiceDefinition, ServiceHandlers, ServicePathHandler } from './types';
 
 /** A registered service after validation. */
 export interface RegisteredService {
@@ -23,20 +24,39 @@ export interface RegisteredService {
   readonly namespace: string | undefined;
   readonly repeatable: RepeatableTree;
   readonly handlers: Readonly<ServiceHandlers>;
+  readonly supports: Readonly<Required<QueryFeatures>>;
+  /** Whether the provider keeps a change log for this service (changes since). */
+  readonly changeTracking: boolean;
+}
+
+/** A service path (`xSchools/{}/xStudents`), the service whose objects it returns, and its handler. */
+export interface RegisteredServicePath {
+  readonly name: string;
+  /** The service names along the path: `['xSchools', 'xStudents']`. */
+  readonly steps: readonly string[];
+  readonly service: RegisteredService;
+  readonly handler: ServicePathHandler;
+}
+
+/** The validated `services` option. */
+export interface ServiceRegistry {
+  readonly services: ReadonlyMap<string, RegisteredService>;
+  readonly paths: ReadonlyMap<string, RegisteredServicePath>;
 }
 
 const HANDLER_NAMES = ['query', 'read', 'create', 'update', 'delete'] as const;
 
-/** Validates the `services` option into a frozen map by service name. */
-export function resolveServices(value: unknown): ReadonlyMap<string, RegisteredService> {
+/** Validates the `services` option into frozen maps of services and service paths by name. */
+export function resolveServices(value: unknown): ServiceRegistry {
   const services = new Map<string, RegisteredService>();
-  if (value === undefined) return services;
+  const paths = new Map<string, RegisteredServicePath>();
+  if (value === undefined) return { services, paths };
   for (const [name, def] of Object.entries(requireObject(value, 'services'))) {
     const path = `services.${name}`;
     if (name === 'alerts') throw new SifConfigError(path, 'is built in: the alerts utility is always provided');
     if (!/^[A-Za-z][\w-]*$/.test(name)) throw new SifConfigError(path, 'must be a plain name (letters, digits, _ and -)');
     const d = requireObject(def, path) as Record<string, unknown> & ServiceDefinition;
-    rejectUnknownKeys(d, ['type', 'objectName', 'idAttribute', 'namespace', 'repeatable', 'handlers'], path);
+    rejectUnknownKeys(d, ['type', 'objectName', 'idAttribute', 'namespace', 'repeatable', 'handlers', 'supports', 'paths', 'changeTracking'], path);
     const handlers = d.handlers === undefined ? {} : requireObject(d.handlers, `${path}.handlers`);
     rejectUnknownKeys(handlers, HANDLER_NAMES, `${path}.handlers`);
     for (const h of HANDLER_NAMES) {
@@ -47,18 +67,40 @@ export function resolveServices(value: unknown): ReadonlyMap<string, RegisteredS
     const hasHandlers = Object.keys(handlers).length > 0;
     const objectName = hasHandlers ? requireString(d.objectName, `${path}.objectName`) : optionalString(d.objectName, `${path}.objectName`);
     if (objectName === name) throw new SifConfigError(`${path}.objectName`, 'must differ from the service name');
-    services.set(
+    const supports = d.supports === undefined ? {} : requireObject(d.supports, `${path}.supports`);
+    rejectUnknownKeys(supports, ['where', 'order', 'queryByExample'], `${path}.supports`);
+    const changeTracking = optionalBoolean(d.changeTracking, `${path}.changeTracking`) ?? handlers.read !== undefined;
+    if (changeTracking && handlers.read === undefined) {
+      throw new SifConfigError(`${path}.changeTracking`, 'needs a read handler: changes are answered with the objects as they now are');
+    }
+    const service: RegisteredService = Object.freeze({
       name,
-      Object.freeze({
-        name,
-        type: d.type === undefined ? 'OBJECT' : oneOf(d.type, SERVICE_TYPES, `${path}.type`),
-        objectName,
-        idAttribute: optionalString(d.idAttribute, `${path}.idAttribute`) ?? 'refId',
-        namespace: hasHandlers ? requireString(d.namespace, `${path}.namespace`) : optionalString(d.namespace, `${path}.namespace`),
-        repeatable: compileRepeatable(optionalStringList(d.repeatable, `${path}.repeatable`) ?? []),
-        handlers: Object.freeze({ ...(handlers as ServiceHandlers) }),
+      type: d.type === undefined ? 'OBJECT' : oneOf(d.type, SERVICE_TYPES, `${path}.type`),
+      objectName,
+      idAttribute: optionalString(d.idAttribute, `${path}.idAttribute`) ?? 'refId',
+      namespace: hasHandlers ? requireString(d.namespace, `${path}.namespace`) : optionalString(d.namespace, `${path}.namespace`),
+      repeatable: compileRepeatable(optionalStringList(d.repeatable, `${path}.repeatable`) ?? []),
+      handlers: Object.freeze({ ...(handlers as ServiceHandlers) }),
+      supports: Object.freeze({
+        where: optionalBoolean(supports.where, `${path}.supports.where`) ?? false,
+        order: optionalBoolean(supports.order, `${path}.supports.order`) ?? false,
+        queryByExample: optionalBoolean(supports.queryByExample, `${path}.supports.queryByExample`) ?? false,
       }),
-    );
+      changeTracking,
+    });
+    services.set(name, service);
+    if (d.paths !== undefined) {
+      for (const [pathName, handler] of Object.entries(requireObject(d.paths, `${path}.paths`))) {
+        const where = `${path}.paths.${pathName}`;
+        const steps = pathName.split('/{}/');
+        if (steps.length < 2 || steps.some((step) => !/^[A-Za-z][\w-]*$/.test(step)) || steps[steps.length - 1] !== name) {
+          throw new SifConfigError(where, `must look like "parent/{}/${name}" (ending in this service's name)`);
+        }
+        if (typeof handler !== 'function') throw new SifConfigError(where, 'must be a function');
+        if (paths.has(pathName)) throw new SifConfigError(where, 'is declared twice');
+        paths.set(pathName, Object.freeze({ name: pathName, steps: Object.freeze(steps), service, handler: handler as ServicePathHandler }));
+      }
+    }
   }
-  return services;
+  return { services, paths };
 }

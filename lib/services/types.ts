@@ -1,5 +1,6 @@
 import type { GoessnerObject } from '../payload/goessner';
 import type { ServiceType } from '../protocol/enums';
+import type { OrderTerm, WhereNode } from '../protocol/query/ast';
 
 /**
  * A service the provider offers, registered under its (plural) name, e.g. `xStudents`.
@@ -9,7 +10,7 @@ import type { ServiceType } from '../protocol/enums';
  *   objectName: 'xStudent',
  *   namespace: 'http://www.sifassociation.org/datamodel/na/3.6',
  *   repeatable: ['otherIds/otherId', 'otherEmails/email'],
- *   handlers: { query: async (ctx, page) => ({ objects: await db.page(page.offset, page.pageSize), totalCount: await db.count() }) },
+ *   handlers: { query: async (ctx, q) => ({ objects: await db.page(q.offset, q.pageSize), totalCount: await db.count() }) },
  * };
  */
 export interface ServiceDefinition {
@@ -28,7 +29,38 @@ export interface ServiceDefinition {
   repeatable?: string[];
   /** What the service can do. An operation without a handler is answered with 405. */
   handlers?: ServiceHandlers;
+  /**
+   * The query features the `query` handler (and the service paths) implement. A query that uses a
+   * feature not declared here is refused with 400 rather than answered unfiltered. Default: none.
+   */
+  supports?: QueryFeatures;
+  /**
+   * Service paths that return objects of this service, e.g. `'xSchools/{}/xStudents'` (one `{}` per
+   * parent id). Rights are checked against the SERVICEPATH service of that name.
+   */
+  paths?: Record<string, ServicePathHandler>;
+  /**
+   * Keep a change log so that consumers can ask for changes since a marker (Base Architecture
+   * §5.10). Needs a `read` handler. Default: true when there is a `read` handler.
+   */
+  changeTracking?: boolean;
 }
+
+/** Query features a service implements. */
+export interface QueryFeatures {
+  /** `where` clauses (Base Architecture §5.7), handed over as `QueryRequest.where`. */
+  where?: boolean;
+  /** `order` clauses (§5.8), handed over as `QueryRequest.order`. */
+  order?: boolean;
+  /** Query by example (§5.9), handed over as `like` conditions in `QueryRequest.where`. */
+  queryByExample?: boolean;
+}
+
+/**
+ * Answers a service path query such as `xSchools/{id}/xStudents`: `parentIds` are the ids in the
+ * URL, in order.
+ */
+export type ServicePathHandler = (ctx: SifRequestContext, parentIds: readonly string[], query: QueryRequest) => Promise<QueryResult>;
 
 /**
  * The host app's code for one service. Objects cross this boundary in Goessner form (`@attr`,
@@ -37,7 +69,7 @@ export interface ServiceDefinition {
  */
 export interface ServiceHandlers {
   /** One page of objects; `totalCount` (when known) gives the consumer `navigationCount` and `navigationLastPage`. */
-  query?(ctx: SifRequestContext, page: QueryPage): Promise<QueryResult>;
+  query?(ctx: SifRequestContext, query: QueryRequest): Promise<QueryResult>;
   /** One object, or null/undefined when there is none with this id. */
   read?(ctx: SifRequestContext, id: string): Promise<GoessnerObject | null | undefined>;
   /**
@@ -68,11 +100,16 @@ export interface SifRequestContext {
   readonly requestId: string | undefined;
 }
 
-/** The page a query asks for: 1-based `page`, `pageSize`, and the `offset` of its first object. */
-export interface QueryPage {
+/**
+ * What a query asks for: the 1-based `page`, its `pageSize` and the `offset` of its first object,
+ * and, for services that declare support, the parsed `where` (or query by example) and `order`.
+ */
+export interface QueryRequest {
   readonly page: number;
   readonly pageSize: number;
   readonly offset: number;
+  readonly where?: WhereNode;
+  readonly order?: readonly OrderTerm[];
 }
 
 /** One page of objects. */

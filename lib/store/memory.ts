@@ -1,4 +1,14 @@
-import type { AlertRecord, CreateEnvironmentResult, EnvironmentRecord, SifStore } from './store';
+import { randomBytes } from 'node:crypto';
+import type {
+  AlertRecord,
+  ChangedObject,
+  ChangeEntry,
+  ChangeLogState,
+  ChangeRetention,
+  CreateEnvironmentResult,
+  EnvironmentRecord,
+  SifStore,
+} from './store';
 
 /**
  * A store that keeps everything in process memory: for tests and throw-away demos. Records are
@@ -10,6 +20,8 @@ import type { AlertRecord, CreateEnvironmentResult, EnvironmentRecord, SifStore 
 export class MemoryStore implements SifStore {
   private readonly environments = new Map<string, EnvironmentRecord>();
   private readonly alerts = new Map<string, AlertRecord>();
+  private readonly changes: (ChangeEntry & { seq: number; at: string })[] = [];
+  private readonly log = { epoch: randomBytes(8).toString('hex'), latest: 0, prunedThrough: 0 };
   private closed = false;
 
   async createEnvironment(record: EnvironmentRecord): Promise<CreateEnvironmentResult> {
@@ -74,6 +86,40 @@ export class MemoryStore implements SifStore {
     this.assertOpen();
     const alert = this.alerts.get(id);
     return alert && alert.environmentId === environmentId ? copy(alert) : undefined;
+  }
+
+  async appendChanges(changes: ChangeEntry[], at: string, retention: ChangeRetention): Promise<void> {
+    this.assertOpen();
+    for (const change of changes) this.changes.push({ ...change, seq: ++this.log.latest, at });
+    const lastOld = this.changes.filter((c) => c.at < retention.olderThan).reduce((m, c) => Math.max(m, c.seq), 0);
+    const cut = Math.max(this.log.latest - retention.maxEntries, lastOld);
+    if (cut > this.log.prunedThrough) {
+      this.log.prunedThrough = cut;
+      this.changes.splice(0, this.changes.filter((c) => c.seq <= cut).length);
+    }
+  }
+
+  async changeLogState(): Promise<ChangeLogState> {
+    this.assertOpen();
+    return { ...this.log };
+  }
+
+  async changedObjects(serviceName: string, after: number, upTo: number, page: { offset: number; limit: number }): Promise<ChangedObject[]> {
+    this.assertOpen();
+    return this.latestChanges(serviceName, after, upTo).slice(page.offset, page.offset + page.limit);
+  }
+
+  async countChangedObjects(serviceName: string, after: number, upTo: number): Promise<number> {
+    this.assertOpen();
+    return this.latestChanges(serviceName, after, upTo).length;
+  }
+
+  private latestChanges(serviceName: string, after: number, upTo: number): ChangedObject[] {
+    const latest = new Map<string, ChangedObject>();
+    for (const c of this.changes) {
+      if (c.serviceName === serviceName && c.seq > after && c.seq <= upTo) latest.set(c.objectId, { objectId: c.objectId, action: c.action, seq: c.seq });
+    }
+    return [...latest.values()].sort((a, b) => a.seq - b.seq);
   }
 
   async close(): Promise<void> {

@@ -32,8 +32,54 @@ export interface SifStore {
   /** One alert, only if it belongs to this environment. */
   getAlert(environmentId: string, id: string): Promise<AlertRecord | undefined>;
 
+  /**
+   * Appends changes to the change log, in order, and then applies the retention: entries beyond the
+   * newest `retention.maxEntries`, or older than `retention.olderThan`, are dropped.
+   */
+  appendChanges(changes: ChangeEntry[], at: string, retention: ChangeRetention): Promise<void>;
+  /** Where the change log stands: see `ChangeLogState`. */
+  changeLogState(): Promise<ChangeLogState>;
+  /**
+   * The objects of one service changed after sequence `after` up to and including `upTo`: each
+   * object once, with its latest action in that range, ordered by that latest change; one page.
+   */
+  changedObjects(serviceName: string, after: number, upTo: number, page: { offset: number; limit: number }): Promise<ChangedObject[]>;
+  /** How many distinct objects `changedObjects` would list in all. */
+  countChangedObjects(serviceName: string, after: number, upTo: number): Promise<number>;
+
   /** Releases the store's resources. Further calls fail. */
   close(): Promise<void>;
+}
+
+/** One change to one object. */
+export interface ChangeEntry {
+  serviceName: string;
+  objectId: string;
+  action: 'CREATE' | 'UPDATE' | 'DELETE';
+}
+
+/** How much of the change log to keep. */
+export interface ChangeRetention {
+  maxEntries: number;
+  /** ISO-8601: entries recorded before this are dropped. */
+  olderThan: string;
+}
+
+/** The change log's position. */
+export interface ChangeLogState {
+  /** A random value fixed when the store was created: markers from another store are not mistaken for ours. */
+  epoch: string;
+  /** The sequence number of the newest entry ever appended (0 before the first). */
+  latest: number;
+  /** Every entry up to this sequence number has been dropped by retention (0 when none). */
+  prunedThrough: number;
+}
+
+/** An object in a changes-since answer. */
+export interface ChangedObject {
+  objectId: string;
+  action: 'CREATE' | 'UPDATE' | 'DELETE';
+  seq: number;
 }
 
 /** The outcome of `createEnvironment`. */

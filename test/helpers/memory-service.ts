@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { GoessnerObject, ServiceDefinition, ServiceHandlers } from 'sif3-direct';
-import { ConflictError } from 'sif3-direct';
+import type { GoessnerObject, QueryFeatures, ServiceDefinition, ServiceHandlers } from 'sif3-direct';
+import { ConflictError, compareByOrder, matchesWhere } from 'sif3-direct';
 
 export const NA_NS = 'http://www.sifassociation.org/datamodel/na/3.6';
 
@@ -12,6 +12,9 @@ export interface MemoryServiceOptions {
   objects?: GoessnerObject[];
   /** Handlers to leave out, to test unimplemented operations. */
   omit?: (keyof ServiceHandlers)[];
+  /** Query features to declare; default all, applied with the library's reference evaluator. */
+  supports?: QueryFeatures;
+  paths?: ServiceDefinition['paths'];
 }
 
 /**
@@ -23,10 +26,12 @@ export function memoryService(options: MemoryServiceOptions): { definition: Serv
   const objects = new Map<string, GoessnerObject>();
   for (const o of options.objects ?? []) objects.set(String(o[idKey]), structuredClone(o));
   const handlers: ServiceHandlers = {
-    query: async (_ctx, page) => ({
-      objects: [...objects.values()].slice(page.offset, page.offset + page.pageSize).map((o) => structuredClone(o)),
-      totalCount: objects.size,
-    }),
+    query: async (_ctx, query) => {
+      let all = [...objects.values()];
+      if (query.where) all = all.filter((o) => matchesWhere(o, query.where!));
+      if (query.order) all = all.sort((a, b) => compareByOrder(a, b, query.order!));
+      return { objects: all.slice(query.offset, query.offset + query.pageSize).map((o) => structuredClone(o)), totalCount: all.length };
+    },
     read: async (_ctx, id) => structuredClone(objects.get(id)) ?? null,
     create: async (_ctx, object, { mustUseAdvisory }) => {
       const advisory = typeof object[idKey] === 'string' ? (object[idKey] as string) : undefined;
@@ -53,6 +58,8 @@ export function memoryService(options: MemoryServiceOptions): { definition: Serv
       namespace: options.namespace ?? NA_NS,
       repeatable: options.repeatable,
       handlers,
+      supports: options.supports ?? { where: true, order: true, queryByExample: true },
+      ...(options.paths ? { paths: options.paths } : {}),
     },
   };
 }

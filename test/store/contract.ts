@@ -97,6 +97,53 @@ export function storeContract(name: string, open: () => Promise<{ store: SifStor
       expect(await store.countAlerts(newId())).toBe(0);
     });
 
+    test('the change log numbers changes, lists each object once with its latest action, and pages', async () => {
+      const keep = { maxEntries: 1000, olderThan: '2000-01-01T00:00:00.000Z' };
+      const start = await store.changeLogState();
+      expect(start).toEqual({ epoch: expect.stringMatching(/^[0-9a-f]{16}$/), latest: 0, prunedThrough: 0 });
+      await store.appendChanges(
+        [
+          { serviceName: 's', objectId: 'a', action: 'CREATE' },
+          { serviceName: 's', objectId: 'b', action: 'CREATE' },
+          { serviceName: 'other', objectId: 'a', action: 'CREATE' },
+        ],
+        '2026-01-01T00:00:00.000Z',
+        keep,
+      );
+      await store.appendChanges(
+        [
+          { serviceName: 's', objectId: 'a', action: 'UPDATE' },
+          { serviceName: 's', objectId: 'c', action: 'CREATE' },
+          { serviceName: 's', objectId: 'b', action: 'DELETE' },
+        ],
+        '2026-01-02T00:00:00.000Z',
+        keep,
+      );
+      expect(await store.changeLogState()).toEqual({ ...start, latest: 6 });
+      expect(await store.changedObjects('s', 0, 6, { offset: 0, limit: 10 })).toEqual([
+        { objectId: 'a', action: 'UPDATE', seq: 4 },
+        { objectId: 'c', action: 'CREATE', seq: 5 },
+        { objectId: 'b', action: 'DELETE', seq: 6 },
+      ]);
+      expect(await store.changedObjects('s', 0, 6, { offset: 1, limit: 1 })).toEqual([{ objectId: 'c', action: 'CREATE', seq: 5 }]);
+      expect(await store.changedObjects('s', 4, 5, { offset: 0, limit: 10 })).toEqual([{ objectId: 'c', action: 'CREATE', seq: 5 }]);
+      expect(await store.countChangedObjects('s', 0, 6)).toBe(3);
+      expect(await store.countChangedObjects('s', 0, 3)).toBe(2);
+      expect(await store.countChangedObjects('s', 6, 6)).toBe(0);
+    });
+
+    test('change log retention by count and by age moves prunedThrough', async () => {
+      const at = (day: number) => `2026-01-${String(day).padStart(2, '0')}T00:00:00.000Z`;
+      for (let day = 1; day <= 5; day++) {
+        await store.appendChanges([{ serviceName: 's', objectId: `o${day}`, action: 'CREATE' }], at(day), { maxEntries: 3, olderThan: '2000-01-01T00:00:00.000Z' });
+      }
+      expect(await store.changeLogState()).toMatchObject({ latest: 5, prunedThrough: 2 });
+      expect((await store.changedObjects('s', 0, 5, { offset: 0, limit: 10 })).map((c) => c.objectId)).toEqual(['o3', 'o4', 'o5']);
+      await store.appendChanges([{ serviceName: 's', objectId: 'o6', action: 'CREATE' }], at(6), { maxEntries: 100, olderThan: at(5) });
+      expect(await store.changeLogState()).toMatchObject({ latest: 6, prunedThrough: 4 });
+      expect((await store.changedObjects('s', 0, 6, { offset: 0, limit: 10 })).map((c) => c.objectId)).toEqual(['o5', 'o6']);
+    });
+
     test('deleting an environment removes it and everything it owns, and nothing else', async () => {
       const a = environment();
       const b = environment();

@@ -16,7 +16,7 @@ export async function createOne(core: ProviderCore, req: Request, res: Response)
   const { service, ctx } = targetOf(req);
   const object = await readOneObject(req, core, service);
   const created = await createWith(service, ctx, object, mustUseAdvisory(req));
-  core.changes.fromConnector(changeOf(ctx, 'CREATE', [created]), service);
+  await core.changes.fromConnector(changeOf(ctx, 'CREATE', [created]), service);
   const url = `${core.responder.baseUrl(req)}/requests/${service.name}/${encodeURIComponent(idOf(created, service))}`;
   sendObject(req, res, core, 201, created, { Location: url });
 }
@@ -43,7 +43,7 @@ export async function createMany(core: ProviderCore, req: Request, res: Response
       ),
     );
   }
-  core.changes.fromConnector(changeOf(ctx, 'CREATE', created), service);
+  await core.changes.fromConnector(changeOf(ctx, 'CREATE', created), service);
   sendInfrastructure(req, res, core, 'createResponse', createResponse(outcomes, scopeOf(target)));
 }
 

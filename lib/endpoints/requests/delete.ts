@@ -14,7 +14,7 @@ import { changeOf, requirePayload, runItem, scopeOf, sendInfrastructure, targetO
 export async function deleteOne(core: ProviderCore, req: Request, res: Response): Promise<void> {
   const { service, ctx, itemId } = targetOf(req);
   await deleteWith(service, ctx, itemId!);
-  core.changes.fromConnector(changeOf(ctx, 'DELETE', [idOnly(service, itemId!)]), service);
+  await core.changes.fromConnector(changeOf(ctx, 'DELETE', [idOnly(service, itemId!)]), service);
   core.responder.empty(req, res, 204, { responseAction: 'DELETE' });
 }
 
@@ -41,7 +41,7 @@ export async function deleteMany(core: ProviderCore, req: Request, res: Response
       ),
     );
   }
-  core.changes.fromConnector(changeOf(ctx, 'DELETE', deleted), service);
+  await core.changes.fromConnector(changeOf(ctx, 'DELETE', deleted), service);
   sendInfrastructure(req, res, core, 'deleteResponse', deleteResponse(outcomes, scopeOf(target)));
 }
 

@@ -78,3 +78,10 @@ export function itemOperation(method: string, override: string | undefined, isSi
       throw new MethodNotAllowedError(`${method} is not allowed on an object`, ITEM_METHODS);
   }
 }
+
+/** The operation of a service path request: queries only (Base Architecture §5.5.1). */
+export function servicePathOperation(method: string, override: string | undefined): Operation {
+  if (method === 'GET' || method === 'HEAD') return 'query';
+  if (method === 'POST' && override === 'GET') return 'queryByExample';
+  throw new MethodNotAllowedError('Service paths can only be queried', ['GET', 'HEAD']);
+}

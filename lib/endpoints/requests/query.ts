@@ -3,34 +3,76 @@ import type { ProviderCore } from '../../core';
 import { BadRequestError, InternalServiceError, NotFoundError } from '../../errors';
 import { headerOrQuery, queryParam } from '../../http/params';
 import { isElement } from '../../payload/goessner';
-import { shapeForOutput } from '../../payload/objects';
+import { normalizeObject, shapeForOutput } from '../../payload/objects';
 import { pageOffset, pagingHeaders, parsePaging } from '../../protocol/paging';
-import { responseAction, sendObject, targetOf } from './common';
-
-const UNSUPPORTED_QUERY_PARAMETERS = ['where', 'order', 'changesSinceMarker'];
+import type { WhereNode } from '../../protocol/query';
+import { exampleToWhere, parseOrder, parseWhere } from '../../protocol/query';
+import type { QueryRequest, QueryResult } from '../../services/types';
+import { formatMarker } from '../../protocol/changes-marker';
+import { changesSince } from './changes-since';
+import { requirePayload, responseAction, sendObject, targetOf } from './common';
 
 /**
- * `GET {rc}/{plural}`: one page of objects. Paging is always applied (the default page size when the
- * consumer asks for none); 204 with the paging headers when the page is empty.
+ * `GET {rc}/{plural}` and service paths: one page of objects, filtered by `where` or query by
+ * example and sorted by `order` when the service declares support (400 otherwise). Paging is always
+ * applied; 204 with the paging headers when the page is empty. With `changesSinceMarker`, the
+ * changes since that marker instead.
  */
 export async function queryObjects(core: ProviderCore, req: Request, res: Response): Promise<void> {
-  const { service, ctx, operation } = targetOf(req);
-  if (operation === 'queryByExample') {
-    throw new BadRequestError('Query by example is not supported by this provider yet');
-  }
-  // Answering these with an unfiltered page would be silently wrong: refuse them until supported.
-  for (const name of UNSUPPORTED_QUERY_PARAMETERS) {
-    if (queryParam(req, name) !== undefined) throw new BadRequestError(`The ${name} query parameter is not supported by this provider yet`);
-  }
+  const target = targetOf(req);
+  const { service, ctx, operation, servicePath } = target;
   const page = parsePaging(headerOrQuery(req, 'navigationPage'), headerOrQuery(req, 'navigationPageSize'), core.config.paging);
-  const result = await service.handlers.query!(ctx, { ...page, offset: pageOffset(page) });
+  const marker = queryParam(req, 'changesSinceMarker');
+  if (marker !== undefined) {
+    if (servicePath || operation === 'queryByExample') throw new BadRequestError('Changes since is only offered on object services');
+    await changesSince(core, req, res, marker, page);
+    return;
+  }
+  const query: QueryRequest = { ...page, offset: pageOffset(page), ...(await filters(core, req)) };
+  // The marker is taken before the query runs, so that nothing changed during it can be missed.
+  const headers: Record<string, string> = {};
+  if (service.changeTracking && !servicePath) {
+    const state = await core.config.store.changeLogState();
+    headers.changesSinceMarker = formatMarker(state, state.latest);
+  }
+  const result = servicePath
+    ? await servicePath.path.handler(ctx, servicePath.parentIds, query)
+    : await service.handlers.query!(ctx, query);
+  sendPage(core, req, res, result, query, headers);
+}
+
+/** The `where` (and/or query by example) and `order` of a query, refused when the service cannot apply them. */
+async function filters(core: ProviderCore, req: Request): Promise<Pick<QueryRequest, 'where' | 'order'>> {
+  const { service, operation } = targetOf(req);
+  const whereText = queryParam(req, 'where');
+  const orderText = queryParam(req, 'order');
+  const conditions: WhereNode[] = [];
+  if (whereText !== undefined) {
+    if (!service.supports.where) throw new BadRequestError(`${service.name} does not support where clauses`);
+    conditions.push(parseWhere(whereText));
+  }
+  if (operation === 'queryByExample') {
+    if (!service.supports.queryByExample) throw new BadRequestError(`${service.name} does not support query by example`);
+    const example = await requirePayload(req, core, service.objectName!);
+    conditions.push(exampleToWhere(normalizeObject(example.value, service.repeatable)));
+  }
+  if (orderText !== undefined && !service.supports.order) throw new BadRequestError(`${service.name} does not support order clauses`);
+  return {
+    ...(conditions.length === 1 ? { where: conditions[0]! } : conditions.length > 1 ? { where: { kind: 'and', children: conditions } } : {}),
+    ...(orderText !== undefined ? { order: parseOrder(orderText) } : {}),
+  };
+}
+
+/** Sends one page of a query's result with its paging headers; 204 when it is empty. */
+export function sendPage(core: ProviderCore, req: Request, res: Response, result: QueryResult, page: QueryRequest, extraHeaders: Record<string, string | number> = {}): void {
+  const { service, operation } = targetOf(req);
   if (!result || !Array.isArray(result.objects)) {
     throw new InternalServiceError(`The ${service.name} query handler returned no objects array`);
   }
   // A handler that returns more than asked for must not turn into an unbounded answer.
   const objects = result.objects.length > page.pageSize ? result.objects.slice(0, page.pageSize) : result.objects;
   const total = typeof result.totalCount === 'number' && result.totalCount >= 0 ? result.totalCount : undefined;
-  const headers = pagingHeaders(page, objects.length, total);
+  const headers = { ...pagingHeaders(page, objects.length, total), ...extraHeaders };
   const options = { headers, namespace: service.namespace, responseAction: responseAction(req, operation) };
   if (objects.length === 0) {
     core.responder.empty(req, res, 204, options);

@@ -5,17 +5,20 @@ import { getSifContext } from '../../http/context';
 import { header } from '../../http/params';
 import { DEFAULT_CONTEXT } from '../../protocol/enums';
 import { provisionedZones, requireRight } from '../../protocol/rights';
-import type { RegisteredService } from '../../services/registry';
+import type { RegisteredService, RegisteredServicePath } from '../../services/registry';
 import type { SifRequestContext } from '../../services/types';
 import type { Operation } from './operations';
-import { OPERATIONS, collectionOperation, itemOperation } from './operations';
+import { OPERATIONS, collectionOperation, itemOperation, servicePathOperation } from './operations';
 
 /** Where an object-service request is aimed and what it asks for, once resolved. */
 export interface RequestTarget {
+  /** The service whose objects are read or changed (for a service path, the one it returns). */
   readonly service: RegisteredService;
   readonly operation: Operation;
   /** The id in `{rc}/{plural}/{id}`. */
   readonly itemId: string | undefined;
+  /** For `{rc}/{a}/{id}/{b}`: the service path and the ids in the URL. */
+  readonly servicePath: { readonly path: RegisteredServicePath; readonly parentIds: readonly string[] } | undefined;
   /** What handlers receive. */
   readonly ctx: SifRequestContext;
 }
@@ -30,18 +33,22 @@ export function resolveTarget(core: ProviderCore) {
   return function resolveTargetStep(req: Request, _res: Response, next: NextFunction): void {
     const context = getSifContext(req);
     const session = context.session!;
-    const serviceName = String(req.params.service);
-    const service = core.config.services.get(serviceName);
-    if (!service) throw new NotFoundError(`No service ${serviceName.slice(0, 80)}`, { scope: serviceName.slice(0, 80) });
-
     // interop.md §3: without queues, a delayed request cannot be answered as asked.
     if (header(req, 'requestType')?.trim().toUpperCase() === 'DELAYED') {
       throw new BadRequestError('Delayed requests are not supported: this provider answers immediately (requestType IMMEDIATE)');
     }
     const override = header(req, 'methodOverride')?.trim().toUpperCase() || undefined;
-    const itemId = req.params.id === undefined ? undefined : String(req.params.id);
-    const operation =
-      itemId === undefined ? collectionOperation(req.method, override) : itemOperation(req.method, override, itemId === service.objectName);
+    const servicePath = findServicePath(core, req);
+    const serviceName = servicePath?.path.name ?? String(req.params.service);
+    const service = servicePath?.path.service ?? core.config.services.get(serviceName);
+    if (!service) throw new NotFoundError(`No service ${serviceName.slice(0, 80)}`, { scope: serviceName.slice(0, 80) });
+    const itemId = servicePath || req.params.id === undefined ? undefined : String(req.params.id);
+    const operation = servicePath
+      ? servicePathOperation(req.method, override)
+      : itemId === undefined
+        ? collectionOperation(req.method, override)
+        : itemOperation(req.method, override, itemId === service.objectName);
+    const spec = OPERATIONS[operation];
 
     const zoneId = context.matrix.zoneId || header(req, 'zoneId') || session.environment.defaultZone.id;
     const contextId = context.matrix.contextId || header(req, 'contextId') || DEFAULT_CONTEXT;
@@ -49,8 +56,7 @@ export function resolveTarget(core: ProviderCore) {
     if (!zone?.services.some((s) => s.name === serviceName && s.contextId === contextId)) {
       throw new NotFoundError(`No service ${serviceName} in zone ${zoneId.slice(0, 80)}, context ${contextId.slice(0, 80)}`);
     }
-    const spec = OPERATIONS[operation];
-    if (!service.handlers[spec.handler]) {
+    if (!servicePath && !service.handlers[spec.handler]) {
       throw new MethodNotAllowedError(`${serviceName} does not support ${spec.action.toLowerCase()} requests`, allowedMethods(service, itemId !== undefined));
     }
     requireRight(session.environment, { zoneId, serviceName, contextId }, spec.right);
@@ -60,6 +66,7 @@ export function resolveTarget(core: ProviderCore) {
       service,
       operation,
       itemId: operation === 'createOne' ? undefined : itemId,
+      servicePath,
       ctx: Object.freeze({
         serviceName,
         zoneId,
@@ -76,6 +83,21 @@ export function resolveTarget(core: ProviderCore) {
     };
     next();
   };
+}
+
+/**
+ * For `{rc}/{a}/{id}/{b}` (and deeper: `{a}/{id}/{b}/{id}/{c}`), the registered service path
+ * `a/{}/b` and the ids; undefined for other URLs; 404 for a path nobody serves.
+ */
+function findServicePath(core: ProviderCore, req: Request): RequestTarget['servicePath'] {
+  const rest = req.params.rest as unknown;
+  if (!Array.isArray(rest)) return undefined;
+  const segments = [String(req.params.service), String(req.params.id), ...rest.map(String)];
+  const names = segments.filter((_, i) => i % 2 === 0);
+  const ids = segments.filter((_, i) => i % 2 === 1);
+  const path = segments.length % 2 === 1 ? core.config.servicePaths.get(names.join('/{}/')) : undefined;
+  if (!path) throw new NotFoundError(`No service path ${names.join('/{}/').slice(0, 120)}`);
+  return { path, parentIds: ids };
 }
 
 function allowedMethods(service: RegisteredService, item: boolean): string[] {

@@ -18,7 +18,7 @@ export async function updateOne(core: ProviderCore, req: Request, res: Response)
     throw new BadRequestError(`The payload's @${service.idAttribute} ${bodyId.slice(0, 60)} is not the one in the URL`);
   }
   await updateWith(service, ctx, itemId!, partial);
-  core.changes.fromConnector(changeOf(ctx, 'UPDATE', [withId(partial, service, itemId!)]), service);
+  await core.changes.fromConnector(changeOf(ctx, 'UPDATE', [withId(partial, service, itemId!)]), service);
   core.responder.empty(req, res, 204, { responseAction: 'UPDATE' });
 }
 
@@ -44,7 +44,7 @@ export async function updateMany(core: ProviderCore, req: Request, res: Response
       ),
     );
   }
-  core.changes.fromConnector(changeOf(ctx, 'UPDATE', updated), service);
+  await core.changes.fromConnector(changeOf(ctx, 'UPDATE', updated), service);
   sendInfrastructure(req, res, core, 'updateResponse', updateResponse(outcomes, scopeOf(target)));
 }
 

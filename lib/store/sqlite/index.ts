@@ -1,6 +1,15 @@
 import Database from 'better-sqlite3';
 import type { ProvisionedZone } from '../../config/consumers';
-import type { AlertRecord, CreateEnvironmentResult, EnvironmentRecord, SifStore } from '../store';
+import type {
+  AlertRecord,
+  ChangedObject,
+  ChangeEntry,
+  ChangeLogState,
+  ChangeRetention,
+  CreateEnvironmentResult,
+  EnvironmentRecord,
+  SifStore,
+} from '../store';
 import { MIGRATIONS } from './migrations';
 
 /**
@@ -67,6 +76,23 @@ export class SqliteStore implements SifStore {
     return row ? toAlert(row) : undefined;
   }
 
+  async appendChanges(changes: ChangeEntry[], at: string, retention: ChangeRetention): Promise<void> {
+    this.sql.appendChanges(changes, at, retention);
+  }
+
+  async changeLogState(): Promise<ChangeLogState> {
+    const meta = Object.fromEntries((this.sql.meta.all() as { key: string; value: string }[]).map((r) => [r.key, r.value]));
+    return { epoch: meta.epoch!, latest: Number(meta.changes_latest), prunedThrough: Number(meta.changes_pruned_through) };
+  }
+
+  async changedObjects(serviceName: string, after: number, upTo: number, page: { offset: number; limit: number }): Promise<ChangedObject[]> {
+    return this.sql.changedObjects.all(serviceName, after, upTo, page.limit, page.offset) as ChangedObject[];
+  }
+
+  async countChangedObjects(serviceName: string, after: number, upTo: number): Promise<number> {
+    return this.sql.countChangedObjects.get(serviceName, after, upTo) as number;
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
@@ -97,7 +123,31 @@ function prepare(db: Database.Database) {
     if (changes > 0) return { created: true };
     return { created: false, existing: toEnvironment(environmentByIdentity.get(record.identityKey) as EnvironmentRow)! };
   });
+  const getMeta = db.prepare('SELECT value FROM meta WHERE key = ?').pluck();
+  const setMeta = db.prepare('UPDATE meta SET value = ? WHERE key = ?');
+  const insertChange = db.prepare('INSERT INTO changes (seq, service, object_id, action, at) VALUES (?, ?, ?, ?, ?)');
+  const lastSeqBefore = db.prepare('SELECT max(seq) FROM changes WHERE at < ?').pluck();
+  const pruneThrough = db.prepare('DELETE FROM changes WHERE seq <= ?');
+  const appendChanges = db.transaction((changes: ChangeEntry[], at: string, retention: ChangeRetention) => {
+    let latest = Number(getMeta.get('changes_latest'));
+    for (const change of changes) insertChange.run(++latest, change.serviceName, change.objectId, change.action, at);
+    setMeta.run(String(latest), 'changes_latest');
+    const pruned = Number(getMeta.get('changes_pruned_through'));
+    const cut = Math.max(latest - retention.maxEntries, (lastSeqBefore.get(retention.olderThan) as number | null) ?? 0);
+    if (cut > pruned) {
+      pruneThrough.run(cut);
+      setMeta.run(String(cut), 'changes_pruned_through');
+    }
+  });
   return {
+    appendChanges: (changes: ChangeEntry[], at: string, retention: ChangeRetention) => appendChanges.immediate(changes, at, retention),
+    meta: db.prepare('SELECT key, value FROM meta'),
+    changedObjects: db.prepare(
+      // SQLite returns the bare column `action` from the row that holds max(seq): the latest action.
+      `SELECT object_id AS objectId, action, max(seq) AS seq FROM changes
+       WHERE service = ? AND seq > ? AND seq <= ? GROUP BY object_id ORDER BY seq LIMIT ? OFFSET ?`,
+    ),
+    countChangedObjects: db.prepare('SELECT count(DISTINCT object_id) FROM changes WHERE service = ? AND seq > ? AND seq <= ?').pluck(),
     createEnvironment: (record: EnvironmentRecord) => createEnvironment.immediate(record),
     environmentById: db.prepare('SELECT * FROM environments WHERE id = ?'),
     environmentBySession: db.prepare('SELECT * FROM environments WHERE session_token_hash = ?'),

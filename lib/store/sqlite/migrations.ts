@@ -30,4 +30,18 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX alerts_by_environment ON alerts(environment_id, seq);
   `,
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+  INSERT INTO meta (key, value) VALUES ('epoch', lower(hex(randomblob(8)))), ('changes_latest', '0'), ('changes_pruned_through', '0');
+
+  CREATE TABLE changes (
+    seq INTEGER PRIMARY KEY,
+    service TEXT NOT NULL,
+    object_id TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('CREATE', 'UPDATE', 'DELETE')),
+    at TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX changes_by_service ON changes(service, seq);
+  CREATE INDEX changes_by_time ON changes(at);
+  `,
 ];
