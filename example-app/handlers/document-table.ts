@@ -1,4 +1,6 @@
-import type { GoessnerObject, ServiceHandlers } from 'sif3-direct';
+import type { GoessnerObject, QueryRequest, QueryResult, ServiceHandlers } from 'sif3-direct';
+import type { ArrayPaths, SqlFragment } from '../query/sql';
+import { orderToSql, whereToSql } from '../query/sql';
 import type { SisDatabase } from '../sis/database';
 import { applyPartial, chooseRefId, withRefId } from './common';
 
@@ -15,6 +17,14 @@ export interface DocumentTable {
   beforeDelete?(refId: string): void;
   /** Completes a new object before it is stored, e.g. by assigning a local id. */
   complete?(doc: GoessnerObject): void;
+  /** Element paths that are arrays in the documents: the service's `repeatable` paths. */
+  arrays: readonly string[];
+}
+
+/** Narrows a query to some rows, e.g. one school's students: a JOIN and a condition on alias `t`. */
+export interface QueryScope {
+  join?: string;
+  where: SqlFragment;
 }
 
 /**
@@ -33,10 +43,12 @@ export function documentTableHandlers(db: SisDatabase, spec: DocumentTable): Ser
     update: db.prepare(spec.update),
   };
   const write = (doc: GoessnerObject, isNew: boolean) => (isNew ? sql.insert : sql.update).run(spec.columns(doc));
+  const arrays = new Set(spec.arrays);
 
   return {
-    async query(_ctx, page) {
-      const docs = sql.page.all(page.pageSize, page.offset) as string[];
+    async query(_ctx, query) {
+      if (query.where || query.order) return queryDocuments(db, table, arrays, undefined, query);
+      const docs = sql.page.all(query.pageSize, query.offset) as string[];
       return { objects: docs.map((d) => JSON.parse(d)), totalCount: sql.count.get() as number };
     },
     async read(_ctx, refId) {
@@ -61,4 +73,24 @@ export function documentTableHandlers(db: SisDatabase, spec: DocumentTable): Ser
       return sql.delete.run(refId).changes > 0;
     },
   };
+}
+
+/**
+ * One page of a document table filtered by `where`, sorted by `order` (then by row, so that pages
+ * are stable) and narrowed by `scope`, with the filtered count: all in SQL, values bound.
+ */
+export function queryDocuments(db: SisDatabase, table: string, arrays: ArrayPaths, scope: QueryScope | undefined, query: QueryRequest): QueryResult {
+  const conditions: SqlFragment[] = [];
+  if (scope) conditions.push(scope.where);
+  if (query.where) conditions.push(whereToSql(query.where, 't.doc', arrays));
+  const where = conditions.length ? `WHERE ${conditions.map((c) => c.sql).join(' AND ')}` : '';
+  const whereParams = conditions.flatMap((c) => c.params);
+  const from = `FROM ${table} AS t ${scope?.join ?? ''} ${where}`;
+  const order = query.order ? orderToSql(query.order, 't.doc', arrays) : { sql: '', params: [] };
+  const docs = db
+    .prepare(`SELECT t.doc ${from} ORDER BY ${order.sql ? `${order.sql}, ` : ''}t.rowid LIMIT ? OFFSET ?`)
+    .pluck()
+    .all(...whereParams, ...order.params, query.pageSize, query.offset) as string[];
+  const totalCount = db.prepare(`SELECT count(*) ${from}`).pluck().get(...whereParams) as number;
+  return { objects: docs.map((d) => JSON.parse(d)), totalCount };
 }

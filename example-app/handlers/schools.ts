@@ -4,6 +4,8 @@ import type { SisDatabase } from '../sis/database';
 import { NA_NAMESPACE, requiredText } from './common';
 import { documentTableHandlers } from './document-table';
 
+const REPEATABLE = ['otherIds/otherId', 'gradeLevels/gradeLevel', 'otherPhoneNumbers/phoneNumber'];
+
 /** xSchools on the SIS's `schools` table. A school with students or rosters cannot be deleted (409). */
 export function schoolsService(db: SisDatabase): ServiceDefinition {
   const inUse = db
@@ -12,9 +14,11 @@ export function schoolsService(db: SisDatabase): ServiceDefinition {
   return {
     objectName: 'xSchool',
     namespace: NA_NAMESPACE,
-    repeatable: ['otherIds/otherId', 'gradeLevels/gradeLevel', 'otherPhoneNumbers/phoneNumber'],
+    repeatable: REPEATABLE,
+    supports: { where: true, order: true, queryByExample: true },
     handlers: documentTableHandlers(db, {
       table: 'schools',
+      arrays: REPEATABLE,
       insert: 'INSERT INTO schools (ref_id, local_id, name, doc) VALUES (@refId, @localId, @name, @doc)',
       update: 'UPDATE schools SET local_id = @localId, name = @name, doc = @doc WHERE ref_id = @refId',
       columns: (doc: GoessnerObject) => ({

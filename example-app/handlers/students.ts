@@ -2,13 +2,19 @@ import type { GoessnerObject, ServiceDefinition } from 'sif3-direct';
 import { BadRequestError } from 'sif3-direct';
 import type { SisDatabase } from '../sis/database';
 import { NA_NAMESPACE, child, requiredText, text } from './common';
-import { documentTableHandlers } from './document-table';
+import { documentTableHandlers, queryDocuments } from './document-table';
 
 /**
  * xStudents on the SIS's `students` table: paging and counts in SQL, the object kept as Goessner
  * JSON beside the columns the SIS searches on. Roster memberships go with a deleted student.
  */
+const REPEATABLE = [
+  'otherIds/otherId', 'otherNames/name', 'otherPhoneNumbers/phoneNumber', 'otherEmails/email',
+  'demographics/races/race', 'studentContacts/contactPersonRefId', 'languages/language',
+];
+
 export function studentsService(db: SisDatabase): ServiceDefinition {
+  const arrays = new Set(REPEATABLE);
   const schoolExists = db.prepare('SELECT 1 FROM schools WHERE ref_id = ?').pluck();
   const nextLocalId = db
     .prepare("SELECT coalesce(max(CAST(local_id AS INTEGER)), 100000) + 1 FROM students WHERE local_id GLOB '[0-9]*'")
@@ -16,12 +22,18 @@ export function studentsService(db: SisDatabase): ServiceDefinition {
   return {
     objectName: 'xStudent',
     namespace: NA_NAMESPACE,
-    repeatable: [
-      'otherIds/otherId', 'otherNames/name', 'otherPhoneNumbers/phoneNumber', 'otherEmails/email',
-      'demographics/races/race', 'studentContacts/contactPersonRefId', 'languages/language',
-    ],
+    repeatable: REPEATABLE,
+    supports: { where: true, order: true, queryByExample: true },
+    paths: {
+      // Service paths (Base Architecture §5.5): one school's students, one roster's students.
+      'xSchools/{}/xStudents': async (_ctx, [schoolRefId], query) =>
+        queryDocuments(db, 'students', arrays, { where: { sql: 't.school_ref_id = ?', params: [schoolRefId] } }, query),
+      'xRosters/{}/xStudents': async (_ctx, [rosterRefId], query) =>
+        queryDocuments(db, 'students', arrays, { join: 'JOIN roster_students rs ON rs.student_ref_id = t.ref_id', where: { sql: 'rs.roster_ref_id = ?', params: [rosterRefId] } }, query),
+    },
     handlers: documentTableHandlers(db, {
       table: 'students',
+      arrays: REPEATABLE,
       insert:
         'INSERT INTO students (ref_id, local_id, school_ref_id, family_name, given_name, doc) VALUES (@refId, @localId, @schoolRefId, @familyName, @givenName, @doc)',
       update:

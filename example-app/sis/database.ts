@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { registerQueryFunctions } from '../query/sql';
 
 /**
  * The Springfield SIS's own database: the school's data, which the SIF provider never owns. Each
@@ -45,6 +46,7 @@ export function openSisDatabase(filename: string): SisDatabase {
   db.pragma('foreign_keys = ON');
   db.pragma('synchronous = NORMAL');
   db.exec(SCHEMA);
+  registerQueryFunctions(db);
   return db;
 }
 

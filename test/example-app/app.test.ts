@@ -65,8 +65,11 @@ describe('Springfield example SIS', () => {
     const zones = (env.provisionedZones as { provisionedZone: { '@id': string; services?: { service: { '@name': string; rights: { right: { '@type': string; '#text': string }[] } }[] } }[] }).provisionedZone;
     const district = zones.find((z) => z['@id'] === 'District')!;
     expect((env.defaultZone as { '@id': string })['@id']).toBe('District');
-    expect(district.services!.service.map((s) => s['@name'])).toEqual(['xSchools', 'xStudents', 'xRosters']);
-    for (const service of district.services!.service) {
+    expect(district.services!.service.map((s) => s['@name'])).toEqual(['xSchools', 'xStudents', 'xRosters', 'xSchools/{}/xStudents', 'xRosters/{}/xStudents']);
+    for (const service of district.services!.service.slice(3)) {
+      expect(service).toMatchObject({ '@type': 'SERVICEPATH', rights: { right: { '@type': 'QUERY', '#text': 'APPROVED' } } });
+    }
+    for (const service of district.services!.service.slice(0, 3)) {
       expect(service.rights.right.map((r) => `${r['@type']}=${r['#text']}`)).toEqual(['QUERY=APPROVED', 'CREATE=APPROVED', 'UPDATE=APPROVED', 'DELETE=APPROVED']);
     }
   });
@@ -100,7 +103,7 @@ describe('Springfield example SIS', () => {
       .set('Accept', 'application/json');
     expect(created.status).toBe(201);
     const district = created.body.environment.provisionedZones.provisionedZone.find((z: { '@id': string }) => z['@id'] === 'District');
-    for (const service of district.services.service) {
+    for (const service of district.services.service.filter((s: { '@type': string }) => s['@type'] === 'OBJECT')) {
       expect(service.rights.right).toEqual([
         { '@type': 'QUERY', '#text': 'APPROVED' },
         { '@type': 'CREATE', '#text': 'REJECTED' },

@@ -62,3 +62,17 @@ export function formatWhere(node: WhereNode, nested = false): string {
 export function formatOrder(order: OrderTerm[]): string {
   return `[${order.map((t) => `${t.path.join('/')}=${t.direction}`).join(';')}]`;
 }
+
+/** Query-by-example conditions (`like`, `%` wildcards, and a literal `_` that must not be a wildcard). */
+export const likeArb: fc.Arbitrary<WhereNode> = fc
+  .array(
+    fc.record({
+      kind: fc.constant('condition' as const),
+      path: fc.constantFrom(...STUDENT_PATHS),
+      operator: fc.constant('like' as const),
+      value: fc.constantFrom('S%', '%o%', 'smith', 'J%s', '%', 'A_y', '%_%', '0%', 'male', '%e'),
+      valueType: fc.constant('string' as const),
+    }),
+    { minLength: 1, maxLength: 3 },
+  )
+  .map((children) => (children.length === 1 ? children[0]! : { kind: 'and' as const, children }));
