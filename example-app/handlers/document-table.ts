@@ -51,6 +51,9 @@ export function documentTableHandlers(db: SisDatabase, spec: DocumentTable): Ser
       const docs = sql.page.all(query.pageSize, query.offset) as string[];
       return { objects: docs.map((d) => JSON.parse(d)), totalCount: sql.count.get() as number };
     },
+    async queryIds(_ctx, query) {
+      return queryDocumentIds(db, table, arrays, undefined, query);
+    },
     async read(_ctx, refId) {
       const doc = sql.byRefId.get(refId) as string | undefined;
       return doc ? JSON.parse(doc) : null;
@@ -80,17 +83,31 @@ export function documentTableHandlers(db: SisDatabase, spec: DocumentTable): Ser
  * are stable) and narrowed by `scope`, with the filtered count: all in SQL, values bound.
  */
 export function queryDocuments(db: SisDatabase, table: string, arrays: ArrayPaths, scope: QueryScope | undefined, query: QueryRequest): QueryResult {
+  const q = selection(table, arrays, scope, query);
+  const docs = db
+    .prepare(`SELECT t.doc ${q.from} ORDER BY ${q.order} LIMIT ? OFFSET ?`)
+    .pluck()
+    .all(...q.params, ...q.orderParams, query.pageSize, query.offset) as string[];
+  const totalCount = db.prepare(`SELECT count(*) ${q.from}`).pluck().get(...q.params) as number;
+  return { objects: docs.map((d) => JSON.parse(d)), totalCount };
+}
+
+/** The refIds of every row the query selects, in its order: for consistent paging snapshots. */
+export function queryDocumentIds(db: SisDatabase, table: string, arrays: ArrayPaths, scope: QueryScope | undefined, query: QueryRequest): string[] {
+  const q = selection(table, arrays, scope, query);
+  return db.prepare(`SELECT t.ref_id ${q.from} ORDER BY ${q.order}`).pluck().all(...q.params, ...q.orderParams) as string[];
+}
+
+function selection(table: string, arrays: ArrayPaths, scope: QueryScope | undefined, query: QueryRequest) {
   const conditions: SqlFragment[] = [];
   if (scope) conditions.push(scope.where);
   if (query.where) conditions.push(whereToSql(query.where, 't.doc', arrays));
   const where = conditions.length ? `WHERE ${conditions.map((c) => c.sql).join(' AND ')}` : '';
-  const whereParams = conditions.flatMap((c) => c.params);
-  const from = `FROM ${table} AS t ${scope?.join ?? ''} ${where}`;
   const order = query.order ? orderToSql(query.order, 't.doc', arrays) : { sql: '', params: [] };
-  const docs = db
-    .prepare(`SELECT t.doc ${from} ORDER BY ${order.sql ? `${order.sql}, ` : ''}t.rowid LIMIT ? OFFSET ?`)
-    .pluck()
-    .all(...whereParams, ...order.params, query.pageSize, query.offset) as string[];
-  const totalCount = db.prepare(`SELECT count(*) ${from}`).pluck().get(...whereParams) as number;
-  return { objects: docs.map((d) => JSON.parse(d)), totalCount };
+  return {
+    from: `FROM ${table} AS t ${scope?.join ?? ''} ${where}`,
+    params: conditions.flatMap((c) => c.params),
+    order: `${order.sql ? `${order.sql}, ` : ''}t.rowid`,
+    orderParams: order.params,
+  };
 }

@@ -93,6 +93,8 @@ export interface PagingOptions {
   defaultPageSize?: number;
   /** Largest page size a consumer may ask for; above it the answer is 413. Default 1000. */
   maxPageSize?: number;
+  /** How long a `queryIntention: ALL` snapshot (and its `navigationId`) lives, in seconds. Default 900. */
+  snapshotTtlSeconds?: number;
 }
 
 /** How much change history to keep. A marker older than what is kept is answered with 409 (resynchronise). */

@@ -30,6 +30,7 @@ export const DEFAULTS = Object.freeze({
   sessionCacheSize: 1000,
   defaultPageSize: 100,
   maxPageSize: 1000,
+  snapshotTtlSeconds: 900,
   changeLogMaxEntries: 100_000,
   changeLogMaxAgeDays: 30,
 });
@@ -49,7 +50,7 @@ export interface ResolvedConfig {
   readonly verifyBearer: BearerVerifier | undefined;
   readonly allowAccessTokenQuery: boolean;
   readonly maxBodyBytes: number;
-  readonly paging: PagingLimits;
+  readonly paging: PagingLimits & { readonly snapshotTtlMs: number };
   readonly changeLog: { readonly maxEntries: number; readonly maxAgeMs: number };
   readonly sessionCacheSize: number;
   readonly logger: SifLogger;
@@ -125,14 +126,15 @@ export function resolveOptions(options: SifProviderOptions): ResolvedConfig {
   });
 }
 
-function resolvePaging(value: unknown): PagingLimits {
+function resolvePaging(value: unknown): PagingLimits & { snapshotTtlMs: number } {
   const p = value === undefined ? {} : requireObject(value, 'paging');
-  rejectUnknownKeys(p, ['defaultPageSize', 'maxPageSize'], 'paging');
+  rejectUnknownKeys(p, ['defaultPageSize', 'maxPageSize', 'snapshotTtlSeconds'], 'paging');
   const maxPageSize = optionalPositiveInt(p.maxPageSize, 'paging.maxPageSize') ?? DEFAULTS.maxPageSize;
   const defaultPageSize =
     optionalPositiveInt(p.defaultPageSize, 'paging.defaultPageSize') ?? Math.min(DEFAULTS.defaultPageSize, maxPageSize);
   if (defaultPageSize > maxPageSize) throw new SifConfigError('paging.defaultPageSize', 'must not exceed paging.maxPageSize');
-  return Object.freeze({ defaultPageSize, maxPageSize });
+  const snapshotTtlMs = (optionalPositiveInt(p.snapshotTtlSeconds, 'paging.snapshotTtlSeconds') ?? DEFAULTS.snapshotTtlSeconds) * 1000;
+  return Object.freeze({ defaultPageSize, maxPageSize, snapshotTtlMs });
 }
 
 function resolveConsumers(

@@ -44,7 +44,7 @@ export interface ServiceRegistry {
   readonly paths: ReadonlyMap<string, RegisteredServicePath>;
 }
 
-const HANDLER_NAMES = ['query', 'read', 'create', 'update', 'delete'] as const;
+const HANDLER_NAMES = ['query', 'queryIds', 'read', 'create', 'update', 'delete'] as const;
 
 /** Validates the `services` option into frozen maps of services and service paths by name. */
 export function resolveServices(value: unknown): ServiceRegistry {

@@ -70,6 +70,12 @@ export type ServicePathHandler = (ctx: SifRequestContext, parentIds: readonly st
 export interface ServiceHandlers {
   /** One page of objects; `totalCount` (when known) gives the consumer `navigationCount` and `navigationLastPage`. */
   query?(ctx: SifRequestContext, query: QueryRequest): Promise<QueryResult>;
+  /**
+   * The ids of every object the query matches, in its order (ignore the page fields). With it and
+   * `read`, a consumer that says `queryIntention: ALL` gets consistent paging: the first page stores
+   * these ids and later pages are served from them, whatever is inserted or deleted meanwhile.
+   */
+  queryIds?(ctx: SifRequestContext, query: QueryRequest): Promise<string[]>;
   /** One object, or null/undefined when there is none with this id. */
   read?(ctx: SifRequestContext, id: string): Promise<GoessnerObject | null | undefined>;
   /**

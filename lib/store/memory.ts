@@ -7,7 +7,9 @@ import type {
   ChangeRetention,
   CreateEnvironmentResult,
   EnvironmentRecord,
+  QuerySnapshot,
   SifStore,
+  SnapshotPage,
 } from './store';
 
 /**
@@ -22,6 +24,7 @@ export class MemoryStore implements SifStore {
   private readonly alerts = new Map<string, AlertRecord>();
   private readonly changes: (ChangeEntry & { seq: number; at: string })[] = [];
   private readonly log = { epoch: randomBytes(8).toString('hex'), latest: 0, prunedThrough: 0 };
+  private readonly snapshots = new Map<string, QuerySnapshot & { ids: string[] }>();
   private closed = false;
 
   async createEnvironment(record: EnvironmentRecord): Promise<CreateEnvironmentResult> {
@@ -59,6 +62,7 @@ export class MemoryStore implements SifStore {
   async deleteEnvironment(id: string): Promise<boolean> {
     this.assertOpen();
     if (!this.environments.delete(id)) return false;
+    for (const [navigationId, snapshot] of this.snapshots) if (snapshot.environmentId === id) this.snapshots.delete(navigationId);
     for (const [alertId, alert] of this.alerts) if (alert.environmentId === id) this.alerts.delete(alertId);
     return true;
   }
@@ -120,6 +124,20 @@ export class MemoryStore implements SifStore {
       if (c.serviceName === serviceName && c.seq > after && c.seq <= upTo) latest.set(c.objectId, { objectId: c.objectId, action: c.action, seq: c.seq });
     }
     return [...latest.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  async createSnapshot(snapshot: QuerySnapshot, objectIds: string[], now: string): Promise<void> {
+    this.assertOpen();
+    if (!this.environments.has(snapshot.environmentId)) throw new Error(`no environment ${snapshot.environmentId}`);
+    for (const [navigationId, s] of this.snapshots) if (s.expiresAt <= now) this.snapshots.delete(navigationId);
+    this.snapshots.set(snapshot.navigationId, { ...snapshot, ids: [...objectIds] });
+  }
+
+  async snapshotPage(navigationId: string, environmentId: string, now: string, page: { offset: number; limit: number }): Promise<SnapshotPage | undefined> {
+    this.assertOpen();
+    const s = this.snapshots.get(navigationId);
+    if (!s || s.environmentId !== environmentId || s.expiresAt <= now) return undefined;
+    return { serviceName: s.serviceName, total: s.ids.length, objectIds: s.ids.slice(page.offset, page.offset + page.limit) };
   }
 
   async close(): Promise<void> {

@@ -47,8 +47,32 @@ export interface SifStore {
   /** How many distinct objects `changedObjects` would list in all. */
   countChangedObjects(serviceName: string, after: number, upTo: number): Promise<number>;
 
+  /** Stores the ordered ids of a query result for consistent paging; drops expired snapshots. */
+  createSnapshot(snapshot: QuerySnapshot, objectIds: string[], now: string): Promise<void>;
+  /**
+   * One page of a snapshot's ids, only for the environment that made it and while it has not
+   * expired; undefined otherwise. Deleting the environment deletes its snapshots.
+   */
+  snapshotPage(navigationId: string, environmentId: string, now: string, page: { offset: number; limit: number }): Promise<SnapshotPage | undefined>;
+
   /** Releases the store's resources. Further calls fail. */
   close(): Promise<void>;
+}
+
+/** A stored query result, for `queryIntention: ALL`. */
+export interface QuerySnapshot {
+  navigationId: string;
+  environmentId: string;
+  serviceName: string;
+  /** ISO-8601 time after which the snapshot is gone. */
+  expiresAt: string;
+}
+
+/** A page of a snapshot. */
+export interface SnapshotPage {
+  serviceName: string;
+  total: number;
+  objectIds: string[];
 }
 
 /** One change to one object. */

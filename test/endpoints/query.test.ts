@@ -212,3 +212,43 @@ describe('HEAD and changes since', () => {
     await h.close();
   });
 });
+
+describe('consistent paging', () => {
+  test('queryIntention ALL: a navigationId walk stays exact while objects are inserted and deleted between pages', async () => {
+    const order = encodeURIComponent('[name/familyName=ascending]');
+    const first = await get(`/xStudents?order=${order}&navigationPageSize=10`).set('queryIntention', 'ALL');
+    expect(first.status).toBe(200);
+    const nav = first.headers.navigationid as string;
+    expect(nav).toMatch(/^[0-9a-f-]{36}$/);
+    expect(first.headers).toMatchObject({ navigationcount: '30', navigationlastpage: '3' });
+    const seen: string[] = first.body.xStudents.xStudent.map((s: { '@refId': string }) => s['@refId']);
+    const expected = [...students.objects.values()]
+      .sort((a, b) => ((a.name as any).familyName < (b.name as any).familyName ? -1 : (a.name as any).familyName > (b.name as any).familyName ? 1 : 0))
+      .map((s) => String(s['@refId']));
+
+    // Meanwhile: new students that sort first, and a deletion of one not yet seen.
+    for (let i = 0; i < 5; i++) {
+      await request(host.app).post(`${rc}/xStudents/xStudent`).set('Authorization', auth).type('json').send({ xStudent: { name: { familyName: `Aaron${i}` } } });
+    }
+    const deleted = expected[25]!;
+    await request(host.app).delete(`${rc}/xStudents/${deleted}`).set('Authorization', auth);
+
+    for (const page of [2, 3]) {
+      const res = await get(`/xStudents?navigationPage=${page}&navigationPageSize=10`).set('navigationId', nav);
+      expect(res.headers.navigationid).toBe(nav);
+      expect(res.headers.navigationcount).toBe('30');
+      seen.push(...res.body.xStudents.xStudent.map((s: { '@refId': string }) => s['@refId']));
+    }
+    expect(seen).toEqual(expected.filter((id) => id !== deleted));
+  });
+
+  test('ONE-OFF keeps no state; an unknown or foreign navigationId is a 400', async () => {
+    const oneOff = await get('/xStudents').set('queryIntention', 'ONE-OFF');
+    expect(oneOff.headers.navigationid).toBeUndefined();
+    const nav = (await get('/xStudents').set('queryIntention', 'ALL')).headers.navigationid as string;
+    expect((await get('/xStudents?navigationPage=2').set('navigationId', 'made-up')).status).toBe(400);
+    const other = basicAuth((await register(host, 'NoPaths', 'NoPathsSecret')).sessionToken, 'NoPathsSecret');
+    const foreign = await request(host.app).get(`${rc}/xStudents`).set('Authorization', other).set('navigationId', nav);
+    expect(foreign.status).toBe(400);
+  });
+});

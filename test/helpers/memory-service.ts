@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { GoessnerObject, QueryFeatures, ServiceDefinition, ServiceHandlers } from 'sif3-direct';
+import type { GoessnerObject, QueryFeatures, QueryRequest, ServiceDefinition, ServiceHandlers } from 'sif3-direct';
 import { ConflictError, compareByOrder, matchesWhere } from 'sif3-direct';
 
 export const NA_NS = 'http://www.sifassociation.org/datamodel/na/3.6';
@@ -25,13 +25,18 @@ export function memoryService(options: MemoryServiceOptions): { definition: Serv
   const idKey = `@${options.idAttribute ?? 'refId'}`;
   const objects = new Map<string, GoessnerObject>();
   for (const o of options.objects ?? []) objects.set(String(o[idKey]), structuredClone(o));
+  const select = (query: QueryRequest) => {
+    let all = [...objects.values()];
+    if (query.where) all = all.filter((o) => matchesWhere(o, query.where!));
+    if (query.order) all = all.sort((a, b) => compareByOrder(a, b, query.order!));
+    return all;
+  };
   const handlers: ServiceHandlers = {
     query: async (_ctx, query) => {
-      let all = [...objects.values()];
-      if (query.where) all = all.filter((o) => matchesWhere(o, query.where!));
-      if (query.order) all = all.sort((a, b) => compareByOrder(a, b, query.order!));
+      const all = select(query);
       return { objects: all.slice(query.offset, query.offset + query.pageSize).map((o) => structuredClone(o)), totalCount: all.length };
     },
+    queryIds: async (_ctx, query) => select(query).map((o) => String(o[idKey])),
     read: async (_ctx, id) => structuredClone(objects.get(id)) ?? null,
     create: async (_ctx, object, { mustUseAdvisory }) => {
       const advisory = typeof object[idKey] === 'string' ? (object[idKey] as string) : undefined;

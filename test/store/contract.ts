@@ -144,6 +144,26 @@ export function storeContract(name: string, open: () => Promise<{ store: SifStor
       expect((await store.changedObjects('s', 0, 6, { offset: 0, limit: 10 })).map((c) => c.objectId)).toEqual(['o5', 'o6']);
     });
 
+    test('snapshots page in order, belong to one environment, expire, and go with their environment', async () => {
+      const a = environment();
+      const b = environment();
+      await store.createEnvironment(a);
+      await store.createEnvironment(b);
+      const ids = Array.from({ length: 7 }, (_, i) => `id-${i}`);
+      const snap = { navigationId: 'nav-1', environmentId: a.id, serviceName: 's', expiresAt: '2026-01-01T00:10:00.000Z' };
+      await store.createSnapshot(snap, ids, '2026-01-01T00:00:00.000Z');
+      const now = '2026-01-01T00:05:00.000Z';
+      expect(await store.snapshotPage('nav-1', a.id, now, { offset: 0, limit: 3 })).toEqual({ serviceName: 's', total: 7, objectIds: ids.slice(0, 3) });
+      expect((await store.snapshotPage('nav-1', a.id, now, { offset: 6, limit: 3 }))?.objectIds).toEqual(['id-6']);
+      expect((await store.snapshotPage('nav-1', a.id, now, { offset: 9, limit: 3 }))?.objectIds).toEqual([]);
+      expect(await store.snapshotPage('nav-1', b.id, now, { offset: 0, limit: 3 })).toBeUndefined();
+      expect(await store.snapshotPage('nav-1', a.id, '2026-01-01T00:10:00.000Z', { offset: 0, limit: 3 })).toBeUndefined();
+      expect(await store.snapshotPage('nope', a.id, now, { offset: 0, limit: 3 })).toBeUndefined();
+      await store.createSnapshot({ ...snap, navigationId: 'nav-2' }, ['x'], now);
+      await store.deleteEnvironment(a.id);
+      expect(await store.snapshotPage('nav-2', a.id, now, { offset: 0, limit: 3 })).toBeUndefined();
+    });
+
     test('deleting an environment removes it and everything it owns, and nothing else', async () => {
       const a = environment();
       const b = environment();

@@ -11,6 +11,7 @@ import type { QueryRequest, QueryResult } from '../../services/types';
 import { formatMarker } from '../../protocol/changes-marker';
 import { changesSince } from './changes-since';
 import { requirePayload, responseAction, sendObject, targetOf } from './common';
+import { fromSnapshot } from './snapshots';
 
 /**
  * `GET {rc}/{plural}` and service paths: one page of objects, filtered by `where` or query by
@@ -34,6 +35,11 @@ export async function queryObjects(core: ProviderCore, req: Request, res: Respon
   if (service.changeTracking && !servicePath) {
     const state = await core.config.store.changeLogState();
     headers.changesSinceMarker = formatMarker(state, state.latest);
+  }
+  const snapshot = await fromSnapshot(core, req, query);
+  if (snapshot) {
+    sendPage(core, req, res, snapshot.result, query, { ...headers, navigationId: snapshot.navigationId });
+    return;
   }
   const result = servicePath
     ? await servicePath.path.handler(ctx, servicePath.parentIds, query)

@@ -8,7 +8,9 @@ import type {
   ChangeRetention,
   CreateEnvironmentResult,
   EnvironmentRecord,
+  QuerySnapshot,
   SifStore,
+  SnapshotPage,
 } from '../store';
 import { MIGRATIONS } from './migrations';
 
@@ -93,6 +95,17 @@ export class SqliteStore implements SifStore {
     return this.sql.countChangedObjects.get(serviceName, after, upTo) as number;
   }
 
+  async createSnapshot(snapshot: QuerySnapshot, objectIds: string[], now: string): Promise<void> {
+    this.sql.createSnapshot(snapshot, objectIds, now);
+  }
+
+  async snapshotPage(navigationId: string, environmentId: string, now: string, page: { offset: number; limit: number }): Promise<SnapshotPage | undefined> {
+    const head = this.sql.snapshot.get(navigationId, environmentId, now) as { service: string; total: number } | undefined;
+    if (!head) return undefined;
+    const objectIds = this.sql.snapshotItems.all(navigationId, page.offset, page.offset + page.limit) as string[];
+    return { serviceName: head.service, total: head.total, objectIds };
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
@@ -139,7 +152,18 @@ function prepare(db: Database.Database) {
       setMeta.run(String(cut), 'changes_pruned_through');
     }
   });
+  const dropExpired = db.prepare('DELETE FROM snapshots WHERE expires_at <= ?');
+  const insertSnapshot = db.prepare('INSERT INTO snapshots (navigation_id, environment_id, service, total, expires_at) VALUES (?, ?, ?, ?, ?)');
+  const insertItem = db.prepare('INSERT INTO snapshot_items (navigation_id, position, object_id) VALUES (?, ?, ?)');
+  const createSnapshot = db.transaction((snapshot: QuerySnapshot, ids: string[], now: string) => {
+    dropExpired.run(now);
+    insertSnapshot.run(snapshot.navigationId, snapshot.environmentId, snapshot.serviceName, ids.length, snapshot.expiresAt);
+    ids.forEach((id, position) => insertItem.run(snapshot.navigationId, position, id));
+  });
   return {
+    createSnapshot: (snapshot: QuerySnapshot, ids: string[], now: string) => createSnapshot.immediate(snapshot, ids, now),
+    snapshot: db.prepare('SELECT service, total FROM snapshots WHERE navigation_id = ? AND environment_id = ? AND expires_at > ?'),
+    snapshotItems: db.prepare('SELECT object_id FROM snapshot_items WHERE navigation_id = ? AND position >= ? AND position < ? ORDER BY position').pluck(),
     appendChanges: (changes: ChangeEntry[], at: string, retention: ChangeRetention) => appendChanges.immediate(changes, at, retention),
     meta: db.prepare('SELECT key, value FROM meta'),
     changedObjects: db.prepare(

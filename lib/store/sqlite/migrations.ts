@@ -43,5 +43,21 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX changes_by_service ON changes(service, seq);
   CREATE INDEX changes_by_time ON changes(at);
+
+  CREATE TABLE snapshots (
+    navigation_id TEXT PRIMARY KEY,
+    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+    service TEXT NOT NULL,
+    total INTEGER NOT NULL,
+    expires_at TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX snapshots_by_expiry ON snapshots(expires_at);
+  CREATE INDEX snapshots_by_environment ON snapshots(environment_id);
+  CREATE TABLE snapshot_items (
+    navigation_id TEXT NOT NULL REFERENCES snapshots(navigation_id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    object_id TEXT NOT NULL,
+    PRIMARY KEY (navigation_id, position)
+  ) STRICT, WITHOUT ROWID;
   `,
 ];
