@@ -16,7 +16,8 @@ export interface ItemOutcome {
 function itemElement(outcome: ItemOutcome, scope: string, withAdvisory: boolean): GoessnerObject {
   const item: GoessnerObject = {};
   if (outcome.id !== undefined) item['@id'] = outcome.id;
-  if (withAdvisory && outcome.advisoryId !== undefined) item['@advisoryId'] = outcome.advisoryId;
+  // 3.3 makes advisoryId mandatory: without a suggested id, the assigned one (or "" for a failure).
+  if (withAdvisory) item['@advisoryId'] = outcome.advisoryId ?? outcome.id ?? '';
   item['@statusCode'] = String(outcome.statusCode);
   if (outcome.error) item.error = errorObject(outcome.error, newId(), scope);
   return item;

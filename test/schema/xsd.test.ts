@@ -51,7 +51,7 @@ describe.each(['3.2.1', '3.3'] as InfrastructureVersion[])('payloads of a %s pro
       // Object services: the infrastructure responses, each with a success and an embedded error.
       const demo = await register(host, 'DemoApp', 'DemoSecret', 'schema-run');
       const da = basicAuth(demo.sessionToken, 'DemoSecret');
-      const students = `<xStudents xmlns="${NA_NS}">${[1, 1].map((i) => toXml('xStudent', student(i)).replace(/^<\?xml[^>]*>/, '')).join('')}</xStudents>`;
+      const students = `<xStudents xmlns="${NA_NS}">${[1, 1].map((i) => toXml('xStudent', student(i)).replace(/^<\?xml[^>]*>/, '')).join('')}<xStudent><localId>no-advisory-id</localId></xStudent></xStudents>`;
       const createResponse = await request(app).post('/sif3/requests/xStudents').set('Authorization', da).set('mustUseAdvisory', 'true').type('xml').send(students);
       documents.push(['createResponse', createResponse.text]);
       const updates = `<xStudents xmlns="${NA_NS}"><xStudent refId="${String(student(1)['@refId'])}"><localId>9</localId></xStudent><xStudent refId="${String(student(2)['@refId'])}"/></xStudents>`;

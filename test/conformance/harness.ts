@@ -1,0 +1,108 @@
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { InfrastructureVersion } from '../../lib/protocol/enums';
+import { createApp } from '../../example-app/app';
+import type { ExampleApp } from '../../example-app/app';
+
+/** One HTTP exchange as the audit saw it. */
+export interface Exchange {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** The parsed JSON body, when the answer was JSON. */
+  json: any;
+}
+
+/** Options of one request. */
+export interface Call {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** `basic` (default when a user is given) or `hmac`. */
+  auth?: { user: string; secret: string; method?: 'basic' | 'hmac'; timestampIn?: 'header' | 'query' };
+}
+
+/**
+ * The audit's view of the example SIS: started on a free loopback port with its own data folder,
+ * spoken to over real HTTP with credentials computed from interop.md §1, every infrastructure XML
+ * payload it answers kept for schema validation.
+ */
+export class Harness {
+  readonly payloads: { root: string; xml: string }[] = [];
+  private constructor(
+    readonly version: InfrastructureVersion,
+    readonly base: string,
+    private readonly example: ExampleApp,
+    private readonly server: Server,
+    private readonly dir: string,
+  ) {}
+
+  static async start(version: InfrastructureVersion): Promise<Harness> {
+    const dir = mkdtempSync(join(tmpdir(), 'sif3-conformance-'));
+    const example = createApp({ dataDir: dir, seed: { students: 300 }, provider: { infrastructureVersion: version }, log: () => undefined });
+    const server = await new Promise<Server>((resolve) => {
+      const s = example.app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    return new Harness(version, `http://127.0.0.1:${port}/sif3`, example, server, dir);
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.example.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** The SIS database, for checks that compare answers with the data. */
+  get sis() {
+    return this.example.sis;
+  }
+
+  async call(path: string, options: Call = {}): Promise<Exchange> {
+    const headers: Record<string, string> = { ...options.headers };
+    let url = `${this.base}${path}`;
+    if (options.auth) {
+      const { user, secret } = options.auth;
+      if (options.auth.method === 'hmac') {
+        const timestamp = new Date().toISOString();
+        const hash = createHmac('sha256', secret).update(`${user}:${timestamp}`).digest('base64');
+        headers.Authorization = `SIF_HMACSHA256 ${Buffer.from(`${user}:${hash}`).toString('base64')}`;
+        if (options.auth.timestampIn === 'query') url += `${url.includes('?') ? '&' : '?'}timestamp=${encodeURIComponent(timestamp)}`;
+        else headers.timestamp = timestamp;
+      } else {
+        headers.Authorization = `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
+      }
+    }
+    const res = await fetch(url, { method: options.method ?? 'GET', headers, body: options.body });
+    const text = await res.text();
+    const type = res.headers.get('content-type') ?? '';
+    const exchange: Exchange = { status: res.status, headers: res.headers, text, json: type.includes('json') && text ? JSON.parse(text) : undefined };
+    const root = /^<\?xml[^>]*\?><(\w+) xmlns="http:\/\/www\.sifassociation\.org\/infrastructure\//.exec(text)?.[1];
+    if (root && this.payloads.filter((p) => p.root === root).length < 5) this.payloads.push({ root, xml: text });
+    return exchange;
+  }
+
+  /** Registers a consumer and returns what later requests need. */
+  async register(applicationKey: string, secret: string, instanceId: string): Promise<Session> {
+    const res = await this.call('/environments/environment', {
+      method: 'POST',
+      headers: { Accept: 'application/json', instanceId },
+      auth: { user: applicationKey, secret },
+    });
+    if (res.status !== 201) throw new Error(`registration of ${applicationKey} answered ${res.status}`);
+    const env = res.json.environment;
+    return { id: env['@id'], token: env.sessionToken, secret, environment: env };
+  }
+}
+
+/** A registered consumer's session. */
+export interface Session {
+  id: string;
+  token: string;
+  secret: string;
+  environment: any;
+}

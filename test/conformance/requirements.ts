@@ -1,0 +1,464 @@
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import type { Harness, Session } from './harness';
+
+/** What every check is given: the harness and two registered consumers. */
+export interface AuditContext {
+  h: Harness;
+  demo: Session;
+  readOnly: Session;
+}
+
+/** One requirement of the specification, with the check that exercises it over HTTP. */
+export interface Requirement {
+  /** Stable id: never reused for another requirement. */
+  id: string;
+  /** Document and section. */
+  source: string;
+  level: 'MUST' | 'SHOULD';
+  text: string;
+  check(ctx: AuditContext): Promise<void>;
+}
+
+const IS = 'Infrastructure Services 3.2.1';
+const BA = 'Base Architecture 3.2.1';
+const US = 'Utility Services 3.2.1';
+const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+const ORDER = ['fingerprint', 'sessionToken', 'solutionId', 'defaultZone', 'authenticationMethod', 'instanceId', 'userToken', 'consumerName', 'applicationInfo', 'infrastructureServices', 'provisionedZones'];
+const NA = 'http://www.sifassociation.org/datamodel/na/3.6';
+
+let instance = 0;
+const fresh = () => `audit-${process.pid}-${++instance}`;
+const demoAuth = (s: Session) => ({ user: s.token, secret: s.secret });
+const firstStudent = (h: Harness) => h.sis.prepare('SELECT ref_id FROM students ORDER BY seq LIMIT 1').pluck().get() as string;
+
+/** The requirements, in the order they run. */
+export const REQUIREMENTS: Requirement[] = [
+  // Authentication
+  {
+    id: 'AUTH-001', source: `${IS} §4.1.4`, level: 'MUST', text: 'Basic authentication with applicationKey and secret registers a consumer (201)',
+    async check({ h }) {
+      const res = await h.call('/environments/environment', { method: 'POST', headers: { instanceId: fresh() }, auth: { user: 'DemoApp', secret: 'DemoSecret' } });
+      assert.equal(res.status, 201);
+    },
+  },
+  {
+    id: 'AUTH-002', source: `${IS} §4.1.5`, level: 'MUST', text: 'SIF_HMACSHA256 with the timestamp header registers a consumer (201)',
+    async check({ h }) {
+      const res = await h.call('/environments/environment', { method: 'POST', headers: { instanceId: fresh() }, auth: { user: 'DemoApp', secret: 'DemoSecret', method: 'hmac' } });
+      assert.equal(res.status, 201);
+    },
+  },
+  {
+    id: 'AUTH-003', source: `${BA} §4.3.2 (timestamp)`, level: 'MUST', text: 'The HMAC timestamp may be given as a query parameter',
+    async check({ h }) {
+      const res = await h.call('/environments/environment', { method: 'POST', headers: { instanceId: fresh() }, auth: { user: 'DemoApp', secret: 'DemoSecret', method: 'hmac', timestampIn: 'query' } });
+      assert.equal(res.status, 201);
+    },
+  },
+  {
+    id: 'AUTH-004', source: `${IS} §4.1.2`, level: 'MUST', text: 'The authentication method name is case-insensitive',
+    async check({ h }) {
+      const res = await h.call('/environments/environment', {
+        method: 'POST',
+        headers: { instanceId: fresh(), Authorization: `basic ${Buffer.from('DemoApp:DemoSecret').toString('base64')}` },
+      });
+      assert.equal(res.status, 201);
+    },
+  },
+  {
+    id: 'AUTH-005', source: `${IS} §4.1.4`, level: 'MUST', text: 'A wrong secret or an unknown application key is refused with 401',
+    async check({ h }) {
+      for (const auth of [{ user: 'DemoApp', secret: 'wrong' }, { user: 'Nobody', secret: 'DemoSecret' }]) {
+        const res = await h.call('/environments/environment', { method: 'POST', auth });
+        assert.equal(res.status, 401);
+      }
+    },
+  },
+  {
+    id: 'AUTH-006', source: `${IS} §4.1.5`, level: 'MUST', text: 'SIF_HMACSHA256 without a timestamp, or with a stale one, is refused with 401',
+    async check({ h }) {
+      const stale = new Date(Date.now() - 3600_000).toISOString();
+      const hash = (ts: string) => Buffer.from(`DemoApp:${createHmac('sha256', 'DemoSecret').update(`DemoApp:${ts}`).digest('base64')}`).toString('base64');
+      const missing = await h.call('/environments/environment', { method: 'POST', headers: { Authorization: `SIF_HMACSHA256 ${hash(stale)}` } });
+      assert.equal(missing.status, 401);
+      const old = await h.call('/environments/environment', { method: 'POST', headers: { Authorization: `SIF_HMACSHA256 ${hash(stale)}`, timestamp: stale } });
+      assert.equal(old.status, 401);
+    },
+  },
+  {
+    id: 'AUTH-007', source: `${IS} §4.2.1`, level: 'MUST', text: 'Later requests authenticate with the session token as the user, by Basic and by HMAC',
+    async check({ h, demo }) {
+      assert.equal((await h.call(`/environments/${demo.id}`, { auth: demoAuth(demo) })).status, 200);
+      assert.equal((await h.call(`/environments/${demo.id}`, { auth: { ...demoAuth(demo), method: 'hmac' } })).status, 200);
+      assert.equal((await h.call(`/environments/${demo.id}`, { auth: { user: 'DemoApp', secret: 'DemoSecret' } })).status, 401);
+    },
+  },
+
+  // Environments
+  {
+    id: 'ENV-001', source: `${IS} §4.3.2, §5.2`, level: 'MUST', text: 'The created environment has a v4 UUID id, type DIRECT and every element a consumer needs',
+    async check({ demo }) {
+      const env = demo.environment;
+      assert.match(env['@id'], UUID4);
+      assert.equal(env['@type'], 'DIRECT');
+      for (const name of ['fingerprint', 'sessionToken', 'defaultZone', 'authenticationMethod', 'consumerName', 'applicationInfo', 'infrastructureServices', 'provisionedZones']) {
+        assert.ok(env[name] !== undefined, `${name} is missing`);
+      }
+    },
+  },
+  {
+    id: 'ENV-002', source: `${IS} environment.xsd; interop.md §2`, level: 'MUST', text: 'Environment elements are in schema order, in the infrastructure namespace',
+    async check({ h, demo }) {
+      const res = await h.call(`/environments/${demo.id}`, { auth: demoAuth(demo) });
+      assert.match(res.text, new RegExp(`^<\\?xml[^>]*\\?><environment xmlns="http://www\\.sifassociation\\.org/infrastructure/${h.version.replace(/\./g, '\\.')}"`));
+      const seen = [...res.text.matchAll(/<(\w+)[ >/]/g)].map((m) => m[1]!).filter((n) => ORDER.includes(n));
+      const firsts = seen.filter((n, i) => seen.indexOf(n) === i);
+      assert.deepEqual(firsts, ORDER.filter((n) => firsts.includes(n)));
+    },
+  },
+  {
+    id: 'ENV-003', source: 'interop.md §2', level: 'MUST', text: 'The default zone is one of the provisioned zones; service types are present; granted rights read APPROVED',
+    async check({ demo }) {
+      const zones = [demo.environment.provisionedZones.provisionedZone].flat();
+      assert.ok(zones.some((z: any) => z['@id'] === demo.environment.defaultZone['@id']));
+      const services = zones.flatMap((z: any) => [z.services?.service ?? []].flat());
+      assert.ok(services.every((s: any) => ['OBJECT', 'SERVICEPATH', 'UTILITY', 'FUNCTIONAL', 'XQUERYTEMPLATE'].includes(s['@type'])));
+      const students = services.find((s: any) => s['@name'] === 'xStudents');
+      assert.deepEqual([students.rights.right].flat().map((r: any) => r['#text']), ['APPROVED', 'APPROVED', 'APPROVED', 'APPROVED']);
+    },
+  },
+  {
+    id: 'ENV-004', source: `${IS} §5.2.3`, level: 'MUST', text: 'Infrastructure service URLs are absolute, named from the enumeration, and the environment URL ends in /environments/{id}',
+    async check({ h, demo }) {
+      const services = [demo.environment.infrastructureServices.infrastructureService].flat();
+      const allowed = ['environment', 'provisionRequests', 'requestsConnector', 'eventsConnector', 'queues', 'subscriptions', 'servicesConnector'];
+      assert.ok(services.every((s: any) => allowed.includes(s['@name']) && /^https?:\/\//.test(s['#text'])));
+      const env = services.find((s: any) => s['@name'] === 'environment');
+      assert.equal(env['#text'], `${h.base}/environments/${demo.id}`);
+      assert.ok(services.some((s: any) => s['@name'] === 'requestsConnector'));
+    },
+  },
+  {
+    id: 'ENV-005', source: `${BA} §4.5.2 (409); interop.md §2`, level: 'MUST', text: 'Registering the same consumer again answers 409 with the existing environment and session token',
+    async check({ h }) {
+      const instanceId = fresh();
+      const first = await h.register('DemoApp', 'DemoSecret', instanceId);
+      const again = await h.call('/environments/environment', { method: 'POST', headers: { Accept: 'application/json', instanceId }, auth: { user: 'DemoApp', secret: 'DemoSecret' } });
+      assert.equal(again.status, 409);
+      assert.equal(again.json.environment['@id'], first.id);
+      assert.equal(again.json.environment.sessionToken, first.token);
+    },
+  },
+  {
+    id: 'ENV-006', source: `${IS} §4.3`, level: 'MUST', text: "Another consumer's environment is not found (404)",
+    async check({ h, demo, readOnly }) {
+      assert.equal((await h.call(`/environments/${demo.id}`, { auth: demoAuth(readOnly) })).status, 404);
+    },
+  },
+  {
+    id: 'ENV-007', source: `${IS} §5.3`, level: 'MUST', text: 'Deleting the environment answers 204 and invalidates its session token',
+    async check({ h }) {
+      const s = await h.register('DemoApp', 'DemoSecret', fresh());
+      assert.equal((await h.call(`/environments/${s.id}`, { method: 'DELETE', auth: demoAuth(s) })).status, 204);
+      assert.equal((await h.call(`/environments/${s.id}`, { auth: demoAuth(s) })).status, 401);
+    },
+  },
+  {
+    id: 'ENV-008', source: `${IS} §4.3.1 (note)`, level: 'MUST', text: 'An environment can be created without a payload, from headers',
+    async check({ h }) {
+      const res = await h.call('/environments/environment', { method: 'POST', headers: { Accept: 'application/json', instanceId: fresh(), solutionId: 'audit' }, auth: { user: 'DemoApp', secret: 'DemoSecret' } });
+      assert.equal(res.status, 201);
+      assert.equal(res.json.environment.solutionId, 'audit');
+    },
+  },
+  {
+    id: 'ENV-009', source: `${BA} §4.3.2 (Accept)`, level: 'SHOULD', text: 'JSON (Goessner notation) is answered when the consumer accepts application/json',
+    async check({ h, demo }) {
+      const res = await h.call(`/environments/${demo.id}`, { headers: { Accept: 'application/json' }, auth: demoAuth(demo) });
+      assert.equal(res.json.environment['@id'], demo.id);
+      assert.ok(Array.isArray(res.json.environment.infrastructureServices.infrastructureService));
+    },
+  },
+
+  // Requests connector
+  {
+    id: 'RC-001', source: `${BA} §5.4`, level: 'MUST', text: 'A query answers a page of the collection with paging headers',
+    async check({ h, demo }) {
+      const res = await h.call('/requests/xStudents?navigationPage=1&navigationPageSize=10', { auth: demoAuth(demo) });
+      assert.equal(res.status, 200);
+      assert.match(res.text, new RegExp(`<xStudents xmlns="${NA}"`));
+      assert.equal(res.headers.get('navigationPage'), '1');
+      assert.equal(res.headers.get('navigationCount'), String(h.sis.prepare('SELECT count(*) FROM students').pluck().get()));
+    },
+  },
+  {
+    id: 'RC-002', source: `${BA} §5.4.1 (By Id)`, level: 'MUST', text: 'A query by id answers the object, or 404',
+    async check({ h, demo }) {
+      const id = firstStudent(h);
+      const res = await h.call(`/requests/xStudents/${id}`, { headers: { Accept: 'application/json' }, auth: demoAuth(demo) });
+      assert.equal(res.json.xStudent['@refId'], id);
+      assert.equal((await h.call('/requests/xStudents/00000000-0000-4000-8000-000000000000', { auth: demoAuth(demo) })).status, 404);
+    },
+  },
+  {
+    id: 'RC-003', source: `${BA} §5.12`, level: 'MUST', text: 'A single create answers 201 with the created object',
+    async check({ h, demo }) {
+      const res = await h.call('/requests/xStudents/xStudent', {
+        method: 'POST', headers: { 'Content-Type': 'application/xml' }, auth: demoAuth(demo),
+        body: `<xStudent xmlns="${NA}"><name><type>LegalName</type><familyName>Audit</familyName><givenName>One</givenName></name></xStudent>`,
+      });
+      assert.equal(res.status, 201);
+      assert.match(res.text, /<xStudent xmlns="[^"]+" refId="[0-9a-f-]{36}"/);
+    },
+  },
+  {
+    id: 'RC-004', source: `${BA} §5.11.1, §5.12`, level: 'MUST', text: 'A multi-object create answers 200 with a createResponse, one status per object',
+    async check({ h, demo }) {
+      const one = (g: string) => `<xStudent><name><type>LegalName</type><familyName>Audit</familyName><givenName>${g}</givenName></name></xStudent>`;
+      const res = await h.call('/requests/xStudents', { method: 'POST', headers: { 'Content-Type': 'application/xml' }, auth: demoAuth(demo), body: `<xStudents xmlns="${NA}">${one('A')}${one('B')}</xStudents>` });
+      assert.equal(res.status, 200);
+      assert.equal([...res.text.matchAll(/<create [^>]*statusCode="201"/g)].length, 2);
+    },
+  },
+  {
+    id: 'RC-005', source: `${BA} §5.13`, level: 'MUST', text: 'A single update answers 204; a multi-object update 200 with an updateResponse',
+    async check({ h, demo }) {
+      const id = firstStudent(h);
+      const single = await h.call(`/requests/xStudents/${id}`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, auth: demoAuth(demo), body: JSON.stringify({ xStudent: { localId: 'audit-1' } }) });
+      assert.equal(single.status, 204);
+      const multi = await h.call('/requests/xStudents', {
+        method: 'PUT', headers: { 'Content-Type': 'application/xml' }, auth: demoAuth(demo),
+        body: `<xStudents xmlns="${NA}"><xStudent refId="${id}"><localId>audit-2</localId></xStudent><xStudent refId="00000000-0000-4000-8000-000000000000"><localId>x</localId></xStudent></xStudents>`,
+      });
+      assert.equal(multi.status, 200);
+      assert.match(multi.text, new RegExp(`<update id="${id}" statusCode="200"/><update id="00000000-0000-4000-8000-000000000000" statusCode="404"><error`));
+    },
+  },
+  {
+    id: 'RC-006', source: `${BA} §5.14`, level: 'MUST', text: 'A single delete answers 204; PUT with methodOverride DELETE and a deleteRequest answers a deleteResponse',
+    async check({ h, demo }) {
+      const ids = h.sis.prepare('SELECT ref_id FROM students ORDER BY seq DESC LIMIT 2').pluck().all() as string[];
+      assert.equal((await h.call(`/requests/xStudents/${ids[0]}`, { method: 'DELETE', auth: demoAuth(demo) })).status, 204);
+      const res = await h.call('/requests/xStudents', {
+        method: 'PUT', auth: demoAuth(demo), headers: { methodOverride: 'DELETE', 'Content-Type': 'application/xml' },
+        body: `<deleteRequest xmlns="http://www.sifassociation.org/infrastructure/${h.version}"><deletes><delete id="${ids[1]}"/></deletes></deleteRequest>`,
+      });
+      assert.equal(res.status, 200);
+      assert.match(res.text, new RegExp(`<delete id="${ids[1]}" statusCode="200"/>`));
+    },
+  },
+  {
+    id: 'RC-007', source: `${BA} §4.3.2; interop.md §3`, level: 'MUST', text: 'Answers carry timestamp, messageId, messageType, responseAction, environmentURI, fingerprint, and echo requestId',
+    async check({ h, demo }) {
+      const res = await h.call('/requests/xStudents?navigationPageSize=1', { headers: { requestId: 'audit-42' }, auth: demoAuth(demo) });
+      for (const name of ['timestamp', 'messageId', 'messageType', 'responseAction', 'environmentURI', 'fingerprint']) assert.ok(res.headers.get(name), `${name} is missing`);
+      assert.equal(res.headers.get('requestId'), 'audit-42');
+      assert.equal(res.headers.get('responseAction'), 'QUERY');
+      assert.match(res.headers.get('messageId')!, UUID4);
+    },
+  },
+  {
+    id: 'RC-008', source: `${BA} §4.5.2 (403)`, level: 'MUST', text: 'An operation the consumer has no right for is refused with 403',
+    async check({ h, readOnly }) {
+      const res = await h.call('/requests/xStudents/xStudent', { method: 'POST', headers: { 'Content-Type': 'application/json' }, auth: demoAuth(readOnly), body: '{"xStudent":{"name":{"familyName":"X","givenName":"Y"}}}' });
+      assert.equal(res.status, 403);
+    },
+  },
+  {
+    id: 'RC-009', source: `${BA} §4.3.3`, level: 'MUST', text: 'Zone and context are taken from matrix parameters; an unknown zone is 404',
+    async check({ h, demo }) {
+      assert.equal((await h.call('/requests/xStudents;zoneId=District;contextId=DEFAULT?navigationPageSize=1', { auth: demoAuth(demo) })).status, 200);
+      assert.equal((await h.call('/requests/xStudents;zoneId=Elsewhere', { auth: demoAuth(demo) })).status, 404);
+    },
+  },
+  {
+    id: 'RC-010', source: `${BA} §4.3.2 (Accept, content-Type)`, level: 'MUST', text: 'The .json suffix and Accept choose the format; XML is the default',
+    async check({ h, demo }) {
+      assert.match((await h.call('/requests/xStudents.json?navigationPageSize=1', { auth: demoAuth(demo) })).headers.get('content-type')!, /json/);
+      assert.match((await h.call('/requests/xStudents?navigationPageSize=1', { auth: demoAuth(demo) })).headers.get('content-type')!, /xml/);
+      assert.match((await h.call('/requests/xStudents.json?navigationPageSize=1', { headers: { Accept: 'application/xml' }, auth: demoAuth(demo) })).headers.get('content-type')!, /xml/);
+    },
+  },
+  {
+    id: 'RC-011', source: `${BA} §4.5.2`, level: 'MUST', text: 'Malformed XML is 400, an unsupported media type 415, DELETE on a collection 405',
+    async check({ h, demo }) {
+      assert.equal((await h.call('/requests/xStudents/xStudent', { method: 'POST', headers: { 'Content-Type': 'application/xml' }, auth: demoAuth(demo), body: '<xStudent><name>' })).status, 400);
+      assert.equal((await h.call('/requests/xStudents/xStudent', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, auth: demoAuth(demo), body: 'x' })).status, 415);
+      assert.equal((await h.call('/requests/xStudents', { method: 'DELETE', auth: demoAuth(demo) })).status, 405);
+    },
+  },
+  {
+    id: 'ERR-001', source: `${BA} §4.5.1`, level: 'MUST', text: 'Errors are SIF error objects whose code equals the HTTP status, with messageType ERROR',
+    async check({ h }) {
+      const res = await h.call('/requests/xStudents');
+      assert.equal(res.status, 401);
+      assert.equal(res.headers.get('messageType'), 'ERROR');
+      assert.match(res.text, /<error xmlns="http:\/\/www\.sifassociation\.org\/infrastructure\/[^"]+" id="[0-9a-f-]{36}"><code>401<\/code><scope>[^<]+<\/scope><message>/);
+    },
+  },
+
+  // Paging
+  {
+    id: 'PAGE-001', source: `${BA} §4.3.2 (navigation*)`, level: 'MUST', text: 'Pages are 1-based and report navigationCount and navigationLastPage; past the last page is 204',
+    async check({ h, demo }) {
+      const count = Number(h.sis.prepare('SELECT count(*) FROM students').pluck().get());
+      const last = Math.ceil(count / 100);
+      const res = await h.call(`/requests/xStudents?navigationPage=${last}&navigationPageSize=100`, { auth: demoAuth(demo) });
+      assert.equal(res.headers.get('navigationLastPage'), String(last));
+      const past = await h.call(`/requests/xStudents?navigationPage=${last + 1}&navigationPageSize=100`, { auth: demoAuth(demo) });
+      assert.equal(past.status, 204);
+      assert.equal(past.headers.get('navigationCount'), String(count));
+    },
+  },
+  {
+    id: 'PAGE-002', source: `${BA} §4.3.2 (navigationPageSize)`, level: 'MUST', text: 'A page size above the maximum is 413',
+    async check({ h, demo }) {
+      assert.equal((await h.call('/requests/xStudents?navigationPageSize=100000', { auth: demoAuth(demo) })).status, 413);
+    },
+  },
+  {
+    id: 'PAGE-003', source: 'interop.md §3 (paging)', level: 'MUST', text: 'A page of 0 or a non-number is 400',
+    async check({ h, demo }) {
+      assert.equal((await h.call('/requests/xStudents?navigationPage=0', { auth: demoAuth(demo) })).status, 400);
+      assert.equal((await h.call('/requests/xStudents?navigationPage=two', { auth: demoAuth(demo) })).status, 400);
+    },
+  },
+  {
+    id: 'PAGE-004', source: `${BA} §4.3.2 (note)`, level: 'MUST', text: 'A header wins over the query parameter of the same name',
+    async check({ h, demo }) {
+      const res = await h.call('/requests/xStudents.json?navigationPageSize=2', { headers: { navigationPageSize: '3' }, auth: demoAuth(demo) });
+      assert.equal(res.json.xStudents.xStudent.length, 3);
+    },
+  },
+  {
+    id: 'PAGE-005', source: `${BA} §5.4.2 (queryIntention)`, level: 'SHOULD', text: 'queryIntention ALL returns a navigationId that serves the following pages',
+    async check({ h, demo }) {
+      const first = await h.call('/requests/xStudents?navigationPageSize=5', { headers: { queryIntention: 'ALL' }, auth: demoAuth(demo) });
+      const nav = first.headers.get('navigationId');
+      assert.ok(nav);
+      const second = await h.call('/requests/xStudents?navigationPage=2&navigationPageSize=5', { headers: { navigationId: nav! }, auth: demoAuth(demo) });
+      assert.equal(second.status, 200);
+      assert.equal(second.headers.get('navigationId'), nav);
+    },
+  },
+
+  // Queries
+  {
+    id: 'QRY-001', source: `${BA} §5.7`, level: 'SHOULD', text: 'A where clause selects the matching objects',
+    async check({ h, demo }) {
+      const family = h.sis.prepare('SELECT family_name FROM students LIMIT 1').pluck().get() as string;
+      const expected = h.sis.prepare('SELECT count(*) FROM students WHERE family_name = ?').pluck().get(family);
+      const res = await h.call(`/requests/xStudents.json?navigationPageSize=1000&where=${encodeURIComponent(`[name/familyName="${family}"]`)}`, { auth: demoAuth(demo) });
+      assert.equal(res.headers.get('navigationCount'), String(expected));
+      assert.ok(res.json.xStudents.xStudent.every((s: any) => s.name.familyName === family));
+    },
+  },
+  {
+    id: 'QRY-002', source: `${BA} §5.4 (400)`, level: 'MUST', text: 'A query the provider cannot understand is 400',
+    async check({ h, demo }) {
+      assert.equal((await h.call(`/requests/xStudents?where=${encodeURIComponent('[name/familyName="a" or 1=1 --]')}`, { auth: demoAuth(demo) })).status, 400);
+    },
+  },
+  {
+    id: 'QRY-003', source: `${BA} §5.8`, level: 'SHOULD', text: 'An order clause sorts the results',
+    async check({ h, demo }) {
+      const res = await h.call(`/requests/xStudents.json?navigationPageSize=50&order=${encodeURIComponent('[name/familyName=descending]')}`, { auth: demoAuth(demo) });
+      const names = res.json.xStudents.xStudent.map((s: any) => s.name.familyName);
+      assert.deepEqual(names, [...names].sort().reverse());
+    },
+  },
+  {
+    id: 'QRY-004', source: `${BA} §5.9`, level: 'SHOULD', text: 'Query by example (POST with methodOverride GET) selects with % wildcards',
+    async check({ h, demo }) {
+      const res = await h.call('/requests/xStudents?navigationPageSize=1000', {
+        method: 'POST', headers: { methodOverride: 'GET', 'Content-Type': 'application/json', Accept: 'application/json' }, auth: demoAuth(demo),
+        body: JSON.stringify({ xStudent: { name: { familyName: 'S%' } } }),
+      });
+      assert.equal(res.status, 200);
+      assert.ok(res.json.xStudents.xStudent.every((s: any) => /^s/i.test(s.name.familyName)));
+    },
+  },
+  {
+    id: 'QRY-005', source: `${BA} §5.5`, level: 'SHOULD', text: 'A service path answers the objects related to the parent',
+    async check({ h, demo }) {
+      const school = h.sis.prepare('SELECT ref_id FROM schools LIMIT 1').pluck().get() as string;
+      const expected = h.sis.prepare('SELECT count(*) FROM students WHERE school_ref_id = ?').pluck().get(school);
+      const res = await h.call(`/requests/xSchools/${school}/xStudents?navigationPageSize=1`, { auth: demoAuth(demo) });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('navigationCount'), String(expected));
+    },
+  },
+
+  // HEAD and changes since
+  {
+    id: 'CHG-001', source: `${BA} §5.10.1, §5.15`, level: 'SHOULD', text: 'HEAD answers the headers of a query, with a changesSinceMarker, and no body',
+    async check({ h, demo }) {
+      const res = await h.call('/requests/xStudents', { method: 'HEAD', auth: demoAuth(demo) });
+      assert.equal(res.status, 200);
+      assert.equal(res.text, '');
+      assert.ok(res.headers.get('changesSinceMarker'));
+      assert.ok(res.headers.get('navigationCount'));
+    },
+  },
+  {
+    id: 'CHG-002', source: `${BA} §5.10.1, §5.10.2`, level: 'SHOULD', text: 'Changes since a marker answer the changed objects (deleted ones as ids) and a new marker; then 204',
+    async check({ h, demo }) {
+      const marker = (await h.call('/requests/xStudents', { method: 'HEAD', auth: demoAuth(demo) })).headers.get('changesSinceMarker')!;
+      const ids = h.sis.prepare('SELECT ref_id FROM students ORDER BY seq LIMIT 2 OFFSET 5').pluck().all() as string[];
+      await h.call(`/requests/xStudents/${ids[0]}`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, auth: demoAuth(demo), body: '{"xStudent":{"localId":"chg"}}' });
+      await h.call(`/requests/xStudents/${ids[1]}`, { method: 'DELETE', auth: demoAuth(demo) });
+      const res = await h.call(`/requests/xStudents.json?changesSinceMarker=${encodeURIComponent(marker)}`, { auth: demoAuth(demo) });
+      assert.equal(res.status, 200);
+      assert.deepEqual(res.json.xStudents.xStudent.map((s: any) => [s['@refId'], s.localId]), [[ids[0], 'chg'], [ids[1], undefined]]);
+      const next = res.headers.get('changesSinceMarker')!;
+      assert.notEqual(next, marker);
+      assert.equal((await h.call(`/requests/xStudents?changesSinceMarker=${encodeURIComponent(next)}`, { auth: demoAuth(demo) })).status, 204);
+    },
+  },
+  {
+    id: 'CHG-003', source: `${BA} §5.10`, level: 'MUST', text: 'A marker the provider never issued is refused (4xx)',
+    async check({ h, demo }) {
+      const res = await h.call('/requests/xStudents?changesSinceMarker=bogus', { auth: demoAuth(demo) });
+      assert.ok(res.status >= 400 && res.status < 500);
+    },
+  },
+
+  // Alerts
+  {
+    id: 'ALR-001', source: `${US} §7.1, §7.3`, level: 'MUST', text: 'A consumer creates one alert and gets it back with an id (201)',
+    async check({ h, demo }) {
+      const res = await h.call('/requests/alerts/alert', {
+        method: 'POST', headers: { 'Content-Type': 'application/xml' }, auth: demoAuth(demo),
+        body: `<alert xmlns="http://www.sifassociation.org/infrastructure/${h.version}"><reporter>Audit</reporter><exchange>REQUEST</exchange><level>ERROR</level><description>audit</description><code>400</code></alert>`,
+      });
+      assert.equal(res.status, 201);
+      assert.match(res.text, /<alert xmlns="[^"]+" id="[0-9a-f-]{36}"><reporter>Audit<\/reporter>/);
+    },
+  },
+  {
+    id: 'ALR-002', source: `${US} §7.1`, level: 'MUST', text: "A consumer's alert query returns only its own alerts",
+    async check({ h, demo, readOnly }) {
+      await h.call('/requests/alerts/alert', { method: 'POST', headers: { 'Content-Type': 'application/json' }, auth: demoAuth(readOnly), body: '{"alert":{"reporter":"ReadOnly","exchange":"OTHER","level":"INFO"}}' });
+      const res = await h.call('/requests/alerts.json', { auth: demoAuth(demo) });
+      assert.ok([res.json.alerts.alert].flat().every((a: any) => a.reporter === 'Audit'));
+      const xml = await h.call('/requests/alerts', { auth: demoAuth(demo) });
+      assert.doesNotMatch(xml.text, /ReadOnly/);
+    },
+  },
+  {
+    id: 'ALR-003', source: `${US} §7.3`, level: 'MUST', text: 'An alert without reporter, or with a level outside the enumeration, is 400',
+    async check({ h, demo }) {
+      for (const body of ['{"alert":{"exchange":"OTHER","level":"INFO"}}', '{"alert":{"reporter":"A","exchange":"OTHER","level":"LOUD"}}']) {
+        assert.equal((await h.call('/requests/alerts/alert', { method: 'POST', headers: { 'Content-Type': 'application/json' }, auth: demoAuth(demo), body })).status, 400);
+      }
+    },
+  },
+  {
+    id: 'ALR-004', source: `${US} §7.1 (prohibited)`, level: 'MUST', text: 'Alerts cannot be updated or deleted',
+    async check({ h, demo }) {
+      assert.equal((await h.call('/requests/alerts/x', { method: 'DELETE', auth: demoAuth(demo) })).status, 405);
+      assert.equal((await h.call('/requests/alerts/x', { method: 'PUT', auth: demoAuth(demo) })).status, 405);
+    },
+  },
+];
