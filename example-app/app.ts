@@ -54,7 +54,9 @@ export function createApp(options: ExampleAppOptions): ExampleApp {
   });
 
   const app = express();
-  // The SIS's own routes and body parser live beside the provider; the provider copes with both.
+  // The provider is mounted before the SIS's own body parser: the provider reads its own bodies,
+  // and a parser in front of it would answer malformed SIF payloads with its own (non-SIF) errors.
+  app.use('/sif3', provider.router);
   app.use(express.json());
   app.get('/', (_req, res) => {
     res.json({
@@ -63,7 +65,6 @@ export function createApp(options: ExampleAppOptions): ExampleApp {
       sif: { environments: '/sif3/environments/environment', requestsConnector: '/sif3/requests' },
     });
   });
-  app.use('/sif3', provider.router);
 
   return {
     app,
