@@ -9,7 +9,7 @@ const root = join(__dirname, '..', '..');
 
 test('npm start’s server listens on PORT, keeps its files under DATA_DIR, and stops on SIGTERM', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'sif3-server-'));
-  const child = spawn(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'example-app', 'server.ts'), '--students', '50'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'example-app', 'server.ts'), '--students', '50'], {
     cwd: root,
     env: { ...process.env, PORT: '0', DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],

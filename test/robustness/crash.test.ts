@@ -1,0 +1,89 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { basic, startServer } from './server-process';
+
+// Crash safety: SIGKILL the example SIS in the middle of a burst of environment and object
+// creates, restart it on the same DATA_DIR, and check that the databases open cleanly and that every
+// request that was answered with success is there.
+
+jest.setTimeout(90_000);
+
+test('every acknowledged write survives a SIGKILL in the middle of a burst', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sif3-crash-'));
+  try {
+    const first = await startServer(dataDir);
+    const reg = await fetch(`${first.base}/sif3/environments/environment`, { method: 'POST', headers: { Authorization: basic('DemoApp', 'DemoSecret'), Accept: 'application/json' } });
+    const session = ((await reg.json()) as any).environment;
+    const auth = basic(session.sessionToken, 'DemoSecret');
+
+    const environments: { id: string; token: string }[] = [];
+    const students: string[] = [];
+    let killed = false;
+    const burst: Promise<void>[] = [];
+    for (let i = 0; i < 600; i++) {
+      burst.push(
+        (async () => {
+          try {
+            if (i % 4 === 0) {
+              const res = await fetch(`${first.base}/sif3/environments/environment`, {
+                method: 'POST',
+                headers: { Authorization: basic('DemoApp', 'DemoSecret'), Accept: 'application/json', instanceId: `crash-${i}` },
+              });
+              if (res.status === 201) {
+                const env = ((await res.json()) as any).environment;
+                environments.push({ id: env['@id'], token: env.sessionToken });
+              }
+            } else {
+              const res = await fetch(`${first.base}/sif3/requests/xStudents/xStudent`, {
+                method: 'POST',
+                headers: { Authorization: auth, 'Content-Type': 'application/json', Accept: 'application/json' },
+                body: JSON.stringify({ xStudent: { name: { type: 'LegalName', familyName: 'Crash', givenName: `N${i}` } } }),
+              });
+              if (res.status === 201) students.push(((await res.json()) as any).xStudent["@refId"]);
+            }
+          } catch {
+            // In flight when the process died: never acknowledged, so nothing is promised.
+          }
+          if (!killed && environments.length >= 5 && students.length >= 40) {
+            killed = true;
+            first.child.kill('SIGKILL');
+          }
+        })(),
+      );
+    }
+    await Promise.all(burst);
+    const killedMidBurst = killed;
+    if (!killed) first.child.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
+    expect(environments.length).toBeGreaterThanOrEqual(5);
+    expect(students.length).toBeGreaterThanOrEqual(40);
+    // Killed in the middle: some requests were never answered.
+    expect(killedMidBurst).toBe(true);
+    expect(environments.length + students.length).toBeLessThan(600);
+
+    for (const file of ['sis.db', 'sif-state.db']) {
+      const db = new Database(join(dataDir, file));
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+      db.close();
+    }
+
+    const second = await startServer(dataDir);
+    try {
+      for (const env of environments) {
+        const res = await fetch(`${second.base}/sif3/environments/${env.id}`, { headers: { Authorization: basic(env.token, 'DemoSecret') } });
+        expect({ env: env.id, status: res.status }).toEqual({ env: env.id, status: 200 });
+      }
+      for (const id of students) {
+        const res = await fetch(`${second.base}/sif3/requests/xStudents/${id}`, { headers: { Authorization: auth } });
+        expect({ id, status: res.status }).toEqual({ id, status: 200 });
+      }
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
