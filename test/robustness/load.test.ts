@@ -1,0 +1,115 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExampleApp } from '../../example-app/app';
+import { createApp } from '../../example-app/app';
+import { basic } from './server-process';
+
+// A bounded load test over loopback: many consumers, each with its own environment, mixing reads and
+// writes concurrently. Zero 5xx, no consumer ever sees another's environment or alerts, and the
+// final data is exactly what the acknowledged writes imply.
+
+jest.setTimeout(120_000);
+
+const CONSUMERS = 16;
+const ROUNDS = 30; // per consumer: about 6 requests a round → some 2,800 requests in all
+
+let dir: string;
+let example: ExampleApp;
+let server: Server;
+let base: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'sif3-load-'));
+  example = createApp({ dataDir: dir, seed: { students: 200 }, log: () => undefined });
+  server = await new Promise<Server>((resolve) => {
+    const s = example.app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const address = server.address();
+  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/sif3`;
+});
+afterAll(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await example.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Consumer {
+  tag: string;
+  id: string;
+  auth: string;
+  /** refId → last acknowledged localId, for the students this consumer created and did not delete. */
+  live: Map<string, string>;
+  deleted: Set<string>;
+}
+
+test('concurrent consumers: no 5xx, no mix-ups, and the data matches the acknowledged writes', async () => {
+  const statuses = new Map<number, number>();
+  const call = async (path: string, init: RequestInit & { auth: string }): Promise<Response> => {
+    const res = await fetch(`${base}${path}`, { ...init, headers: { ...(init.headers as Record<string, string>), Authorization: init.auth, Accept: 'application/json' } });
+    statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+    return res;
+  };
+
+  const consumers: Consumer[] = await Promise.all(
+    Array.from({ length: CONSUMERS }, async (_, i) => {
+      const tag = `Load${String(i).padStart(2, '0')}`;
+      const res = await call('/environments/environment', { method: 'POST', auth: basic('DemoApp', 'DemoSecret'), headers: { instanceId: tag } });
+      const env = ((await res.json()) as any).environment;
+      return { tag, id: env['@id'], auth: basic(env.sessionToken, 'DemoSecret'), live: new Map(), deleted: new Set() };
+    }),
+  );
+
+  await Promise.all(
+    consumers.map(async (c) => {
+      for (let round = 0; round < ROUNDS; round++) {
+        const created = await call('/requests/xStudents/xStudent', {
+          method: 'POST', auth: c.auth, headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ xStudent: { name: { type: 'LegalName', familyName: c.tag, givenName: `R${round}` }, localId: `${c.tag}-${round}` } }),
+        });
+        if (created.status === 201) {
+          const refId = ((await created.json()) as any).xStudent['@refId'];
+          c.live.set(refId, `${c.tag}-${round}`);
+        }
+        const ids = [...c.live.keys()];
+        if (round % 3 === 1 && ids.length) {
+          const target = ids[round % ids.length]!;
+          const localId = `${c.tag}-u${round}`;
+          const res = await call(`/requests/xStudents/${target}`, { method: 'PUT', auth: c.auth, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ xStudent: { localId } }) });
+          if (res.status === 204) c.live.set(target, localId);
+        }
+        if (round % 4 === 3 && ids.length > 1) {
+          const target = ids[0]!;
+          const res = await call(`/requests/xStudents/${target}`, { method: 'DELETE', auth: c.auth });
+          if (res.status === 204) {
+            c.live.delete(target);
+            c.deleted.add(target);
+          }
+        }
+        await call(`/requests/xStudents?navigationPageSize=20&navigationPage=${1 + (round % 5)}`, { auth: c.auth });
+        await call(`/requests/xStudents?where=${encodeURIComponent(`[name/familyName="${c.tag}"]`)}`, { auth: c.auth });
+        if (round % 5 === 0) {
+          await call('/requests/alerts/alert', { method: 'POST', auth: c.auth, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ alert: { reporter: c.tag, exchange: 'OTHER', level: 'INFO' } }) });
+        }
+        const env = await call(`/environments/${c.id}`, { auth: c.auth });
+        expect(((await env.json()) as any).environment['@id']).toBe(c.id);
+        const other = consumers[(consumers.indexOf(c) + 1) % consumers.length]!;
+        expect((await call(`/environments/${other.id}`, { auth: c.auth })).status).toBe(404);
+      }
+    }),
+  );
+
+  const total = [...statuses.values()].reduce((a, b) => a + b, 0);
+  expect(total).toBeGreaterThan(2500);
+  expect([...statuses.keys()].filter((s) => s >= 500)).toEqual([]);
+
+  for (const c of consumers) {
+    const rows = example.sis.prepare('SELECT ref_id, local_id FROM students WHERE family_name = ?').all(c.tag) as { ref_id: string; local_id: string }[];
+    expect(new Map(rows.map((r) => [r.ref_id, r.local_id]))).toEqual(c.live);
+    const alerts = await call('/requests/alerts', { auth: c.auth });
+    const list = [((await alerts.json()) as any).alerts.alert].flat();
+    expect(list.length).toBe(Math.ceil(ROUNDS / 5));
+    expect(list.every((a: any) => a.reporter === c.tag)).toBe(true);
+  }
+});
