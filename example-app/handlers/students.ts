@@ -16,9 +16,8 @@ const REPEATABLE = [
 export function studentsService(db: SisDatabase): ServiceDefinition {
   const arrays = new Set(REPEATABLE);
   const schoolExists = db.prepare('SELECT 1 FROM schools WHERE ref_id = ?').pluck();
-  const nextLocalId = db
-    .prepare("SELECT coalesce(max(CAST(local_id AS INTEGER)), 100000) + 1 FROM students WHERE local_id GLOB '[0-9]*'")
-    .pluck();
+  // New local ids follow the row sequence: max(seq) is a lookup, not a scan of the table.
+  const nextLocalId = db.prepare('SELECT 100001 + coalesce(max(seq), 0) FROM students').pluck();
   return {
     objectName: 'xStudent',
     namespace: NA_NAMESPACE,

@@ -1,5 +1,5 @@
 import { UnauthorizedError } from '../errors';
-import { constantTimeEqual, hmacSha256Base64 } from '../util/crypto';
+import { constantTimeEqual, constantTimeEqualDigest, hmacSha256Base64 } from '../util/crypto';
 import { parseIsoTimestamp } from '../util/iso-time';
 import type { Credentials } from './credentials';
 
@@ -39,7 +39,7 @@ export function verifySharedSecret(
     throw new UnauthorizedError('SIF_HMACSHA256 needs a timestamp header (or query parameter)');
   }
   checkTimestamp(timestamp, window);
-  if (!constantTimeEqual(credentials.hash, sifHmac(credentials.user, secret, timestamp))) {
+  if (!constantTimeEqualDigest(credentials.hash, sifHmac(credentials.user, secret, timestamp))) {
     throw new UnauthorizedError('Invalid credentials');
   }
 }

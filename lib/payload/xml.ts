@@ -137,8 +137,13 @@ const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&
 
 /** Escapes text for element content and attribute values. */
 export function escapeXml(text: string): string {
+  // Most text needs nothing: one test instead of two replacements.
+  if (!NEEDS_ESCAPE.test(text)) return text;
   return text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!).replace(NOT_XML_CHARS, '\uFFFD');
 }
+
+// eslint-disable-next-line no-control-regex
+const NEEDS_ESCAPE = /[&<>"'\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 
 // Characters XML 1.0 cannot carry at all, even escaped; replaced so output always parses.
 // eslint-disable-next-line no-control-regex

@@ -13,6 +13,16 @@ export function constantTimeEqual(a: string, b: string): boolean {
   return timingSafeEqual(da, db);
 }
 
+/**
+ * Compares two base64 digests of the same, public length (e.g. HMAC-SHA256 hashes) in constant
+ * time, without hashing them again.
+ */
+export function constantTimeEqualDigest(supplied: string, expected: string): boolean {
+  const a = Buffer.from(supplied, 'base64');
+  const b = Buffer.from(expected, 'base64');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 /** Hex SHA-256 of a UTF-8 string: how session tokens are stored. */
 export function sha256Hex(value: string): string {
   return createHash('sha256').update(value, 'utf8').digest('hex');
