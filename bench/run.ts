@@ -21,6 +21,7 @@ const DURATION = arg('duration', 5);
 const LARGE = arg('students', 100_000);
 const CONNECTIONS = 10;
 const root = join(__dirname, '..');
+const NOTES_MARKER = '<!-- notes: kept across runs -->';
 
 interface Server {
   child: ChildProcess;
@@ -171,7 +172,17 @@ ${rows.join('\n')}
 |---|---|---|---|---|---|
 ${memory.join('\n')}
 `;
-  writeFileSync(join(__dirname, 'RESULTS.md'), report);
+  // Hand-written analysis below the notes marker survives a new run.
+  const file = join(__dirname, 'RESULTS.md');
+  let notes = '';
+  try {
+    const previous = readFileSync(file, 'utf8');
+    const at = previous.indexOf(NOTES_MARKER);
+    if (at >= 0) notes = `\n${previous.slice(at)}`;
+  } catch {
+    // first run
+  }
+  writeFileSync(file, report + notes);
   console.log('\nwrote bench/RESULTS.md');
 }
 
