@@ -85,6 +85,23 @@ describe('hostile bodies are refused with 4xx and change nothing', () => {
   });
 });
 
+describe('oversized headers', () => {
+  test('a header over Node’s limit is refused (431) before the provider, and the server goes on', async () => {
+    const server = example.app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const address = server.address();
+    const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    try {
+      const huge = await fetch(`${base}${rc}/xStudents`, { headers: { Authorization: auth, 'X-Padding': 'x'.repeat(20_000) } }).catch(() => undefined);
+      expect(huge === undefined || huge.status === 431).toBe(true);
+      const after = await fetch(`${base}${rc}/xStudents?navigationPageSize=1`, { headers: { Authorization: auth } });
+      expect(after.status).toBe(200);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
 describe('property: random bytes as a body', () => {
   test('never a 5xx, never a change', async () => {
     const before = await digest();
