@@ -57,6 +57,8 @@ export type {
   ChangeRetention,
   ChangeLogState,
   ChangedObject,
+  QuerySnapshot,
+  SnapshotPage,
 } from './store/store';
 export { SqliteStore } from './store/sqlite';
 export { MemoryStore } from './store/memory';
