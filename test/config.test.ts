@@ -48,6 +48,15 @@ describe('options are validated once, with errors that name the option', () => {
     ['a zero body limit', (o) => (o.limits = { maxBodyBytes: 0 }), 'limits.maxBodyBytes'],
     ['a default page size above the maximum', (o) => (o.paging = { defaultPageSize: 50, maxPageSize: 10 }), 'paging.defaultPageSize'],
     ['both database and store', (o) => (o.store = {}), 'store'],
+    ['handlers without objectName', (o) => (o.services.xStudents = { namespace: 'n', handlers: { read: async () => null } }), 'services.xStudents.objectName'],
+    ['a handler that is not a function', (o) => (o.services.xStudents = { objectName: 'xStudent', namespace: 'n', handlers: { read: 'yes' } }), 'services.xStudents.handlers.read'],
+    ['an unknown handler', (o) => (o.services.xStudents = { objectName: 'xStudent', namespace: 'n', handlers: { list: async () => [] } }), 'services.xStudents.handlers.list'],
+    ['change tracking without read', (o) => (o.services.xStudents = { changeTracking: true }), 'services.xStudents.changeTracking'],
+    ['an unknown query feature', (o) => (o.services.xStudents = { supports: { xquery: true } }), 'services.xStudents.supports.xquery'],
+    ['a service path of another service', (o) => (o.services.xStudents = { paths: { 'xSchools/{}/xRosters': async () => ({ objects: [] }) } }), 'services.xStudents.paths.xSchools/{}/xRosters'],
+    ['a service path that is not a function', (o) => (o.services.xStudents = { paths: { 'xSchools/{}/xStudents': 1 } }), 'services.xStudents.paths.xSchools/{}/xStudents'],
+    ['a negative change log size', (o) => (o.changeLog = { maxEntries: -5 }), 'changeLog.maxEntries'],
+    ['a zero snapshot lifetime', (o) => (o.paging = { snapshotTtlSeconds: 0 }), 'paging.snapshotTtlSeconds'],
     ['an unopenable database', (o) => (o.database = '/nonexistent/dir/state.db'), 'database'],
   ])('%s', (_why, change, option) => {
     const options = structuredClone(valid()) as Record<string, any>;

@@ -53,54 +53,61 @@ export function resolveServices(value: unknown): ServiceRegistry {
   if (value === undefined) return { services, paths };
   for (const [name, def] of Object.entries(requireObject(value, 'services'))) {
     const path = `services.${name}`;
-    if (name === 'alerts') throw new SifConfigError(path, 'is built in: the alerts utility is always provided');
-    if (!/^[A-Za-z][\w-]*$/.test(name)) throw new SifConfigError(path, 'must be a plain name (letters, digits, _ and -)');
-    const d = requireObject(def, path) as Record<string, unknown> & ServiceDefinition;
-    rejectUnknownKeys(d, ['type', 'objectName', 'idAttribute', 'namespace', 'repeatable', 'handlers', 'supports', 'paths', 'changeTracking'], path);
-    const handlers = d.handlers === undefined ? {} : requireObject(d.handlers, `${path}.handlers`);
-    rejectUnknownKeys(handlers, HANDLER_NAMES, `${path}.handlers`);
-    for (const h of HANDLER_NAMES) {
-      if (handlers[h] !== undefined && typeof handlers[h] !== 'function') {
-        throw new SifConfigError(`${path}.handlers.${h}`, 'must be a function');
-      }
-    }
-    const hasHandlers = Object.keys(handlers).length > 0;
-    const objectName = hasHandlers ? requireString(d.objectName, `${path}.objectName`) : optionalString(d.objectName, `${path}.objectName`);
-    if (objectName === name) throw new SifConfigError(`${path}.objectName`, 'must differ from the service name');
-    const supports = d.supports === undefined ? {} : requireObject(d.supports, `${path}.supports`);
-    rejectUnknownKeys(supports, ['where', 'order', 'queryByExample'], `${path}.supports`);
-    const changeTracking = optionalBoolean(d.changeTracking, `${path}.changeTracking`) ?? handlers.read !== undefined;
-    if (changeTracking && handlers.read === undefined) {
-      throw new SifConfigError(`${path}.changeTracking`, 'needs a read handler: changes are answered with the objects as they now are');
-    }
-    const service: RegisteredService = Object.freeze({
-      name,
-      type: d.type === undefined ? 'OBJECT' : oneOf(d.type, SERVICE_TYPES, `${path}.type`),
-      objectName,
-      idAttribute: optionalString(d.idAttribute, `${path}.idAttribute`) ?? 'refId',
-      namespace: hasHandlers ? requireString(d.namespace, `${path}.namespace`) : optionalString(d.namespace, `${path}.namespace`),
-      repeatable: compileRepeatable(optionalStringList(d.repeatable, `${path}.repeatable`) ?? []),
-      handlers: Object.freeze({ ...(handlers as ServiceHandlers) }),
-      supports: Object.freeze({
-        where: optionalBoolean(supports.where, `${path}.supports.where`) ?? false,
-        order: optionalBoolean(supports.order, `${path}.supports.order`) ?? false,
-        queryByExample: optionalBoolean(supports.queryByExample, `${path}.supports.queryByExample`) ?? false,
-      }),
-      changeTracking,
-    });
+    const service = resolveService(name, def, path);
     services.set(name, service);
+    const d = def as ServiceDefinition;
     if (d.paths !== undefined) {
       for (const [pathName, handler] of Object.entries(requireObject(d.paths, `${path}.paths`))) {
-        const where = `${path}.paths.${pathName}`;
-        const steps = pathName.split('/{}/');
-        if (steps.length < 2 || steps.some((step) => !/^[A-Za-z][\w-]*$/.test(step)) || steps[steps.length - 1] !== name) {
-          throw new SifConfigError(where, `must look like "parent/{}/${name}" (ending in this service's name)`);
-        }
-        if (typeof handler !== 'function') throw new SifConfigError(where, 'must be a function');
-        if (paths.has(pathName)) throw new SifConfigError(where, 'is declared twice');
-        paths.set(pathName, Object.freeze({ name: pathName, steps: Object.freeze(steps), service, handler: handler as ServicePathHandler }));
+        if (paths.has(pathName)) throw new SifConfigError(`${path}.paths.${pathName}`, 'is declared twice');
+        paths.set(pathName, resolveServicePath(pathName, handler, service, `${path}.paths.${pathName}`));
       }
     }
   }
   return { services, paths };
+}
+
+function resolveService(name: string, def: unknown, path: string): RegisteredService {
+  if (name === 'alerts') throw new SifConfigError(path, 'is built in: the alerts utility is always provided');
+  if (!/^[A-Za-z][\w-]*$/.test(name)) throw new SifConfigError(path, 'must be a plain name (letters, digits, _ and -)');
+  const d = requireObject(def, path) as Record<string, unknown> & ServiceDefinition;
+  rejectUnknownKeys(d, ['type', 'objectName', 'idAttribute', 'namespace', 'repeatable', 'handlers', 'supports', 'paths', 'changeTracking'], path);
+  const handlers = d.handlers === undefined ? {} : requireObject(d.handlers, `${path}.handlers`);
+  rejectUnknownKeys(handlers, HANDLER_NAMES, `${path}.handlers`);
+  for (const h of HANDLER_NAMES) {
+    if (handlers[h] !== undefined && typeof handlers[h] !== 'function') throw new SifConfigError(`${path}.handlers.${h}`, 'must be a function');
+  }
+  const hasHandlers = Object.keys(handlers).length > 0;
+  const objectName = hasHandlers ? requireString(d.objectName, `${path}.objectName`) : optionalString(d.objectName, `${path}.objectName`);
+  if (objectName === name) throw new SifConfigError(`${path}.objectName`, 'must differ from the service name');
+  const supports = d.supports === undefined ? {} : requireObject(d.supports, `${path}.supports`);
+  rejectUnknownKeys(supports, ['where', 'order', 'queryByExample'], `${path}.supports`);
+  const changeTracking = optionalBoolean(d.changeTracking, `${path}.changeTracking`) ?? handlers.read !== undefined;
+  if (changeTracking && handlers.read === undefined) {
+    throw new SifConfigError(`${path}.changeTracking`, 'needs a read handler: changes are answered with the objects as they now are');
+  }
+  return Object.freeze({
+    name,
+    type: d.type === undefined ? 'OBJECT' : oneOf(d.type, SERVICE_TYPES, `${path}.type`),
+    objectName,
+    idAttribute: optionalString(d.idAttribute, `${path}.idAttribute`) ?? 'refId',
+    namespace: hasHandlers ? requireString(d.namespace, `${path}.namespace`) : optionalString(d.namespace, `${path}.namespace`),
+    repeatable: compileRepeatable(optionalStringList(d.repeatable, `${path}.repeatable`) ?? []),
+    handlers: Object.freeze({ ...(handlers as ServiceHandlers) }),
+    supports: Object.freeze({
+      where: optionalBoolean(supports.where, `${path}.supports.where`) ?? false,
+      order: optionalBoolean(supports.order, `${path}.supports.order`) ?? false,
+      queryByExample: optionalBoolean(supports.queryByExample, `${path}.supports.queryByExample`) ?? false,
+    }),
+    changeTracking,
+  });
+}
+
+/** A service path such as `xSchools/{}/xStudents`, which must end in the name of its service. */
+function resolveServicePath(name: string, handler: unknown, service: RegisteredService, path: string): RegisteredServicePath {
+  const steps = name.split('/{}/');
+  if (steps.length < 2 || steps.some((step) => !/^[A-Za-z][\w-]*$/.test(step)) || steps[steps.length - 1] !== service.name) {
+    throw new SifConfigError(path, `must look like "parent/{}/${service.name}" (ending in this service's name)`);
+  }
+  if (typeof handler !== 'function') throw new SifConfigError(path, 'must be a function');
+  return Object.freeze({ name, steps: Object.freeze(steps), service, handler: handler as ServicePathHandler });
 }
