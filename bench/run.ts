@@ -64,7 +64,7 @@ interface Figures {
 
 async function drive(url: string, options: Partial<autocannon.Options> = {}): Promise<Figures> {
   // A short untimed run first, so that both servers are measured warm (JIT, caches, connections).
-  await autocannon({ url, connections: CONNECTIONS, duration: 1, ...options });
+  await autocannon({ url, connections: CONNECTIONS, duration: 2, ...options });
   const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, ...options });
   const bad = result.non2xx + result.errors + result.timeouts;
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: bad };
