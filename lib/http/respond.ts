@@ -47,56 +47,57 @@ export class Responder {
   /** Sends `root` with `value` as the body. */
   payload(req: Request, res: Response, status: number, root: string, value: GoessnerValue, options: ResponseOptions = {}): void {
     const format = this.format(req);
-    this.headers(req, res, options);
-    const body = encodePayload(root, value, format, options.namespace ?? this.namespace);
-    res.status(status);
-    res.setHeader('Content-Type', MEDIA_TYPES[format]);
-    this.sendBody(req, res, Buffer.from(body, 'utf8'));
+    const body = Buffer.from(encodePayload(root, value, format, options.namespace ?? this.namespace), 'utf8');
+    const headers = this.headers(req, options);
+    headers.push('Content-Type', MEDIA_TYPES[format]);
+    let out = body;
+    if (body.length >= GZIP_THRESHOLD && acceptsGzip(header(req, 'accept-encoding'))) {
+      out = gzipSync(body);
+      headers.push('Content-Encoding', 'gzip');
+    }
+    headers.push('Content-Length', String(out.length));
+    // One writeHead with a flat list: cheaper than a setHeader per header on this hot path.
+    res.writeHead(status, headers);
+    res.end(req.method === 'HEAD' ? undefined : out);
   }
 
   /** Sends headers only (204, 202, or a HEAD answer). */
   empty(req: Request, res: Response, status: number, options: ResponseOptions = {}): void {
-    this.headers(req, res, options);
-    res.status(status).end();
+    res.writeHead(status, this.headers(req, options));
+    res.end();
   }
 
   private format(req: Request): Format {
     return findSifContext(req)?.responseFormat ?? 'xml';
   }
 
-  private headers(req: Request, res: Response, options: ResponseOptions): void {
-    res.setHeader(H.timestamp, this.config.clock().toISOString());
-    res.setHeader(H.messageId, newId());
-    res.setHeader(H.messageType, options.messageType ?? 'RESPONSE');
-    res.setHeader(H.responseAction, options.responseAction ?? responseActionOf(req));
-    for (const echoed of [H.requestId, H.serviceType]) {
+  /** The headers every answer carries (interop.md §3), as a flat name/value list. */
+  private headers(req: Request, options: ResponseOptions): string[] {
+    const out = [
+      H.timestamp, this.config.clock().toISOString(),
+      H.messageId, newId(),
+      H.messageType, options.messageType ?? 'RESPONSE',
+      H.responseAction, options.responseAction ?? responseActionOf(req),
+    ];
+    for (const echoed of ECHOED) {
       const value = header(req, echoed);
-      if (value !== undefined) res.setHeader(echoed, value);
+      if (value !== undefined) out.push(echoed, value);
     }
     const context = findSifContext(req);
     if (context?.path.startsWith('/requests/')) {
-      res.setHeader(H.relativeServicePath, req.originalUrl.slice(req.baseUrl.length + '/requests'.length));
+      out.push(H.relativeServicePath, req.originalUrl.slice(req.baseUrl.length + '/requests'.length));
     }
     if (context?.session) {
-      res.setHeader(H.environmentURI, this.environmentUrl(req, context.session.environment.id));
-      res.setHeader(H.fingerprint, context.session.environment.fingerprint);
+      out.push(H.environmentURI, this.environmentUrl(req, context.session.environment.id));
+      out.push(H.fingerprint, context.session.environment.fingerprint);
     }
-    res.setHeader('Vary', 'Accept, Accept-Encoding');
-    for (const [name, value] of Object.entries(options.headers ?? {})) res.setHeader(name, String(value));
-  }
-
-  private sendBody(req: Request, res: Response, body: Buffer): void {
-    if (body.length >= GZIP_THRESHOLD && acceptsGzip(header(req, 'accept-encoding'))) {
-      const zipped = gzipSync(body);
-      res.setHeader('Content-Encoding', 'gzip');
-      res.setHeader('Content-Length', zipped.length);
-      res.end(req.method === 'HEAD' ? undefined : zipped);
-      return;
-    }
-    res.setHeader('Content-Length', body.length);
-    res.end(req.method === 'HEAD' ? undefined : body);
+    out.push('Vary', 'Accept, Accept-Encoding');
+    for (const [name, value] of Object.entries(options.headers ?? {})) out.push(name, String(value));
+    return out;
   }
 }
+
+const ECHOED = [H.requestId, H.serviceType];
 
 /** The `responseAction` that answers a request's method (Base Architecture §4.3.2 `requestAction`). */
 export function responseActionOf(req: Request): ResponseAction {
