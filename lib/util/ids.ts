@@ -1,4 +1,4 @@
-import { v4 as uuidv4, validate, version } from 'uuid';
+import { v4 as uuidv4 } from 'uuid';
 
 /**
  * A new RFC 4122 version 4 UUID, the only kind the SIF 3.x schemas accept for generated ids.
@@ -8,9 +8,4 @@ import { v4 as uuidv4, validate, version } from 'uuid';
  */
 export function newId(): string {
   return uuidv4();
-}
-
-/** True when `value` is a version 4 UUID (any case). */
-export function isV4Id(value: string): boolean {
-  return validate(value) && version(value) === 4;
 }
