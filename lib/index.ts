@@ -66,4 +66,4 @@ export type { GoessnerObject, GoessnerValue } from './payload/goessner';
 export type { AuthMethod, RightType, RightValue, ServiceType, InfrastructureVersion } from './protocol/enums';
 export { sifHmac } from './auth/verify';
 export type { OrderTerm, WhereCondition, WhereJunction, WhereNode, WhereOperator } from './protocol/query';
-export { parseWhere, parseOrder, exampleToWhere, matchesWhere, compareByOrder, valuesAt } from './protocol/query';
+export { parseWhere, parseOrder, exampleToWhere, matchesWhere, compareByOrder, valuesAt, asNumber } from './protocol/query';

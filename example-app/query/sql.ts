@@ -1,4 +1,5 @@
 import type { OrderTerm, WhereCondition, WhereNode } from 'sif3-direct';
+import { asNumber } from 'sif3-direct';
 import type { SisDatabase } from '../sis/database';
 
 // Translates the query language into SQLite over a JSON `doc` column, with the library's reference
@@ -18,10 +19,8 @@ export type ArrayPaths = ReadonlySet<string>;
 
 /** Registers the SQL functions the translation uses. Call once per connection. */
 export function registerQueryFunctions(db: SisDatabase): void {
-  // The number a text stands for, as the reference evaluator reads it; NULL for anything else.
-  db.function('sif_num', { deterministic: true }, (value: unknown) =>
-    typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : null,
-  );
+  // The number a text stands for, by the reference evaluator's own rule; NULL for anything else.
+  db.function('sif_num', { deterministic: true }, (value: unknown) => (typeof value === 'string' ? (asNumber(value) ?? null) : null));
 }
 
 /**
