@@ -9,6 +9,7 @@ import { MethodNotAllowedError, NotFoundError } from './errors';
 import { executeOperation } from './endpoints/requests/execute';
 import { resolveTarget } from './endpoints/requests/target';
 import { authenticateSession } from './http/authenticate';
+import { immediateOnly } from './http/immediate';
 import { createErrorHandler } from './http/error-handler';
 import { normalizeUrl } from './http/url';
 
@@ -31,13 +32,13 @@ export const ROUTES: readonly RouteDefinition[] = [
   { name: 'environment.create', method: 'post', path: '/environments/environment', steps: (c) => [createEnvironment(c)] },
   { name: 'environment.read', method: 'get', path: '/environments/:environmentId', steps: (c) => [authenticateSession(c), readEnvironment(c)] },
   { name: 'environment.delete', method: 'delete', path: '/environments/:environmentId', steps: (c) => [authenticateSession(c), deleteEnvironment(c)] },
-  { name: 'alerts.create', method: 'post', path: '/requests/alerts/alert', steps: (c) => [authenticateSession(c), createAlert(c)] },
-  { name: 'alerts.query', method: 'get', path: '/requests/alerts', steps: (c) => [authenticateSession(c), queryAlerts(c)] },
-  { name: 'alerts.read', method: 'get', path: '/requests/alerts/:alertId', steps: (c) => [authenticateSession(c), readAlert(c)] },
+  { name: 'alerts.create', method: 'post', path: '/requests/alerts/alert', steps: (c) => [authenticateSession(c), immediateOnly, createAlert(c)] },
+  { name: 'alerts.query', method: 'get', path: '/requests/alerts', steps: (c) => [authenticateSession(c), immediateOnly, queryAlerts(c)] },
+  { name: 'alerts.read', method: 'get', path: '/requests/alerts/:alertId', steps: (c) => [authenticateSession(c), immediateOnly, readAlert(c)] },
   // Object services: the operation comes from the method and methodOverride (endpoints/requests/operations.ts).
-  { name: 'objects.collection', method: 'all', path: '/requests/:service', steps: (c) => [authenticateSession(c), resolveTarget(c), executeOperation(c)] },
-  { name: 'objects.item', method: 'all', path: '/requests/:service/:id', steps: (c) => [authenticateSession(c), resolveTarget(c), executeOperation(c)] },
-  { name: 'objects.servicePath', method: 'all', path: '/requests/:service/:id/*rest', steps: (c) => [authenticateSession(c), resolveTarget(c), executeOperation(c)] },
+  { name: 'objects.collection', method: 'all', path: '/requests/:service', steps: (c) => [authenticateSession(c), immediateOnly, resolveTarget(c), executeOperation(c)] },
+  { name: 'objects.item', method: 'all', path: '/requests/:service/:id', steps: (c) => [authenticateSession(c), immediateOnly, resolveTarget(c), executeOperation(c)] },
+  { name: 'objects.servicePath', method: 'all', path: '/requests/:service/:id/*rest', steps: (c) => [authenticateSession(c), immediateOnly, resolveTarget(c), executeOperation(c)] },
 ];
 
 /** Why a method is refused on a path, where the spec gives a reason. */

@@ -134,6 +134,10 @@ describe('alerts utility', () => {
     expect(String(parseXml(res.text).value.message)).toContain(message);
   });
 
+  test('a delayed alert request is a 400 like every requests-connector call while there are no queues', async () => {
+    expect((await request(host.app).get('/sif3/requests/alerts').set('Authorization', auth).set('requestType', 'DELAYED')).status).toBe(400);
+  });
+
   test('alerts need a session: 401 without one', async () => {
     expect((await request(host.app).get('/sif3/requests/alerts')).status).toBe(401);
     expect((await request(host.app).get('/sif3/requests/alerts').set('Authorization', basicAuth('DemoApp', 'DemoSecret'))).status).toBe(401);

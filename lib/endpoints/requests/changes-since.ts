@@ -6,7 +6,7 @@ import type { GoessnerObject } from '../../payload/goessner';
 import { formatChangesNavigation, formatMarker, parseChangesNavigation, parseMarker } from '../../protocol/changes-marker';
 import type { PageRequest } from '../../protocol/paging';
 import { pageOffset } from '../../protocol/paging';
-import { targetOf } from './common';
+import { idOnly, targetOf } from './common';
 import { sendPage } from './query';
 
 /**
@@ -26,12 +26,11 @@ export async function changesSince(core: ProviderCore, req: Request, res: Respon
   const offset = pageOffset(page);
   const total = await store.countChangedObjects(service.name, after, upTo);
   const changed = await store.changedObjects(service.name, after, upTo, { offset, limit: page.pageSize });
-  const idKey = `@${service.idAttribute}`;
   const objects: GoessnerObject[] = [];
   for (const change of changed) {
     // Objects deleted outside SIF without a report read as missing: they are deletions too.
     const current = change.action === 'DELETE' ? null : await service.handlers.read!(ctx, change.objectId);
-    objects.push(current ?? { [idKey]: change.objectId });
+    objects.push(current ?? idOnly(service, change.objectId));
   }
   const headers: Record<string, string> = { navigationId: formatChangesNavigation(state, upTo) };
   if (page.page === 1) headers.changesSinceMarker = formatMarker(state, upTo);

@@ -98,3 +98,8 @@ export function changeOf(ctx: SifRequestContext, action: ChangeAction, objects: 
     applicationKey: ctx.applicationKey,
   };
 }
+
+/** An object reduced to its id: how deletions are reported and answered. */
+export function idOnly(service: RegisteredService, id: string): GoessnerObject {
+  return { [`@${service.idAttribute}`]: id };
+}

@@ -8,7 +8,7 @@ import type { ItemOutcome } from '../../payload/responses';
 import { deleteResponse } from '../../payload/responses';
 import type { RegisteredService } from '../../services/registry';
 import type { SifRequestContext } from '../../services/types';
-import { changeOf, requirePayload, runItem, scopeOf, sendInfrastructure, targetOf } from './common';
+import { changeOf, idOnly, requirePayload, runItem, scopeOf, sendInfrastructure, targetOf } from './common';
 
 /** `DELETE {rc}/{plural}/{id}`: 204 when deleted, 404 when there is no such object. */
 export async function deleteOne(core: ProviderCore, req: Request, res: Response): Promise<void> {
@@ -65,8 +65,4 @@ async function deleteWith(service: RegisteredService, ctx: SifRequestContext, id
   if (!(await service.handlers.delete!(ctx, id))) {
     throw new NotFoundError(`No ${service.objectName} with ${service.idAttribute} ${id.slice(0, 80)}`);
   }
-}
-
-function idOnly(service: RegisteredService, id: string): GoessnerObject {
-  return { [`@${service.idAttribute}`]: id };
 }

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { ProviderCore } from '../../core';
-import { BadRequestError, MethodNotAllowedError, NotFoundError } from '../../errors';
+import { MethodNotAllowedError, NotFoundError } from '../../errors';
 import { getSifContext } from '../../http/context';
 import { header } from '../../http/params';
 import { DEFAULT_CONTEXT } from '../../protocol/enums';
@@ -33,10 +33,6 @@ export function resolveTarget(core: ProviderCore) {
   return function resolveTargetStep(req: Request, _res: Response, next: NextFunction): void {
     const context = getSifContext(req);
     const session = context.session!;
-    // interop.md §3: without queues, a delayed request cannot be answered as asked.
-    if (header(req, 'requestType')?.trim().toUpperCase() === 'DELAYED') {
-      throw new BadRequestError('Delayed requests are not supported: this provider answers immediately (requestType IMMEDIATE)');
-    }
     const override = header(req, 'methodOverride')?.trim().toUpperCase() || undefined;
     const servicePath = findServicePath(core, req);
     const serviceName = servicePath?.path.name ?? String(req.params.service);
