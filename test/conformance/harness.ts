@@ -1,11 +1,6 @@
-import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { InfrastructureVersion } from '../../lib/protocol/enums';
-import { createApp } from '../../example-app/app';
-import type { ExampleApp } from '../../example-app/app';
+import { basicAuth, hmacAuth } from '../helpers/consumer-auth';
+import { listen, startExample } from '../helpers/example';
 
 /** One HTTP exchange as the audit saw it. */
 export interface Exchange {
@@ -35,26 +30,19 @@ export class Harness {
   private constructor(
     readonly version: InfrastructureVersion,
     readonly base: string,
-    private readonly example: ExampleApp,
-    private readonly server: Server,
-    private readonly dir: string,
+    private readonly example: ReturnType<typeof startExample>,
+    private readonly server: Awaited<ReturnType<typeof listen>>,
   ) {}
 
   static async start(version: InfrastructureVersion): Promise<Harness> {
-    const dir = mkdtempSync(join(tmpdir(), 'sif3-conformance-'));
-    const example = createApp({ dataDir: dir, seed: { students: 300 }, provider: { infrastructureVersion: version }, log: () => undefined });
-    const server = await new Promise<Server>((resolve) => {
-      const s = example.app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
-    return new Harness(version, `http://127.0.0.1:${port}/sif3`, example, server, dir);
+    const example = startExample({ seed: { students: 300 }, provider: { infrastructureVersion: version } });
+    const server = await listen(example.app);
+    return new Harness(version, `${server.base}/sif3`, example, server);
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.server.close();
     await this.example.close();
-    rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** The SIS database, for checks that compare answers with the data. */
@@ -69,12 +57,11 @@ export class Harness {
       const { user, secret } = options.auth;
       if (options.auth.method === 'hmac') {
         const timestamp = new Date().toISOString();
-        const hash = createHmac('sha256', secret).update(`${user}:${timestamp}`).digest('base64');
-        headers.Authorization = `SIF_HMACSHA256 ${Buffer.from(`${user}:${hash}`).toString('base64')}`;
+        headers.Authorization = hmacAuth(user, secret, timestamp);
         if (options.auth.timestampIn === 'query') url += `${url.includes('?') ? '&' : '?'}timestamp=${encodeURIComponent(timestamp)}`;
         else headers.timestamp = timestamp;
       } else {
-        headers.Authorization = `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
+        headers.Authorization = basicAuth(user, secret);
       }
     }
     const res = await fetch(url, { method: options.method ?? 'GET', headers, body: options.body });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
+import { basicAuth, hmacAuth } from '../helpers/consumer-auth';
 import type { Harness, Session } from './harness';
 
 /** What every check is given: the harness and two registered consumers. */
@@ -61,7 +61,7 @@ export const REQUIREMENTS: Requirement[] = [
     async check({ h }) {
       const res = await h.call('/environments/environment', {
         method: 'POST',
-        headers: { instanceId: fresh(), Authorization: `basic ${Buffer.from('DemoApp:DemoSecret').toString('base64')}` },
+        headers: { instanceId: fresh(), Authorization: basicAuth('DemoApp', 'DemoSecret').replace('Basic', 'basic') },
       });
       assert.equal(res.status, 201);
     },
@@ -79,10 +79,10 @@ export const REQUIREMENTS: Requirement[] = [
     id: 'AUTH-006', source: `${IS} §4.1.5`, level: 'MUST', text: 'SIF_HMACSHA256 without a timestamp, or with a stale one, is refused with 401',
     async check({ h }) {
       const stale = new Date(Date.now() - 3600_000).toISOString();
-      const hash = (ts: string) => Buffer.from(`DemoApp:${createHmac('sha256', 'DemoSecret').update(`DemoApp:${ts}`).digest('base64')}`).toString('base64');
-      const missing = await h.call('/environments/environment', { method: 'POST', headers: { Authorization: `SIF_HMACSHA256 ${hash(stale)}` } });
+      const authorization = hmacAuth('DemoApp', 'DemoSecret', stale);
+      const missing = await h.call('/environments/environment', { method: 'POST', headers: { Authorization: authorization } });
       assert.equal(missing.status, 401);
-      const old = await h.call('/environments/environment', { method: 'POST', headers: { Authorization: `SIF_HMACSHA256 ${hash(stale)}`, timestamp: stale } });
+      const old = await h.call('/environments/environment', { method: 'POST', headers: { Authorization: authorization, timestamp: stale } });
       assert.equal(old.status, 401);
     },
   },

@@ -217,8 +217,8 @@ describe('routing', () => {
 describe('rights', () => {
   test('an operation without the right is 403 naming the right; nothing changes', async () => {
     seed(1);
-    const hmacOnly = await register(host, 'Kiosk', 'KioskSecret', 'kiosk-1');
-    const kiosk = basicAuth(hmacOnly.sessionToken, 'KioskSecret');
+    const kioskSession = await register(host, 'Kiosk', 'KioskSecret', 'kiosk-1');
+    const kiosk = basicAuth(kioskSession.sessionToken, 'KioskSecret');
     // Kiosk has no xStudents service at all: 404. The Elementary zone grants DemoApp QUERY only.
     expect((await request(host.app).get(`${rc}/xStudents`).set('Authorization', kiosk)).status).toBe(404);
     const create = await call('post', '/xStudents/xStudent;zoneId=Elementary').type('xml').send(xml('xStudent', student(5)));

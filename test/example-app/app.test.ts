@@ -1,23 +1,17 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import request from 'supertest';
 import type { ExampleApp } from '../../example-app/app';
-import { createApp } from '../../example-app/app';
+import { startExample } from '../helpers/example';
 import { parseXml } from '../../lib/payload/xml';
 import { basicAuth, hmacHeaders } from '../helpers/consumer-auth';
 
-let dir: string;
-let example: ExampleApp;
+let example: ReturnType<typeof startExample>;
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'sif3-example-'));
-  example = createApp({ dataDir: dir, log: () => undefined });
+  example = startExample();
 });
 afterAll(async () => {
   await example.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 function tableDigest(app: ExampleApp): string {
@@ -30,11 +24,9 @@ describe('Springfield example SIS', () => {
     const landing = await request(example.app).get('/');
     expect(landing.body.data).toEqual({ schools: 3, students: 2000, rosters: 60 });
 
-    const otherDir = mkdtempSync(join(tmpdir(), 'sif3-example-'));
-    const other = createApp({ dataDir: otherDir, log: () => undefined });
+    const other = startExample();
     expect(tableDigest(other)).toBe(tableDigest(example));
     await other.close();
-    rmSync(otherDir, { recursive: true, force: true });
   });
 
   test('students are xPress Roster shaped with v4 refIds; every roster member exists', () => {

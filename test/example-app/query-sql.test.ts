@@ -1,11 +1,7 @@
 import fc from 'fast-check';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { GoessnerObject, WhereNode } from 'sif3-direct';
 import { compareByOrder, matchesWhere, parseWhere } from 'sif3-direct';
-import type { ExampleApp } from '../../example-app/app';
-import { createApp } from '../../example-app/app';
+import { startExample } from '../helpers/example';
 import { queryDocuments } from '../../example-app/handlers/document-table';
 import { whereToSql } from '../../example-app/query/sql';
 import { BadRequestError } from '../../lib/errors';
@@ -14,19 +10,16 @@ import { likeArb, orderArb, whereArb } from '../helpers/query-arbitraries';
 // The example SIS pushes where/order down to SQL. Its answers must be exactly the reference
 // evaluator's, on the real example data, for random queries; and no value ever reaches SQL text.
 
-let dir: string;
-let example: ExampleApp;
+let example: ReturnType<typeof startExample>;
 let students: GoessnerObject[];
 const ARRAYS = new Set(['otherIds/otherId', 'otherNames/name', 'otherPhoneNumbers/phoneNumber', 'otherEmails/email', 'demographics/races/race', 'studentContacts/contactPersonRefId', 'languages/language']);
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'sif3-sql-'));
-  example = createApp({ dataDir: dir, log: () => undefined });
+  example = startExample();
   students = (example.sis.prepare('SELECT doc FROM students ORDER BY seq').pluck().all() as string[]).map((d) => JSON.parse(d));
 });
 afterAll(async () => {
   await example.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 function viaSql(where: WhereNode | undefined, order: Parameters<typeof compareByOrder>[2] | undefined): string[] {

@@ -1,27 +1,20 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import request from 'supertest';
-import type { ExampleApp } from '../../example-app/app';
-import { createApp } from '../../example-app/app';
+import { startExample } from '../helpers/example';
 import { basicAuth } from '../helpers/consumer-auth';
 
 // Query power against the example SIS, as a consumer would use it.
 
-let dir: string;
-let example: ExampleApp;
+let example: ReturnType<typeof startExample>;
 let auth: string;
 const rc = '/sif3/requests';
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sif3-example-q-'));
-  example = createApp({ dataDir: dir, log: () => undefined });
+  example = startExample();
   const env = await request(example.app).post('/sif3/environments/environment').set('Authorization', basicAuth('DemoApp', 'DemoSecret')).set('Accept', 'application/json');
   auth = basicAuth(env.body.environment.sessionToken, 'DemoSecret');
 });
 afterAll(async () => {
   await example.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const get = (path: string) => request(example.app).get(`${rc}${path}`).set('Authorization', auth).set('Accept', 'application/json');

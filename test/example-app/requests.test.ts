@@ -1,9 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import request from 'supertest';
-import type { ExampleApp } from '../../example-app/app';
-import { createApp } from '../../example-app/app';
+import { startExample } from '../helpers/example';
 import { parseXml, toXml } from '../../lib/payload/xml';
 import { basicAuth, hmacHeaders } from '../helpers/consumer-auth';
 
@@ -11,21 +7,18 @@ import { basicAuth, hmacHeaders } from '../helpers/consumer-auth';
 // would: every call is plain HTTP with credentials computed from interop.md §1.
 
 const NS = 'http://www.sifassociation.org/datamodel/na/3.6';
-let dir: string;
-let example: ExampleApp;
+let example: ReturnType<typeof startExample>;
 let demo: string;
 let demoToken: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sif3-example-rc-'));
-  example = createApp({ dataDir: dir, log: () => undefined });
+  example = startExample();
   const env = await request(example.app).post('/sif3/environments/environment').set('Authorization', basicAuth('DemoApp', 'DemoSecret')).set('Accept', 'application/json');
   demoToken = env.body.environment.sessionToken;
   demo = basicAuth(demoToken, 'DemoSecret');
 });
 afterAll(async () => {
   await example.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const rc = '/sif3/requests';

@@ -2,7 +2,8 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { basic, startServer } from './server-process';
+import { basicAuth as basic } from '../helpers/consumer-auth';
+import { startServer } from '../helpers/server-process';
 
 // Crash safety: SIGKILL the example SIS in the middle of a burst of environment and object
 // creates, restart it on the same DATA_DIR, and check that the databases open cleanly and that every

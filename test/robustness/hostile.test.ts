@@ -1,34 +1,27 @@
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import request from 'supertest';
-import type { ExampleApp } from '../../example-app/app';
-import { createApp } from '../../example-app/app';
 import { basicAuth } from '../helpers/consumer-auth';
+import { listen, startExample } from '../helpers/example';
 
 // Hostile input against the example SIS: every answer is a SIF error with a 4xx status (or the
 // correct success), nothing crashes, and rejected requests change neither the SIS data nor the
 // provider's state.
 
-let dir: string;
-let example: ExampleApp;
+let example: ReturnType<typeof startExample>;
 let auth: string;
 let envId: string;
 const rc = '/sif3/requests';
 const NA = 'http://www.sifassociation.org/datamodel/na/3.6';
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sif3-hostile-'));
-  example = createApp({ dataDir: dir, seed: { students: 200 }, log: () => undefined, provider: { limits: { maxBodyBytes: 64 * 1024 }, logger: { warn: () => undefined, error: () => undefined } } });
+  example = startExample({ seed: { students: 200 }, provider: { limits: { maxBodyBytes: 64 * 1024 }, logger: { warn: () => undefined, error: () => undefined } } });
   const env = await request(example.app).post('/sif3/environments/environment').set('Authorization', basicAuth('DemoApp', 'DemoSecret')).set('Accept', 'application/json');
   auth = basicAuth(env.body.environment.sessionToken, 'DemoSecret');
   envId = env.body.environment['@id'];
 });
 afterAll(async () => {
   await example.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 /** A digest of the SIS data and of the provider's state. */
@@ -87,17 +80,14 @@ describe('hostile bodies are refused with 4xx and change nothing', () => {
 
 describe('oversized headers', () => {
   test('a header over Node’s limit is refused (431) before the provider, and the server goes on', async () => {
-    const server = example.app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    const address = server.address();
-    const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const { base, close } = await listen(example.app);
     try {
       const huge = await fetch(`${base}${rc}/xStudents`, { headers: { Authorization: auth, 'X-Padding': 'x'.repeat(20_000) } }).catch(() => undefined);
       expect(huge === undefined || huge.status === 431).toBe(true);
       const after = await fetch(`${base}${rc}/xStudents?navigationPageSize=1`, { headers: { Authorization: auth } });
       expect(after.status).toBe(200);
     } finally {
-      await new Promise((resolve) => server.close(resolve));
+      await close();
     }
   });
 });

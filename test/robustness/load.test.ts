@@ -1,10 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { ExampleApp } from '../../example-app/app';
-import { createApp } from '../../example-app/app';
-import { basic } from './server-process';
+import { basicAuth as basic } from '../helpers/consumer-auth';
+import { listen, startExample } from '../helpers/example';
 
 // A bounded load test over loopback: many consumers, each with its own environment, mixing reads and
 // writes concurrently. Zero 5xx, no consumer ever sees another's environment or alerts, and the
@@ -15,24 +10,18 @@ jest.setTimeout(120_000);
 const CONSUMERS = 16;
 const ROUNDS = 30; // per consumer: about 6 requests a round → some 2,800 requests in all
 
-let dir: string;
-let example: ExampleApp;
-let server: Server;
+let example: ReturnType<typeof startExample>;
+let server: Awaited<ReturnType<typeof listen>>;
 let base: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sif3-load-'));
-  example = createApp({ dataDir: dir, seed: { students: 200 }, log: () => undefined });
-  server = await new Promise<Server>((resolve) => {
-    const s = example.app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const address = server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/sif3`;
+  example = startExample({ seed: { students: 200 } });
+  server = await listen(example.app);
+  base = `${server.base}/sif3`;
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server.close();
   await example.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 interface Consumer {

@@ -20,7 +20,8 @@ storeContract('SqliteStore (file)', async () => {
 storeContract('MemoryStore', async () => ({ store: new MemoryStore(), cleanup: async () => undefined }));
 
 describe('SqliteStore specifics', () => {
-  test('WAL, foreign keys and the migration version are set; state survives reopening', async () => {
+  // Foreign keys are per connection: their enforcement is checked by the contract (alerts of unknown environments).
+  test('WAL and the migration version are set; state survives reopening', async () => {
     const { file, cleanup } = tempFile();
     const store = new SqliteStore(file);
     const env = environment();

@@ -44,7 +44,3 @@ export function startServer(dataDir: string, students = 100): Promise<ServerProc
     });
   });
 }
-
-export function basic(user: string, secret: string): string {
-  return `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
-}
