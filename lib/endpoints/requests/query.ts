@@ -30,9 +30,10 @@ export async function queryObjects(core: ProviderCore, req: Request, res: Respon
     return;
   }
   const query: QueryRequest = { ...page, offset: pageOffset(page), ...(await filters(core, req)) };
-  // The marker is taken before the query runs, so that nothing changed during it can be missed.
+  // HEAD is how a consumer learns the current marker (Base Architecture §5.10.1); GET pages do not
+  // pay for it. It is taken before the query runs, so that nothing changed during it can be missed.
   const headers: Record<string, string> = {};
-  if (service.changeTracking && !servicePath) {
+  if (req.method === 'HEAD' && service.changeTracking && !servicePath) {
     const state = await core.config.store.changeLogState();
     headers.changesSinceMarker = formatMarker(state, state.latest);
   }
