@@ -1,4 +1,4 @@
-import type { ProvisionedZone } from '../config/consumers';
+import type { ProvisionedService, ProvisionedZone } from '../config/consumers';
 import { ForbiddenError } from '../errors';
 import type { RightType } from './enums';
 import { UTILITY_ZONE } from './utility-zone';
@@ -23,8 +23,17 @@ export interface ServiceTarget {
  * requireRight(session.environment, { zoneId: 'District', serviceName: 'xStudents', contextId: 'DEFAULT' }, 'CREATE');
  */
 export function requireRight(environment: { zones: readonly ProvisionedZone[] }, target: ServiceTarget, right: RightType): void {
+  requireGranted(findProvisioned(environment, target), target, right);
+}
+
+/** The service as provisioned in the environment at the target's zone and context, if it is. */
+export function findProvisioned(environment: { zones: readonly ProvisionedZone[] }, target: ServiceTarget): ProvisionedService | undefined {
   const zone = provisionedZones(environment).find((z) => z.id === target.zoneId);
-  const service = zone?.services.find((s) => s.name === target.serviceName && s.contextId === target.contextId);
+  return zone?.services.find((s) => s.name === target.serviceName && s.contextId === target.contextId);
+}
+
+/** Throws 403 unless `service` (as found by `findProvisioned`) has `right` APPROVED. */
+export function requireGranted(service: ProvisionedService | undefined, target: ServiceTarget, right: RightType): void {
   const value = service?.rights[right];
   if (value !== 'APPROVED') {
     throw new ForbiddenError(

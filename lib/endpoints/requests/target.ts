@@ -4,7 +4,7 @@ import { MethodNotAllowedError, NotFoundError } from '../../errors';
 import { getSifContext } from '../../http/context';
 import { header } from '../../http/params';
 import { DEFAULT_CONTEXT } from '../../protocol/enums';
-import { provisionedZones, requireRight } from '../../protocol/rights';
+import { findProvisioned, requireGranted } from '../../protocol/rights';
 import type { RegisteredService, RegisteredServicePath } from '../../services/registry';
 import type { SifRequestContext } from '../../services/types';
 import type { Operation } from './operations';
@@ -48,14 +48,15 @@ export function resolveTarget(core: ProviderCore) {
 
     const zoneId = context.matrix.zoneId || header(req, 'zoneId') || session.environment.defaultZone.id;
     const contextId = context.matrix.contextId || header(req, 'contextId') || DEFAULT_CONTEXT;
-    const zone = provisionedZones(session.environment).find((z) => z.id === zoneId);
-    if (!zone?.services.some((s) => s.name === serviceName && s.contextId === contextId)) {
+    const where = { zoneId, serviceName, contextId };
+    const provisioned = findProvisioned(session.environment, where);
+    if (!provisioned) {
       throw new NotFoundError(`No service ${serviceName} in zone ${zoneId.slice(0, 80)}, context ${contextId.slice(0, 80)}`);
     }
     if (!servicePath && !service.handlers[spec.handler]) {
       throw new MethodNotAllowedError(`${serviceName} does not support ${spec.action.toLowerCase()} requests`, allowedMethods(service, itemId !== undefined));
     }
-    requireRight(session.environment, { zoneId, serviceName, contextId }, spec.right);
+    requireGranted(provisioned, where, spec.right);
 
     const env = session.environment;
     context.target = {
