@@ -4,26 +4,39 @@ import type { GoessnerObject } from './payload/goessner';
 import { textOf } from './payload/goessner';
 import type { RegisteredService } from './services/registry';
 import type { ChangeAction } from './services/types';
+import type { EventPublisher } from './queues/event-publisher';
+
+/** What the host may say about a change it reports. */
+export interface HostChangeOptions {
+  /** The zone and context the change belongs to. Default: every zone and context subscribed to. */
+  zoneId?: string;
+  contextId?: string;
+  /** Who made it (e.g. the clerk's id): sent to subscribers as `generatorId`. */
+  generatorId?: string;
+  /** Whether the objects are whole (FULL) or only what changed (PARTIAL, the default for updates). */
+  replacement?: 'FULL' | 'PARTIAL';
+}
 
 const ACTIONS: readonly ChangeAction[] = ['CREATE', 'UPDATE', 'DELETE'];
 
 /**
  * Where every change to objects goes: the connector's own creates, updates and deletes, and the
- * changes the host app reports for what happened outside SIF. Emitted as `objects.changed`; change
- * tracking and events build on it.
+ * changes the host app reports for what happened outside SIF. Logged for changes-since, queued as
+ * events for subscribers (when queues are on), then emitted as `objects.changed`: by the time the
+ * request that made the change is answered, all three are done.
  */
 export class ChangeReporter {
   constructor(
     private readonly events: SifEvents,
     private readonly config: ResolvedConfig,
+    private readonly publisher: EventPublisher | undefined,
   ) {}
 
   /** Reports changes made through the requests connector: logged, then emitted. */
   async fromConnector(change: Omit<ObjectsChanged, 'source' | 'ids'>, service: RegisteredService): Promise<void> {
     if (change.objects.length === 0) return;
     const ids = change.objects.map((o) => idOf(o, service));
-    await this.log(service, change.action, ids);
-    this.events.emit('objects.changed', { ...change, ids, source: 'connector' });
+    await this.record({ ...change, ids, source: 'connector' }, service);
   }
 
   /**
@@ -33,7 +46,7 @@ export class ChangeReporter {
    * @example
    * provider.changed('xStudents', 'UPDATE', [student]);
    */
-  async fromHost(serviceName: string, action: ChangeAction, objects: GoessnerObject[]): Promise<void> {
+  async fromHost(serviceName: string, action: ChangeAction, objects: GoessnerObject[], options: HostChangeOptions = {}): Promise<void> {
     const service = this.config.services.get(serviceName);
     if (!service) throw new TypeError(`sif3-direct: changed(): no service ${serviceName}`);
     if (!ACTIONS.includes(action)) throw new TypeError(`sif3-direct: changed(): action must be one of ${ACTIONS.join(', ')}`);
@@ -44,8 +57,14 @@ export class ChangeReporter {
       return id;
     });
     if (objects.length === 0) return;
-    await this.log(service, action, ids);
-    this.events.emit('objects.changed', { serviceName, action, objects, ids, source: 'host' });
+    const { zoneId, contextId, generatorId, replacement } = options;
+    await this.record({ serviceName, action, objects, ids, source: 'host', zoneId, contextId, generatorId, replacement }, service);
+  }
+
+  private async record(change: ObjectsChanged, service: RegisteredService): Promise<void> {
+    await this.log(service, change.action, change.ids);
+    await this.publisher?.publish(change, service);
+    this.events.emit('objects.changed', change);
   }
 
   private async log(service: RegisteredService, action: ChangeAction, ids: string[]): Promise<void> {

@@ -4,6 +4,7 @@ import type { ResolvedConfig } from './config/resolve';
 import type { SifEvents } from './events';
 import type { Responder } from './http/respond';
 import type { AlertValidator } from './payload/alert';
+import type { QueueServices } from './queues/services';
 
 /** What every endpoint works with: built once per provider, shared by its routes. */
 export interface ProviderCore {
@@ -13,4 +14,6 @@ export interface ProviderCore {
   readonly events: SifEvents;
   readonly alertValidator: AlertValidator;
   readonly changes: ChangeReporter;
+  /** Queues, events, delayed requests: undefined when the `queues` option is off. */
+  readonly queues: QueueServices | undefined;
 }

@@ -99,6 +99,16 @@ export class InternalServiceError extends SifError {
 }
 
 /**
+ * 503: the provider cannot answer this now. For an immediate request that would take too long, the
+ * consumer should send it again as DELAYED (Base Architecture §4.2.1.2).
+ */
+export class ServiceUnavailableError extends SifError {
+  constructor(message: string, options?: SifErrorOptions) {
+    super(503, message, options);
+  }
+}
+
+/**
  * Thrown by `createSifProvider` when an option is invalid. The message names the option, e.g.
  * `consumers[1].secret must be a non-empty string`.
  */

@@ -12,6 +12,17 @@ export interface SifEventMap {
   'alert.created': { environmentId: string; applicationKey: string; alert: GoessnerObject };
   /** Objects of a service changed, through the requests connector or as reported by the host. */
   'objects.changed': ObjectsChanged;
+  /** A queue was full (`queues.maxMessagesPerQueue`): these messages were not queued. */
+  'queue.overflowed': { queueId: string; dropped: number };
+  /** Messages older than `queues.maxMessageAgeHours` were dropped from a queue. */
+  'queue.expired': { queueId: string; dropped: number };
+  /**
+   * A queue holding messages has not been polled for `queues.unpolledAlertMinutes`: its consumer may
+   * be offline (Utility Services §7.2.4). The alert is also stored among the consumer's alerts.
+   */
+  'queue.unpolled': { queueId: string; environmentId: string; messageCount: number; lastPolled: string; alert: GoessnerObject };
+  /** A delayed request's answer (or error) was put into its queue. */
+  'delayed.answered': { requestId: string | undefined; queueId: string; environmentId: string; messages: number };
 }
 
 /** A change to objects of one service. */
@@ -24,11 +35,15 @@ export interface ObjectsChanged {
   ids: string[];
   /** Where the change came in: a consumer's request, or the host app itself. */
   source: 'connector' | 'host';
+  /** Whether `objects` are whole (FULL) or only the changed elements (PARTIAL). */
+  replacement?: 'FULL' | 'PARTIAL';
   /** Set when a consumer made the change. */
   zoneId?: string;
   contextId?: string;
   environmentId?: string;
   applicationKey?: string;
+  /** Who made the change (the request's `generatorId`, or the host's). */
+  generatorId?: string;
 }
 
 type Listener<K extends keyof SifEventMap> = (event: SifEventMap[K]) => void;

@@ -9,8 +9,12 @@ export type {
   LimitOptions,
   PagingOptions,
   ChangeLogOptions,
+  QueueOptions,
   SifLogger,
 } from './config/options';
+export { QUEUE_DEFAULTS } from './config/queues';
+export type { HostChangeOptions } from './changes';
+export type { DeferredPart, DeferredQueryPart, DeferredResultsPart, DeferredItemResult } from './queues/deferred';
 export type {
   ConsumerEntry,
   ConsumerLookup,
@@ -31,6 +35,8 @@ export type {
   ServicePathHandler,
   CreateOptions,
   ChangeAction,
+  DelayedHandlers,
+  DeferredRequest,
 } from './services/types';
 export {
   SifError,
@@ -43,6 +49,7 @@ export {
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
   InternalServiceError,
+  ServiceUnavailableError,
   SifConfigError,
 } from './errors';
 export type { SifErrorOptions } from './errors';
@@ -59,6 +66,17 @@ export type {
   ChangedObject,
   QuerySnapshot,
   SnapshotPage,
+  DelayedUpdate,
+  QueueRecord,
+  QueueState,
+  QueuePolling,
+  QueueMessage,
+  NewQueueMessage,
+  MessageBody,
+  SubscriptionRecord,
+  CreateSubscriptionResult,
+  DelayedRequestRecord,
+  DelayedProgress,
 } from './store/store';
 export { SqliteStore } from './store/sqlite';
 export { MemoryStore } from './store/memory';

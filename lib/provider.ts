@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import { Authenticator } from './auth/authenticator';
 import { ChangeReporter } from './changes';
+import type { HostChangeOptions } from './changes';
 import type { GoessnerObject } from './payload/goessner';
 import type { ChangeAction } from './services/types';
 import { SessionCache } from './auth/session-cache';
@@ -11,6 +12,8 @@ import { SifEvents } from './events';
 import { Responder } from './http/respond';
 import { AlertValidator } from './payload/alert';
 import { createRouter } from './router';
+import type { DeferredPart } from './queues/deferred';
+import { createQueueServices } from './queues/services';
 import type { SifStore } from './store/store';
 
 /** A mounted-anywhere SIF 3 Direct Environments Provider. */
@@ -19,17 +22,36 @@ export interface SifProvider {
   readonly router: Router;
   /** The protocol state store. */
   readonly store: SifStore;
-  /** Typed events: environment.created, environment.deleted, alert.created, objects.changed. */
+  /** Typed events: environment.*, alert.created, objects.changed, queue.*, delayed.answered. */
   readonly events: SifEvents;
   /**
    * Reports changes the host app made outside SIF (its own screens, imports), so that change
-   * tracking and events see them. Objects carry their id attribute; for DELETE the id is enough.
+   * tracking and subscribers' events see them. Objects carry their id attribute; for DELETE the id
+   * is enough. Resolves once the changes are logged and their events queued.
    *
    * @example
    * await provider.changed('xStudents', 'UPDATE', [{ '@refId': id, name: { familyName: 'Smith' } }]);
    */
-  changed(serviceName: string, action: ChangeAction, objects: GoessnerObject[]): Promise<void>;
-  /** Closes the store if the provider opened it. Call on shutdown. */
+  changed(serviceName: string, action: ChangeAction, objects: GoessnerObject[], options?: HostChangeOptions): Promise<void>;
+  /**
+   * Asynchronous providers: queues one part of the answer to a delayed request that a `delayed`
+   * handler took (`ref` is what it received). Resolves false when the request is gone (its queue
+   * or environment was deleted). Call in sequence: parts are queued in the order of the calls.
+   *
+   * @example
+   * await provider.respond(ref, { results: [{ id, advisoryId, statusCode: 201 }] });
+   */
+  respond(ref: string, part: DeferredPart): Promise<boolean>;
+  /** Queues the last part (if given) and ends the delayed request. */
+  complete(ref: string, part?: DeferredPart): Promise<boolean>;
+  /** Ends the delayed request with an ERROR message in the consumer's queue. */
+  fail(ref: string, error: { statusCode: number; message: string }): Promise<boolean>;
+  /**
+   * Resolves when no delayed request is being run (pending ones included). For tests and orderly
+   * shutdown.
+   */
+  idle(): Promise<void>;
+  /** Stops queue housekeeping and delayed work, ends long polls, and closes the store if the provider opened it. */
   close(): Promise<void>;
 }
 
@@ -57,7 +79,8 @@ export interface SifProvider {
 export function createSifProvider(options: SifProviderOptions): SifProvider {
   const config = resolveOptions(options);
   const events = new SifEvents(config.logger);
-  const changes = new ChangeReporter(events, config);
+  const queues = createQueueServices(config, events);
+  const changes = new ChangeReporter(events, config, queues?.publisher);
   const core: ProviderCore = Object.freeze({
     config,
     authenticator: new Authenticator(config, new SessionCache(config.sessionCacheSize)),
@@ -65,13 +88,30 @@ export function createSifProvider(options: SifProviderOptions): SifProvider {
     events,
     alertValidator: new AlertValidator(config.infrastructureVersion),
     changes,
+    queues,
   });
+  const router = createRouter(core);
+  // Delayed requests run through this same router; pending ones (from before a restart) resume now.
+  queues?.delayed.attach(router);
+  queues?.broker.start();
+  const deferrals = () => {
+    if (!queues) throw new TypeError('sif3-direct: delayed answers need the queues option');
+    return queues.deferrals;
+  };
   return Object.freeze({
-    router: createRouter(core),
+    router,
     store: config.store,
     events,
-    changed: (serviceName: string, action: ChangeAction, objects: GoessnerObject[]) => changes.fromHost(serviceName, action, objects),
+    changed: (serviceName: string, action: ChangeAction, objects: GoessnerObject[], options?: HostChangeOptions) =>
+      changes.fromHost(serviceName, action, objects, options),
+    respond: (ref: string, part: DeferredPart) => deferrals().respond(ref, part),
+    complete: (ref: string, part?: DeferredPart) => deferrals().complete(ref, part),
+    fail: (ref: string, error: { statusCode: number; message: string }) => deferrals().fail(ref, error),
+    idle: async () => queues?.delayed.idle(),
     close: async () => {
+      queues?.delayed.stop();
+      queues?.broker.stop();
+      await queues?.delayed.idle();
       if (config.ownsStore) await config.store.close();
     },
   });

@@ -9,7 +9,10 @@ import { MethodNotAllowedError, NotFoundError } from './errors';
 import { executeOperation } from './endpoints/requests/execute';
 import { resolveTarget } from './endpoints/requests/target';
 import { authenticateSession } from './http/authenticate';
-import { immediateOnly } from './http/immediate';
+import { acceptDelayed } from './http/delayed';
+import { createQueue, deleteQueue, queryQueues, readQueue } from './endpoints/queues/queues';
+import { deleteMessage, pollMessages } from './endpoints/queues/messages';
+import { createSubscription, deleteSubscription, querySubscriptions, readSubscription } from './endpoints/queues/subscriptions';
 import { createErrorHandler } from './http/error-handler';
 import { normalizeUrl } from './http/url';
 
@@ -21,6 +24,8 @@ export interface RouteDefinition {
   readonly method: Method;
   readonly path: string;
   readonly steps: (core: ProviderCore) => RequestHandler[];
+  /** Routes of the asynchronous side exist only when the `queues` option is on. */
+  readonly requires?: 'queues';
 }
 
 /**
@@ -32,13 +37,26 @@ export const ROUTES: readonly RouteDefinition[] = [
   { name: 'environment.create', method: 'post', path: '/environments/environment', steps: (c) => [createEnvironment(c)] },
   { name: 'environment.read', method: 'get', path: '/environments/:environmentId', steps: (c) => [authenticateSession(c), readEnvironment(c)] },
   { name: 'environment.delete', method: 'delete', path: '/environments/:environmentId', steps: (c) => [authenticateSession(c), deleteEnvironment(c)] },
-  { name: 'alerts.create', method: 'post', path: '/requests/alerts/alert', steps: (c) => [authenticateSession(c), immediateOnly, createAlert(c)] },
-  { name: 'alerts.query', method: 'get', path: '/requests/alerts', steps: (c) => [authenticateSession(c), immediateOnly, queryAlerts(c)] },
-  { name: 'alerts.read', method: 'get', path: '/requests/alerts/:alertId', steps: (c) => [authenticateSession(c), immediateOnly, readAlert(c)] },
+  { name: 'alerts.create', method: 'post', path: '/requests/alerts/alert', steps: (c) => [authenticateSession(c), acceptDelayed(c), createAlert(c)] },
+  { name: 'alerts.query', method: 'get', path: '/requests/alerts', steps: (c) => [authenticateSession(c), acceptDelayed(c), queryAlerts(c)] },
+  { name: 'alerts.read', method: 'get', path: '/requests/alerts/:alertId', steps: (c) => [authenticateSession(c), acceptDelayed(c), readAlert(c)] },
   // Object services: the operation comes from the method and methodOverride (endpoints/requests/operations.ts).
-  { name: 'objects.collection', method: 'all', path: '/requests/:service', steps: (c) => [authenticateSession(c), immediateOnly, resolveTarget(c), executeOperation(c)] },
-  { name: 'objects.item', method: 'all', path: '/requests/:service/:id', steps: (c) => [authenticateSession(c), immediateOnly, resolveTarget(c), executeOperation(c)] },
-  { name: 'objects.servicePath', method: 'all', path: '/requests/:service/:id/*rest', steps: (c) => [authenticateSession(c), immediateOnly, resolveTarget(c), executeOperation(c)] },
+  { name: 'objects.collection', method: 'all', path: '/requests/:service', steps: (c) => [authenticateSession(c), resolveTarget(c), acceptDelayed(c), executeOperation(c)] },
+  { name: 'objects.item', method: 'all', path: '/requests/:service/:id', steps: (c) => [authenticateSession(c), resolveTarget(c), acceptDelayed(c), executeOperation(c)] },
+  { name: 'objects.servicePath', method: 'all', path: '/requests/:service/:id/*rest', steps: (c) => [authenticateSession(c), resolveTarget(c), acceptDelayed(c), executeOperation(c)] },
+  // Queues and subscriptions (Infrastructure Services §9–10).
+  { name: 'queues.create', method: 'post', path: '/queues', requires: 'queues', steps: (c) => [authenticateSession(c), createQueue(c)] },
+  { name: 'queues.query', method: 'get', path: '/queues', requires: 'queues', steps: (c) => [authenticateSession(c), queryQueues(c)] },
+  { name: 'queues.createOne', method: 'post', path: '/queues/queue', requires: 'queues', steps: (c) => [authenticateSession(c), createQueue(c)] },
+  { name: 'queues.read', method: 'get', path: '/queues/:queueId', requires: 'queues', steps: (c) => [authenticateSession(c), readQueue(c)] },
+  { name: 'queues.delete', method: 'delete', path: '/queues/:queueId', requires: 'queues', steps: (c) => [authenticateSession(c), deleteQueue(c)] },
+  { name: 'messages.poll', method: 'get', path: '/queues/:queueId/messages', requires: 'queues', steps: (c) => [authenticateSession(c), pollMessages(c)] },
+  { name: 'messages.delete', method: 'delete', path: '/queues/:queueId/messages/:messageId', requires: 'queues', steps: (c) => [authenticateSession(c), deleteMessage(c)] },
+  { name: 'subscriptions.create', method: 'post', path: '/subscriptions', requires: 'queues', steps: (c) => [authenticateSession(c), createSubscription(c)] },
+  { name: 'subscriptions.query', method: 'get', path: '/subscriptions', requires: 'queues', steps: (c) => [authenticateSession(c), querySubscriptions(c)] },
+  { name: 'subscriptions.createOne', method: 'post', path: '/subscriptions/subscription', requires: 'queues', steps: (c) => [authenticateSession(c), createSubscription(c)] },
+  { name: 'subscriptions.read', method: 'get', path: '/subscriptions/:subscriptionId', requires: 'queues', steps: (c) => [authenticateSession(c), readSubscription(c)] },
+  { name: 'subscriptions.delete', method: 'delete', path: '/subscriptions/:subscriptionId', requires: 'queues', steps: (c) => [authenticateSession(c), deleteSubscription(c)] },
 ];
 
 /** Why a method is refused on a path, where the spec gives a reason. */
@@ -50,6 +68,11 @@ const REFUSALS: Record<string, string> = {
   'DELETE /requests/alerts/:alertId': 'Alerts cannot be deleted',
   'POST /environments/:environmentId': 'Environments are created by POST {mount}/environments/environment',
   'PUT /environments/:environmentId': 'An environment cannot be changed by its consumer',
+  'PUT /queues/:queueId': 'Queues are immutable once created',
+  'POST /queues/:queueId': 'Queues are created by POST {queues}',
+  'PUT /subscriptions/:subscriptionId': 'Subscriptions are immutable once created',
+  'POST /queues/:queueId/messages': 'Only the provider puts messages into queues',
+  'DELETE /queues/:queueId/messages': 'Delete one message: DELETE {queueUri}/{messageId}, or poll with ;deleteMessageId=',
 };
 
 /** Builds the Express router for a provider from the route table. */
@@ -58,8 +81,9 @@ export function createRouter(core: ProviderCore): Router {
   router.use(normalizeUrl);
   // Each path's routes, then (unless a route takes every method) its 405, before the next path:
   // so that e.g. PUT /requests/alerts is a 405 rather than a request to a service named "alerts".
-  for (const path of new Set(ROUTES.map((r) => r.path))) {
-    const routes = ROUTES.filter((r) => r.path === path);
+  const available = ROUTES.filter((r) => r.requires !== 'queues' || core.queues);
+  for (const path of new Set(available.map((r) => r.path))) {
+    const routes = available.filter((r) => r.path === path);
     for (const route of routes) router[route.method](route.path, ...route.steps(core));
     if (routes.some((r) => r.method === 'all')) continue;
     const allowed = routes.map((r) => r.method.toUpperCase());

@@ -93,6 +93,17 @@ export class Authenticator {
     return { environment, consumer, method: credentials.method, sessionToken: credentials.user };
   }
 
+  /**
+   * The session of a delayed request being run after its 202: the environment it was accepted for,
+   * if it and its consumer still exist. Credentials were checked when the request was accepted.
+   */
+  async replaySession(environmentId: string, method: AuthMethod): Promise<AuthenticatedSession> {
+    const environment = await this.config.store.getEnvironment(environmentId);
+    const consumer = environment && (await this.config.findConsumer(environment.applicationKey));
+    if (!environment || !consumer) throw new UnauthorizedError('The environment of this delayed request is gone');
+    return { environment, consumer, method, sessionToken: undefined };
+  }
+
   /** Forgets cached sessions of an environment whose token changed, or (`deleted`) that is being deleted. */
   forgetEnvironment(environmentId: string, deleted: boolean): void {
     this.cache.evictEnvironment(environmentId, deleted);

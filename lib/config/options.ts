@@ -44,6 +44,11 @@ export interface SifProviderOptions {
   paging?: PagingOptions;
   /** How much change history to keep for changes-since requests. */
   changeLog?: ChangeLogOptions;
+  /**
+   * Queues, subscriptions, events and delayed requests (Infrastructure Services §9–10). Off unless
+   * given: `true` turns them on with the defaults, an object tunes them.
+   */
+  queues?: boolean | QueueOptions;
   /** How many session lookups to keep in memory. Default 1000; 0 turns the cache off. */
   sessionCacheSize?: number;
   /** Where warnings and unexpected errors go. Default: `console`. Secrets are never logged. */
@@ -103,6 +108,35 @@ export interface ChangeLogOptions {
   maxEntries?: number;
   /** Oldest change kept, in days. Default 30. */
   maxAgeDays?: number;
+}
+
+/** Queues, subscriptions, events and delayed requests. Every number has a documented default. */
+export interface QueueOptions {
+  /** Longest a LONG poll is held open, in seconds; a larger `idleTimeout` asked for is lowered to it. Default 60. */
+  maxIdleTimeoutSeconds?: number;
+  /** `idleTimeout` of a LONG queue that asks for none, in seconds. Default 30. */
+  defaultIdleTimeoutSeconds?: number;
+  /** `minWaitTime` of IMMEDIATE queues: seconds a poller waits after an empty answer, else 503 (busy). Default 0. */
+  minWaitTimeSeconds?: number;
+  /** Most concurrent connections per queue; a larger `maxConcurrentConnections` is lowered to it. Default 4. */
+  maxConcurrentConnections?: number;
+  /** Most queues per environment; one more is a 409. Default 10. */
+  maxQueuesPerEnvironment?: number;
+  /** Most messages a queue holds; events beyond it are dropped (and the host told). Default 10,000. */
+  maxMessagesPerQueue?: number;
+  /** Messages older than this are dropped, in hours. Default 168 (a week). */
+  maxMessageAgeHours?: number;
+  /** A queue with messages that is not polled for this long raises an alert, in minutes. Default 60. */
+  unpolledAlertMinutes?: number;
+  /** Most objects in one event message; more changed objects make several events. Default 100. */
+  eventBatchSize?: number;
+  /**
+   * An immediate request still running after this many seconds is answered 503, telling the consumer
+   * to send it again as DELAYED (Base Architecture §4.2.1.2). 0 turns the budget off. Default 25.
+   */
+  immediateBudgetSeconds?: number;
+  /** How often housekeeping (old messages, unpolled queues) runs, in seconds. Default 60. */
+  housekeepingSeconds?: number;
 }
 
 /** A logger with the two levels the provider uses. `console` is one. */

@@ -9,6 +9,8 @@ import type { SifStore } from '../store/store';
 import type { Clock } from '../util/clock';
 import { systemClock } from '../util/clock';
 import type { Consumer, ConsumerLookup } from './consumers';
+import type { QueueConfig } from './queues';
+import { resolveQueues } from './queues';
 import { normalizeConsumer } from './consumers';
 import type { BearerVerifier, SifLogger, SifProviderOptions } from './options';
 import {
@@ -53,13 +55,15 @@ export interface ResolvedConfig {
   readonly paging: PagingLimits & { readonly snapshotTtlMs: number };
   readonly changeLog: { readonly maxEntries: number; readonly maxAgeMs: number };
   readonly sessionCacheSize: number;
+  /** Queues, subscriptions, events and delayed requests; undefined when turned off. */
+  readonly queues: QueueConfig | undefined;
   readonly logger: SifLogger;
   readonly clock: Clock;
 }
 
 const TOP_LEVEL = [
   'database', 'store', 'baseUrl', 'infrastructureVersion', 'consumers', 'services',
-  'authentication', 'limits', 'paging', 'changeLog', 'sessionCacheSize', 'logger', 'clock',
+  'authentication', 'limits', 'paging', 'changeLog', 'queues', 'sessionCacheSize', 'logger', 'clock',
 ] as const;
 
 /**
@@ -85,6 +89,7 @@ export function resolveOptions(options: SifProviderOptions): ResolvedConfig {
   const changeLog = o.changeLog === undefined ? {} : requireObject(o.changeLog, 'changeLog');
   rejectUnknownKeys(changeLog, ['maxEntries', 'maxAgeDays'], 'changeLog');
 
+  const queues = resolveQueues(o.queues);
   const baseUrl = optionalString(o.baseUrl, 'baseUrl');
   if (baseUrl !== undefined && !/^https?:\/\/[^/]+/i.test(baseUrl)) {
     throw new SifConfigError('baseUrl', 'must be an absolute http(s) URL, e.g. https://sis.example.org/sif3');
@@ -95,7 +100,7 @@ export function resolveOptions(options: SifProviderOptions): ResolvedConfig {
     o.infrastructureVersion === undefined
       ? DEFAULTS.infrastructureVersion
       : oneOf(o.infrastructureVersion, INFRASTRUCTURE_VERSIONS, 'infrastructureVersion');
-  const { store, ownsStore } = resolveStore(o.database, o.store);
+  const { store, ownsStore } = resolveStore(o.database, o.store, queues !== undefined);
 
   return Object.freeze({
     store,
@@ -121,6 +126,7 @@ export function resolveOptions(options: SifProviderOptions): ResolvedConfig {
     }),
     sessionCacheSize:
       optionalPositiveInt(o.sessionCacheSize, 'sessionCacheSize', { allowZero: true }) ?? DEFAULTS.sessionCacheSize,
+    queues,
     logger,
     clock,
   });
@@ -170,13 +176,16 @@ function resolveConsumers(
   throw new SifConfigError('consumers', 'must be an array of consumer entries or a lookup function');
 }
 
-function resolveStore(database: unknown, store: unknown): { store: SifStore; ownsStore: boolean } {
+/** Store methods the queues need, checked when `queues` is on and a store of the host's is given. */
+const QUEUE_STORE_METHODS = ['createQueue', 'enqueue', 'takeMessage', 'createSubscription', 'createDelayedRequest', 'advanceDelayedRequest'];
+
+function resolveStore(database: unknown, store: unknown, queues: boolean): { store: SifStore; ownsStore: boolean } {
   if (database !== undefined && store !== undefined) {
     throw new SifConfigError('store', 'cannot be given together with database');
   }
   if (store !== undefined) {
     const s = requireObject(store, 'store');
-    for (const method of ['createEnvironment', 'getEnvironment', 'deleteEnvironment', 'createAlert', 'close']) {
+    for (const method of ['createEnvironment', 'getEnvironment', 'deleteEnvironment', 'createAlert', 'close', ...(queues ? QUEUE_STORE_METHODS : [])]) {
       if (typeof s[method] !== 'function') throw new SifConfigError('store', `must implement SifStore (missing ${method})`);
     }
     return { store: store as SifStore, ownsStore: false };

@@ -3,6 +3,7 @@ import type { AuthInput } from '../auth/authenticator';
 import type { ProviderCore } from '../core';
 import { getSifContext } from './context';
 import { header, queryParam } from './params';
+import { replayOf } from './replay';
 
 /**
  * The authentication material of a request: the Authorization header, or, when the provider allows
@@ -18,12 +19,16 @@ export function authInput(req: Request, allowAccessTokenQuery: boolean): AuthInp
   return { authorization, timestamp: header(req, 'timestamp') ?? queryParam(req, 'timestamp') };
 }
 
-/** Step: authenticates the request's session and puts it in the context; 401 otherwise. */
+/**
+ * Step: authenticates the request's session and puts it in the context; 401 otherwise. A delayed
+ * request run by the provider carries the environment it was accepted for instead of credentials.
+ */
 export function authenticateSession(core: ProviderCore) {
   return async function authenticateSessionStep(req: Request, _res: Response, next: NextFunction): Promise<void> {
-    getSifContext(req).session = await core.authenticator.authenticateSession(
-      authInput(req, core.config.allowAccessTokenQuery),
-    );
+    const replay = replayOf(req);
+    getSifContext(req).session = replay
+      ? await core.authenticator.replaySession(replay.environmentId, 'Basic')
+      : await core.authenticator.authenticateSession(authInput(req, core.config.allowAccessTokenQuery));
     next();
   };
 }

@@ -10,6 +10,7 @@ import { H } from '../protocol/headers';
 import { newId } from '../util/ids';
 import { findSifContext } from './context';
 import { header } from './params';
+import { replayOf } from './replay';
 
 /** Bodies smaller than this are not worth compressing. */
 const GZIP_THRESHOLD = 1024;
@@ -17,7 +18,9 @@ const GZIP_THRESHOLD = 1024;
 /** Header values for one response beyond those every response gets. */
 export interface ResponseOptions {
   messageType?: MessageType;
-  responseAction?: ResponseAction;
+  /** Default: the one that answers the request's method; null leaves the header out (queued events). */
+  responseAction?: ResponseAction | null;
+  /** Further headers; one with the name of a standard header (e.g. `messageId`) replaces it. */
   headers?: Record<string, string | number>;
   /** Payload namespace; default the infrastructure namespace. */
   namespace?: string;
@@ -34,9 +37,9 @@ export class Responder {
     this.namespace = infrastructureNamespace(config.infrastructureVersion);
   }
 
-  /** The absolute URL of the mount point for this request. */
+  /** The absolute URL of the mount point for this request (for a delayed request, the one it was sent to). */
   baseUrl(req: Request): string {
-    return this.config.baseUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}${req.baseUrl}`;
+    return replayOf(req)?.baseUrl ?? this.config.baseUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}${req.baseUrl}`;
   }
 
   /** The URL of an environment. */
@@ -48,8 +51,15 @@ export class Responder {
   payload(req: Request, res: Response, status: number, root: string, value: GoessnerValue, options: ResponseOptions = {}): void {
     const format = this.format(req);
     const body = Buffer.from(encodePayload(root, value, format, options.namespace ?? this.namespace), 'utf8');
+    this.bytes(req, res, status, body, MEDIA_TYPES[format], options);
+  }
+
+  /** Sends a body already encoded (a queued delayed response). */
+  bytes(req: Request, res: Response, status: number, body: Buffer, contentType: string, options: ResponseOptions = {}): void {
+    // Past the immediate budget the consumer has had its 503: a late answer has nowhere to go.
+    if (res.headersSent) return;
     const headers = this.headers(req, options);
-    headers.push('Content-Type', MEDIA_TYPES[format]);
+    headers.push('Content-Type', contentType);
     let out = body;
     if (body.length >= GZIP_THRESHOLD && acceptsGzip(header(req, 'accept-encoding'))) {
       out = gzipSync(body);
@@ -63,6 +73,7 @@ export class Responder {
 
   /** Sends headers only (204, 202, or a HEAD answer). */
   empty(req: Request, res: Response, status: number, options: ResponseOptions = {}): void {
+    if (res.headersSent) return;
     res.writeHead(status, this.headers(req, options));
     res.end();
   }
@@ -73,15 +84,13 @@ export class Responder {
 
   /** The headers every answer carries (interop.md §3), as a flat name/value list. */
   private headers(req: Request, options: ResponseOptions): string[] {
-    const out = [
-      H.timestamp, this.config.clock().toISOString(),
-      H.messageId, newId(),
-      H.messageType, options.messageType ?? 'RESPONSE',
-      H.responseAction, options.responseAction ?? responseActionOf(req),
-    ];
+    const extra = options.headers ?? {};
+    const out = [H.timestamp, this.config.clock().toISOString(), H.messageType, options.messageType ?? 'RESPONSE'];
+    if (!(H.messageId in extra)) out.push(H.messageId, newId());
+    if (options.responseAction !== null) out.push(H.responseAction, options.responseAction ?? responseActionOf(req));
     for (const echoed of ECHOED) {
       const value = header(req, echoed);
-      if (value !== undefined) out.push(echoed, value);
+      if (value !== undefined && !(echoed in extra)) out.push(echoed, value);
     }
     const context = findSifContext(req);
     if (context?.path.startsWith('/requests/')) {
@@ -92,7 +101,7 @@ export class Responder {
       out.push(H.fingerprint, context.session.environment.fingerprint);
     }
     out.push('Vary', 'Accept, Accept-Encoding');
-    for (const [name, value] of Object.entries(options.headers ?? {})) out.push(name, String(value));
+    for (const [name, value] of Object.entries(extra)) out.push(name, String(value));
     return out;
   }
 }

@@ -86,6 +86,9 @@ function product(value: unknown, name: string): GoessnerObject | undefined {
 export interface InfrastructureUrls {
   environment: string;
   requestsConnector: string;
+  /** Present only when queues are on; so are SUBSCRIBE rights. */
+  queues?: string;
+  subscriptions?: string;
 }
 
 /**
@@ -111,9 +114,12 @@ export function environmentObject(
     infrastructureService: [
       { '@name': 'environment', '#text': urls.environment },
       { '@name': 'requestsConnector', '#text': urls.requestsConnector },
+      ...(urls.queues ? [{ '@name': 'queues', '#text': urls.queues }] : []),
+      ...(urls.subscriptions ? [{ '@name': 'subscriptions', '#text': urls.subscriptions }] : []),
     ],
   };
-  out.provisionedZones = { provisionedZone: provisionedZones(env).map(provisionedZoneObject) };
+  const subscribable = urls.subscriptions !== undefined;
+  out.provisionedZones = { provisionedZone: provisionedZones(env).map((zone) => provisionedZoneObject(zone, subscribable)) };
   return out;
 }
 
@@ -128,7 +134,8 @@ function zoneObject(zone: ProvisionedZone): GoessnerObject {
   return out;
 }
 
-function provisionedZoneObject(zone: ProvisionedZone): GoessnerObject {
+/** A provisioned zone; SUBSCRIBE rights only when subscriptions are offered. */
+function provisionedZoneObject(zone: ProvisionedZone, subscribable: boolean): GoessnerObject {
   const out: GoessnerObject = { '@id': zone.id };
   if (zone.services.length === 0) return out;
   out.services = {
@@ -137,7 +144,7 @@ function provisionedZoneObject(zone: ProvisionedZone): GoessnerObject {
       '@name': s.name,
       '@contextId': s.contextId,
       rights: {
-        right: RIGHT_TYPES.filter((t) => s.rights[t]).map((t) => ({ '@type': t, '#text': s.rights[t]! })),
+        right: RIGHT_TYPES.filter((t) => s.rights[t] && (subscribable || t !== 'SUBSCRIBE')).map((t) => ({ '@type': t, '#text': s.rights[t]! })),
       },
     })),
   };

@@ -12,7 +12,7 @@ import {
 } from '../config/validate';
 import type { RepeatableTree } from '../payload/objects';
 import { compileRepeatable } from '../payload/objects';
-import type { QueryFeatures, ServiceDefinition, ServiceHandlers, ServicePathHandler } from './types';
+import type { DelayedHandlers, QueryFeatures, ServiceDefinition, ServiceHandlers, ServicePathHandler } from './types';
 
 /** A registered service after validation. */
 export interface RegisteredService {
@@ -24,6 +24,8 @@ export interface RegisteredService {
   readonly namespace: string | undefined;
   readonly repeatable: RepeatableTree;
   readonly handlers: Readonly<ServiceHandlers>;
+  /** Handlers of an asynchronous provider, for DELAYED requests. */
+  readonly delayed: Readonly<DelayedHandlers>;
   readonly supports: Readonly<Required<QueryFeatures>>;
   /** Whether the provider keeps a change log for this service (changes since). */
   readonly changeTracking: boolean;
@@ -45,6 +47,7 @@ export interface ServiceRegistry {
 }
 
 const HANDLER_NAMES = ['query', 'queryIds', 'read', 'create', 'update', 'delete'] as const;
+const DELAYED_HANDLER_NAMES = ['query', 'createMany'] as const;
 
 /** Validates the `services` option into frozen maps of services and service paths by name. */
 export function resolveServices(value: unknown): ServiceRegistry {
@@ -70,12 +73,11 @@ function resolveService(name: string, def: unknown, path: string): RegisteredSer
   if (name === 'alerts') throw new SifConfigError(path, 'is built in: the alerts utility is always provided');
   if (!/^[A-Za-z][\w-]*$/.test(name)) throw new SifConfigError(path, 'must be a plain name (letters, digits, _ and -)');
   const d = requireObject(def, path) as Record<string, unknown> & ServiceDefinition;
-  rejectUnknownKeys(d, ['type', 'objectName', 'idAttribute', 'namespace', 'repeatable', 'handlers', 'supports', 'paths', 'changeTracking'], path);
-  const handlers = d.handlers === undefined ? {} : requireObject(d.handlers, `${path}.handlers`);
-  rejectUnknownKeys(handlers, HANDLER_NAMES, `${path}.handlers`);
-  for (const h of HANDLER_NAMES) {
-    if (handlers[h] !== undefined && typeof handlers[h] !== 'function') throw new SifConfigError(`${path}.handlers.${h}`, 'must be a function');
-  }
+  rejectUnknownKeys(d, ['type', 'objectName', 'idAttribute', 'namespace', 'repeatable', 'handlers', 'delayed', 'supports', 'paths', 'changeTracking'], path);
+  const handlers = functions(d.handlers, HANDLER_NAMES, `${path}.handlers`);
+  const delayed = functions(d.delayed, DELAYED_HANDLER_NAMES, `${path}.delayed`);
+  if (delayed.query && !handlers.query) throw new SifConfigError(`${path}.delayed.query`, 'needs handlers.query too (for immediate queries)');
+  if (delayed.createMany && !handlers.create) throw new SifConfigError(`${path}.delayed.createMany`, 'needs handlers.create too (for immediate creates)');
   const hasHandlers = Object.keys(handlers).length > 0;
   const objectName = hasHandlers ? requireString(d.objectName, `${path}.objectName`) : optionalString(d.objectName, `${path}.objectName`);
   if (objectName === name) throw new SifConfigError(`${path}.objectName`, 'must differ from the service name');
@@ -93,6 +95,7 @@ function resolveService(name: string, def: unknown, path: string): RegisteredSer
     namespace: hasHandlers ? requireString(d.namespace, `${path}.namespace`) : optionalString(d.namespace, `${path}.namespace`),
     repeatable: compileRepeatable(optionalStringList(d.repeatable, `${path}.repeatable`) ?? []),
     handlers: Object.freeze({ ...(handlers as ServiceHandlers) }),
+    delayed: Object.freeze({ ...(delayed as DelayedHandlers) }),
     supports: Object.freeze({
       where: optionalBoolean(supports.where, `${path}.supports.where`) ?? false,
       order: optionalBoolean(supports.order, `${path}.supports.order`) ?? false,
@@ -100,6 +103,16 @@ function resolveService(name: string, def: unknown, path: string): RegisteredSer
     }),
     changeTracking,
   });
+}
+
+/** An object of optional functions with known names. */
+function functions(value: unknown, names: readonly string[], path: string): Record<string, unknown> {
+  const o = value === undefined ? {} : requireObject(value, path);
+  rejectUnknownKeys(o, names, path);
+  for (const name of names) {
+    if (o[name] !== undefined && typeof o[name] !== 'function') throw new SifConfigError(`${path}.${name}`, 'must be a function');
+  }
+  return o;
 }
 
 /** A service path such as `xSchools/{}/xStudents`, which must end in the name of its service. */

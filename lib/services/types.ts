@@ -30,6 +30,11 @@ export interface ServiceDefinition {
   /** What the service can do. An operation without a handler is answered with 405. */
   handlers?: ServiceHandlers;
   /**
+   * Asynchronous provider (SIF 3.5): handlers that take a DELAYED request and answer it later, in
+   * parts, through `provider.respond(ref, part)` and `provider.complete(ref)`. Needs `queues`.
+   */
+  delayed?: DelayedHandlers;
+  /**
    * The query features the `query` handler (and the service paths) implement. A query that uses a
    * feature not declared here is refused with 400 rather than answered unfiltered. Default: none.
    */
@@ -87,6 +92,31 @@ export interface ServiceHandlers {
   update?(ctx: SifRequestContext, id: string, partial: GoessnerObject): Promise<boolean>;
   /** Deletes the object; false when there is no such object. */
   delete?(ctx: SifRequestContext, id: string): Promise<boolean>;
+}
+
+/**
+ * Handlers of an asynchronous provider (SIF 3.5). Each is called for a DELAYED request (after its
+ * 202), takes the request, and returns at once; the answer follows later, in one or several parts,
+ * through `provider.respond(request.ref, part)` and ends with `provider.complete(request.ref)` (or
+ * `provider.fail`). Nothing waits on an HTTP connection meanwhile, and the ref survives restarts.
+ *
+ * @example
+ * delayed: {
+ *   async createMany(ctx, objects, { ref }) {
+ *     importJobs.push({ ref, objects }); // a worker answers batch by batch with provider.respond(ref, { results })
+ *   },
+ * }
+ */
+export interface DelayedHandlers {
+  /** A delayed query: answer with parts `{ objects, totalCount? }`, each one page. */
+  query?(ctx: SifRequestContext, query: QueryRequest, request: DeferredRequest): Promise<void>;
+  /** A delayed multi-object create: answer with parts `{ results }`, each a `createResponse`. */
+  createMany?(ctx: SifRequestContext, objects: GoessnerObject[], request: DeferredRequest): Promise<void>;
+}
+
+/** A request an asynchronous provider has taken: its `ref` is what `provider.respond` needs. */
+export interface DeferredRequest {
+  readonly ref: string;
 }
 
 /** Who is asking, and where the request is aimed. */

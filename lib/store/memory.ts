@@ -11,6 +11,16 @@ import type {
   SifStore,
   SnapshotPage,
 } from './store';
+import type {
+  CreateSubscriptionResult,
+  DelayedRequestRecord,
+  NewQueueMessage,
+  QueueMessage,
+  QueueRecord,
+  QueueState,
+  SubscriptionRecord,
+} from './queue-records';
+import type { DelayedUpdate } from './store';
 
 /**
  * A store that keeps everything in process memory: for tests and throw-away demos. Records are
@@ -25,6 +35,11 @@ export class MemoryStore implements SifStore {
   private readonly changes: (ChangeEntry & { seq: number; at: string })[] = [];
   private readonly log = { epoch: randomBytes(8).toString('hex'), latest: 0, prunedThrough: 0 };
   private readonly snapshots = new Map<string, QuerySnapshot & { ids: string[] }>();
+  private readonly queues = new Map<string, QueueRecord>();
+  /** Every queued message, oldest first across queues (FIFO per queue follows). */
+  private messages: QueueMessage[] = [];
+  private readonly subscriptions = new Map<string, SubscriptionRecord>();
+  private readonly delayed = new Map<string, DelayedRequestRecord>();
   private closed = false;
 
   async createEnvironment(record: EnvironmentRecord): Promise<CreateEnvironmentResult> {
@@ -64,6 +79,7 @@ export class MemoryStore implements SifStore {
     if (!this.environments.delete(id)) return false;
     for (const [navigationId, snapshot] of this.snapshots) if (snapshot.environmentId === id) this.snapshots.delete(navigationId);
     for (const [alertId, alert] of this.alerts) if (alert.environmentId === id) this.alerts.delete(alertId);
+    for (const queue of [...this.queues.values()]) if (queue.environmentId === id) this.dropQueue(queue.id);
     return true;
   }
 
@@ -140,8 +156,165 @@ export class MemoryStore implements SifStore {
     return { serviceName: s.serviceName, total: s.ids.length, objectIds: s.ids.slice(page.offset, page.offset + page.limit) };
   }
 
+  async createQueue(record: QueueRecord, maxPerEnvironment: number): Promise<boolean> {
+    this.assertOpen();
+    if (!this.environments.has(record.environmentId)) throw new Error(`no environment ${record.environmentId}`);
+    if ([...this.queues.values()].filter((q) => q.environmentId === record.environmentId).length >= maxPerEnvironment) return false;
+    this.queues.set(record.id, copy(record));
+    return true;
+  }
+
+  async getQueue(environmentId: string, id: string): Promise<QueueState | undefined> {
+    this.assertOpen();
+    const queue = this.queues.get(id);
+    return queue && queue.environmentId === environmentId ? this.stateOf(queue) : undefined;
+  }
+
+  async listQueues(environmentId: string): Promise<QueueState[]> {
+    this.assertOpen();
+    return [...this.queues.values()].filter((q) => q.environmentId === environmentId).map((q) => this.stateOf(q));
+  }
+
+  async allQueues(): Promise<QueueState[]> {
+    this.assertOpen();
+    return [...this.queues.values()].map((q) => this.stateOf(q));
+  }
+
+  async deleteQueue(environmentId: string, id: string): Promise<boolean> {
+    this.assertOpen();
+    if (this.queues.get(id)?.environmentId !== environmentId) return false;
+    this.dropQueue(id);
+    return true;
+  }
+
+  async markQueueAlerted(id: string, at: string): Promise<void> {
+    this.assertOpen();
+    const queue = this.queues.get(id);
+    if (queue) queue.alertedAt = at;
+  }
+
+  async enqueue(messages: NewQueueMessage[], maxDepth: number): Promise<NewQueueMessage[]> {
+    this.assertOpen();
+    const refused: NewQueueMessage[] = [];
+    for (const m of messages) {
+      const queue = this.queues.get(m.queueId);
+      if (!queue || this.messages.filter((x) => x.queueId === m.queueId).length >= maxDepth) {
+        refused.push(m);
+        continue;
+      }
+      this.messages.push({ ...copy(m), connectionId: undefined });
+      queue.lastModified = m.createdAt;
+    }
+    return refused;
+  }
+
+  async takeMessage(queueId: string, connectionId: string, now: string): Promise<QueueMessage | undefined> {
+    this.assertOpen();
+    const queue = this.queues.get(queueId);
+    if (!queue) return undefined;
+    queue.lastPolled = now;
+    const held = this.messages.find((m) => m.queueId === queueId && m.connectionId === connectionId);
+    if (held) return copy(held);
+    const next = this.messages.find((m) => m.queueId === queueId && m.connectionId === undefined);
+    if (!next) return undefined;
+    next.connectionId = connectionId;
+    queue.lastAccessed = now;
+    return copy(next);
+  }
+
+  async removeMessage(queueId: string, messageId: string, connectionId?: string): Promise<boolean> {
+    this.assertOpen();
+    const i = this.messages.findIndex(
+      (m) => m.queueId === queueId && m.id === messageId && (connectionId === undefined || m.connectionId === connectionId),
+    );
+    if (i < 0) return false;
+    this.messages.splice(i, 1);
+    return true;
+  }
+
+  async pruneMessages(olderThan: string): Promise<Map<string, number>> {
+    this.assertOpen();
+    const counts = new Map<string, number>();
+    for (const m of this.messages) if (m.createdAt < olderThan) counts.set(m.queueId, (counts.get(m.queueId) ?? 0) + 1);
+    this.messages = this.messages.filter((m) => m.createdAt >= olderThan);
+    return counts;
+  }
+
+  async createSubscription(record: SubscriptionRecord): Promise<CreateSubscriptionResult> {
+    this.assertOpen();
+    if (!this.queues.has(record.queueId)) throw new Error(`no queue ${record.queueId}`);
+    const existing = [...this.subscriptions.values()].find(
+      (s) =>
+        s.environmentId === record.environmentId && s.serviceName === record.serviceName && s.zoneId === record.zoneId &&
+        s.contextId === record.contextId && s.serviceType === record.serviceType,
+    );
+    if (existing) return { created: false, existing: copy(existing) };
+    this.subscriptions.set(record.id, copy(record));
+    return { created: true };
+  }
+
+  async getSubscription(environmentId: string, id: string): Promise<SubscriptionRecord | undefined> {
+    this.assertOpen();
+    const s = this.subscriptions.get(id);
+    return s && s.environmentId === environmentId ? copy(s) : undefined;
+  }
+
+  async listSubscriptions(environmentId: string): Promise<SubscriptionRecord[]> {
+    this.assertOpen();
+    return [...this.subscriptions.values()].filter((s) => s.environmentId === environmentId).map(copy);
+  }
+
+  async deleteSubscription(environmentId: string, id: string): Promise<boolean> {
+    this.assertOpen();
+    if (this.subscriptions.get(id)?.environmentId !== environmentId) return false;
+    return this.subscriptions.delete(id);
+  }
+
+  async subscriptionsTo(serviceName: string): Promise<SubscriptionRecord[]> {
+    this.assertOpen();
+    return [...this.subscriptions.values()].filter((s) => s.serviceName === serviceName).map(copy);
+  }
+
+  async createDelayedRequest(record: DelayedRequestRecord): Promise<void> {
+    this.assertOpen();
+    if (!this.queues.has(record.queueId)) throw new Error(`no queue ${record.queueId}`);
+    this.delayed.set(record.id, copy(record));
+  }
+
+  async getDelayedRequest(id: string): Promise<DelayedRequestRecord | undefined> {
+    this.assertOpen();
+    return copyMaybe(this.delayed.get(id));
+  }
+
+  async pendingDelayedRequests(): Promise<DelayedRequestRecord[]> {
+    this.assertOpen();
+    return [...this.delayed.values()].filter((d) => d.state === 'pending').map(copy);
+  }
+
+  async advanceDelayedRequest(id: string, update: DelayedUpdate, messages: NewQueueMessage[]): Promise<boolean> {
+    this.assertOpen();
+    const record = this.delayed.get(id);
+    if (!record) return false;
+    await this.enqueue(messages, Number.MAX_SAFE_INTEGER);
+    if (update.done) this.delayed.delete(id);
+    else Object.assign(record, { progress: copy(update.progress), state: update.state ?? record.state });
+    return true;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+  }
+
+  private stateOf(queue: QueueRecord): QueueState {
+    const mine = this.messages.filter((m) => m.queueId === queue.id);
+    return { ...copy(queue), messageCount: mine.length, oldestMessage: mine[0]?.createdAt };
+  }
+
+  private dropQueue(id: string): void {
+    this.queues.delete(id);
+    this.messages = this.messages.filter((m) => m.queueId !== id);
+    for (const [sid, s] of this.subscriptions) if (s.queueId === id) this.subscriptions.delete(sid);
+    for (const [did, d] of this.delayed) if (d.queueId === id) this.delayed.delete(did);
   }
 
   private assertOpen(): void {

@@ -1,5 +1,17 @@
 import type { ProvisionedZone } from '../config/consumers';
 import type { GoessnerObject } from '../payload/goessner';
+import type {
+  CreateSubscriptionResult,
+  DelayedProgress,
+  DelayedRequestRecord,
+  NewQueueMessage,
+  QueueMessage,
+  QueueRecord,
+  QueueState,
+  SubscriptionRecord,
+} from './queue-records';
+
+export type * from './queue-records';
 
 /**
  * The protocol state of a provider, behind one small async interface so that another database can
@@ -20,7 +32,7 @@ export interface SifStore {
   findEnvironmentByIdentity(identityKey: string): Promise<EnvironmentRecord | undefined>;
   /** Replaces an environment's session token hash (the token was re-issued). False if it is gone. */
   replaceSessionHash(id: string, sessionTokenHash: string): Promise<boolean>;
-  /** Deletes an environment and everything it owns (alerts, and later queues, subscriptions). */
+  /** Deletes an environment and everything it owns (alerts, snapshots, queues, messages, subscriptions, delayed requests). */
   deleteEnvironment(id: string): Promise<boolean>;
 
   /** Stores an alert reported by an environment's consumer. */
@@ -55,8 +67,67 @@ export interface SifStore {
    */
   snapshotPage(navigationId: string, environmentId: string, now: string, page: { offset: number; limit: number }): Promise<SnapshotPage | undefined>;
 
+  /** Stores a queue unless its environment already has `maxPerEnvironment` queues; false then. */
+  createQueue(record: QueueRecord, maxPerEnvironment: number): Promise<boolean>;
+  /** One queue with its message count, only for the environment that owns it. */
+  getQueue(environmentId: string, id: string): Promise<QueueState | undefined>;
+  /** An environment's queues, oldest first. */
+  listQueues(environmentId: string): Promise<QueueState[]>;
+  /** Every queue of every environment (for housekeeping). */
+  allQueues(): Promise<QueueState[]>;
+  /** Deletes a queue with its messages, subscriptions and delayed requests, atomically. */
+  deleteQueue(environmentId: string, id: string): Promise<boolean>;
+  /** Records that an inactive-consumer alert was raised for a queue. */
+  markQueueAlerted(id: string, at: string): Promise<void>;
+  /**
+   * Appends messages at the back of their queues, in order, atomically. A message whose queue is
+   * gone, or already holds `maxDepth` messages, is not stored: those are returned.
+   */
+  enqueue(messages: NewQueueMessage[], maxDepth: number): Promise<NewQueueMessage[]>;
+  /**
+   * The message outstanding on `connectionId` if there is one; else the oldest message not handed
+   * out, now outstanding on `connectionId`. Records the poll time either way.
+   */
+  takeMessage(queueId: string, connectionId: string, now: string): Promise<QueueMessage | undefined>;
+  /**
+   * Removes a message from a queue; with `connectionId`, only if it is the one outstanding on that
+   * connection. False when there is no such message.
+   */
+  removeMessage(queueId: string, messageId: string, connectionId?: string): Promise<boolean>;
+  /** Drops messages queued before `olderThan`; returns how many per queue id. */
+  pruneMessages(olderThan: string): Promise<Map<string, number>>;
+
+  /** Stores a subscription unless the environment has one to the same service, zone and context. */
+  createSubscription(record: SubscriptionRecord): Promise<CreateSubscriptionResult>;
+  /** One subscription, only for the environment that owns it. */
+  getSubscription(environmentId: string, id: string): Promise<SubscriptionRecord | undefined>;
+  /** An environment's subscriptions, oldest first. */
+  listSubscriptions(environmentId: string): Promise<SubscriptionRecord[]>;
+  deleteSubscription(environmentId: string, id: string): Promise<boolean>;
+  /** Every subscription, of any environment, to a service. */
+  subscriptionsTo(serviceName: string): Promise<SubscriptionRecord[]>;
+
+  /** Stores a delayed request (its queue must exist). */
+  createDelayedRequest(record: DelayedRequestRecord): Promise<void>;
+  getDelayedRequest(id: string): Promise<DelayedRequestRecord | undefined>;
+  /** Delayed requests still to run (state `pending`), oldest first. */
+  pendingDelayedRequests(): Promise<DelayedRequestRecord[]>;
+  /**
+   * Atomically queues answers of a delayed request and records its progress: `done` removes it,
+   * `state` changes it. False (and nothing stored) when the request is gone.
+   */
+  advanceDelayedRequest(id: string, update: DelayedUpdate, messages: NewQueueMessage[]): Promise<boolean>;
+
   /** Releases the store's resources. Further calls fail. */
   close(): Promise<void>;
+}
+
+/** How `advanceDelayedRequest` moves a delayed request on. */
+export interface DelayedUpdate {
+  progress: DelayedProgress;
+  state?: 'pending' | 'deferred';
+  /** The last answer is among the messages: forget the request. */
+  done?: boolean;
 }
 
 /** A stored query result, for `queryIntention: ALL`. */

@@ -11,9 +11,12 @@ export function deleteEnvironment(core: ProviderCore) {
   return async function deleteEnvironmentStep(req: Request, res: Response): Promise<void> {
     const { environment } = ownSession(req);
     core.authenticator.forgetEnvironment(environment.id, true);
+    const queues = core.queues ? await core.config.store.listQueues(environment.id) : [];
     if (!(await core.config.store.deleteEnvironment(environment.id))) {
       throw new NotFoundError('No such environment', { scope: 'environment' });
     }
+    // Long polls on its queues end now rather than at their timeout.
+    for (const queue of queues) core.queues!.broker.forget(queue.id);
     core.events.emit('environment.deleted', { environmentId: environment.id, applicationKey: environment.applicationKey });
     core.responder.empty(req, res, 204);
   };

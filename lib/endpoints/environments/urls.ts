@@ -4,8 +4,10 @@ import type { InfrastructureUrls } from '../../payload/environment';
 
 /** The absolute URLs of an environment's infrastructure services, for this request's host. */
 export function environmentUrls(core: ProviderCore, req: Request, environmentId: string): InfrastructureUrls {
+  const base = core.responder.baseUrl(req);
   return {
     environment: core.responder.environmentUrl(req, environmentId),
-    requestsConnector: `${core.responder.baseUrl(req)}/requests`,
+    requestsConnector: `${base}/requests`,
+    ...(core.queues ? { queues: `${base}/queues`, subscriptions: `${base}/subscriptions` } : {}),
   };
 }

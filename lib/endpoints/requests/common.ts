@@ -92,6 +92,9 @@ export function changeOf(ctx: SifRequestContext, action: ChangeAction, objects: 
     serviceName: ctx.serviceName,
     action,
     objects,
+    // Creates hand on the object as stored; updates only the elements the consumer sent.
+    replacement: action === 'UPDATE' ? ('PARTIAL' as const) : undefined,
+    generatorId: ctx.generatorId,
     zoneId: ctx.zoneId,
     contextId: ctx.contextId,
     environmentId: ctx.environmentId,

@@ -49,7 +49,7 @@ export async function queryObjects(core: ProviderCore, req: Request, res: Respon
 }
 
 /** The `where` (and/or query by example) and `order` of a query, refused when the service cannot apply them. */
-async function filters(core: ProviderCore, req: Request): Promise<Pick<QueryRequest, 'where' | 'order'>> {
+export async function filters(core: ProviderCore, req: Request): Promise<Pick<QueryRequest, 'where' | 'order'>> {
   const { service, operation } = targetOf(req);
   const whereText = queryParam(req, 'where');
   const orderText = queryParam(req, 'order');

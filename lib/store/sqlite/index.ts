@@ -13,6 +13,8 @@ import type {
   SnapshotPage,
 } from '../store';
 import { MIGRATIONS } from './migrations';
+import type { QueueTables } from './queues';
+import { sqliteQueueTables } from './queues';
 
 /**
  * The default store: one SQLite file through better-sqlite3, in WAL mode with foreign keys on.
@@ -33,6 +35,7 @@ export class SqliteStore implements SifStore {
     this.db.pragma('synchronous = NORMAL');
     migrate(this.db);
     this.sql = prepare(this.db);
+    Object.assign(this, sqliteQueueTables(this.db));
   }
 
   async createEnvironment(record: EnvironmentRecord): Promise<CreateEnvironmentResult> {
@@ -110,6 +113,10 @@ export class SqliteStore implements SifStore {
     if (this.db.open) this.db.close();
   }
 }
+
+// The queue, message, subscription and delayed-request methods come from `sqliteQueueTables`.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface SqliteStore extends QueueTables {}
 
 function migrate(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;

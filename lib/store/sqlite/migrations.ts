@@ -60,4 +60,68 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (navigation_id, position)
   ) STRICT, WITHOUT ROWID;
   `,
+  `
+  CREATE TABLE queues (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+    name TEXT,
+    polling TEXT NOT NULL CHECK (polling IN ('IMMEDIATE', 'LONG')),
+    idle_timeout INTEGER NOT NULL,
+    min_wait_time INTEGER NOT NULL,
+    max_connections INTEGER NOT NULL,
+    created TEXT NOT NULL,
+    last_accessed TEXT NOT NULL,
+    last_modified TEXT NOT NULL,
+    last_polled TEXT NOT NULL,
+    alerted_at TEXT
+  ) STRICT;
+  CREATE INDEX queues_by_environment ON queues(environment_id, seq);
+
+  CREATE TABLE queue_messages (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    queue_id TEXT NOT NULL REFERENCES queues(id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    headers TEXT NOT NULL,
+    body_kind TEXT NOT NULL CHECK (body_kind IN ('encoded', 'payload', 'empty')),
+    content_type TEXT,
+    body BLOB,
+    connection_id TEXT
+  ) STRICT;
+  CREATE INDEX queue_messages_in_order ON queue_messages(queue_id, seq);
+  CREATE INDEX queue_messages_by_time ON queue_messages(created_at);
+
+  CREATE TABLE subscriptions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+    queue_id TEXT NOT NULL REFERENCES queues(id) ON DELETE CASCADE,
+    zone_id TEXT NOT NULL,
+    context_id TEXT NOT NULL,
+    service_type TEXT NOT NULL,
+    service_name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (environment_id, service_name, zone_id, context_id, service_type)
+  ) STRICT;
+  CREATE INDEX subscriptions_by_service ON subscriptions(service_name);
+  CREATE INDEX subscriptions_by_queue ON subscriptions(queue_id);
+
+  CREATE TABLE delayed_requests (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+    queue_id TEXT NOT NULL REFERENCES queues(id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    method TEXT NOT NULL,
+    url TEXT NOT NULL,
+    headers TEXT NOT NULL,
+    body BLOB NOT NULL,
+    base_url TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'deferred')),
+    progress TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX delayed_by_state ON delayed_requests(state, seq);
+  CREATE INDEX delayed_by_queue ON delayed_requests(queue_id);
+  `,
 ];

@@ -1,0 +1,125 @@
+import type { Request, Response } from 'express';
+import type { ProviderCore } from '../../core';
+import { NotFoundError, ServiceUnavailableError } from '../../errors';
+import { getSifContext } from '../../http/context';
+import { header, queryParam } from '../../http/params';
+import type { MessageType, ResponseAction } from '../../protocol/enums';
+import type { QueueMessage, QueueState } from '../../store/queue-records';
+import { ownQueue } from './queues';
+
+// The messages service of a queue (Infrastructure Services §9.3): "get next" with an optional
+// "and pop" of the previous message, long polling, concurrent connections. A message leaves the
+// queue only when its consumer deletes it (at-least-once); until then the connection it was handed
+// to gets it again.
+
+/**
+ * `GET {queueUri}` → 200 with the oldest message (its `messageId` and the headers it was queued
+ * with), or 204 when there is none (after up to `idleTimeout` seconds on a LONG queue).
+ * `;deleteMessageId=` (also a header, or `;messageId=`) first removes the message this connection
+ * holds: 404 when that is not it.
+ */
+export function pollMessages(core: ProviderCore) {
+  return async function pollMessagesStep(req: Request, res: Response): Promise<void> {
+    const store = core.config.store;
+    const broker = core.queues!.broker;
+    const queue = await ownQueue(core, req);
+    const connectionId = connectionOf(req, queue);
+    const waitLeft = broker.waitLeft(queue, connectionId);
+    if (waitLeft > 0) {
+      throw new ServiceUnavailableError('Service is busy: poll no sooner than minWaitTime after an empty answer', {
+        scope: 'messages',
+        description: `minWaitTime is ${queue.minWaitTime} s; poll again in ${waitLeft} s`,
+      });
+    }
+    const toDelete = deleteMessageIdOf(req);
+    if (toDelete !== undefined && !(await store.removeMessage(queue.id, toDelete, connectionId))) {
+      throw new NotFoundError('No such outstanding message to delete', { scope: 'messages', description: toDelete.slice(0, 80) });
+    }
+    const message = await nextMessage(core, req, res, queue, connectionId);
+    if (res.writableEnded || res.destroyed) return; // the consumer went away while waiting
+    const headers: Record<string, string> = queue.maxConcurrentConnections > 1 ? { connectionId } : {};
+    if (!message) {
+      broker.answeredEmpty(queue, connectionId);
+      core.responder.empty(req, res, 204, { headers });
+      return;
+    }
+    deliver(core, req, res, message, headers);
+  };
+}
+
+/** `DELETE {queueUri}/{messageId}` → 204 when the message was in the queue, else 404. */
+export function deleteMessage(core: ProviderCore) {
+  return async function deleteMessageStep(req: Request, res: Response): Promise<void> {
+    const queue = await ownQueue(core, req);
+    if (!(await core.config.store.removeMessage(queue.id, String(req.params.messageId)))) {
+      throw new NotFoundError('No such message in this queue', { scope: 'messages' });
+    }
+    core.responder.empty(req, res, 204);
+  };
+}
+
+/** The next message for this connection; on a LONG queue, waits for one up to `idleTimeout`. */
+async function nextMessage(core: ProviderCore, req: Request, res: Response, queue: QueueState, connectionId: string): Promise<QueueMessage | undefined> {
+  const store = core.config.store;
+  const now = () => core.config.clock().toISOString();
+  if (queue.polling !== 'LONG' || queue.idleTimeout === 0) return store.takeMessage(queue.id, connectionId, now());
+  const closed = new AbortController();
+  const onClose = () => closed.abort();
+  res.on('close', onClose);
+  try {
+    const deadline = Date.now() + queue.idleTimeout * 1000;
+    for (;;) {
+      const wait = core.queues!.broker.waitForMessage(queue.id, deadline - Date.now(), closed.signal);
+      const message = await store.takeMessage(queue.id, connectionId, now());
+      if (message || closed.signal.aborted || Date.now() >= deadline) {
+        wait.cancel();
+        return message;
+      }
+      await wait.arrived;
+      // Deleted meanwhile (by its owner, or with the environment): nothing will arrive.
+      if (!(await store.getQueue(queue.environmentId, queue.id))) return undefined;
+    }
+  } finally {
+    res.off('close', onClose);
+  }
+}
+
+/** Sends a message with the headers it was queued with; events are encoded in the poller's format. */
+function deliver(core: ProviderCore, req: Request, res: Response, message: QueueMessage, extra: Record<string, string>): void {
+  const { messageType, responseAction, ...queued } = message.headers;
+  const options = {
+    messageType: (messageType ?? 'RESPONSE') as MessageType,
+    responseAction: (responseAction ?? null) as ResponseAction | null,
+    headers: { ...queued, ...extra, messageId: message.id },
+  };
+  const body = message.body;
+  if (body.kind === 'payload') core.responder.payload(req, res, 200, body.root, body.value, { ...options, namespace: body.namespace });
+  else if (body.kind === 'encoded') core.responder.bytes(req, res, 200, body.bytes, body.contentType, options);
+  else core.responder.empty(req, res, 200, options);
+}
+
+/**
+ * The connection a poll is on (§9.3.3). A queue with one connection ignores `connectionId`; one
+ * with several needs it, as an integer from 0 to maxConcurrentConnections - 1, else "Not Found".
+ */
+function connectionOf(req: Request, queue: QueueState): string {
+  if (queue.maxConcurrentConnections <= 1) return '';
+  const id = header(req, 'connectionId')?.trim();
+  if (id === undefined || id === '') {
+    throw new NotFoundError('This queue has several connections: send a connectionId header', {
+      scope: 'messages',
+      description: `connectionId 0 to ${queue.maxConcurrentConnections - 1}`,
+    });
+  }
+  if (!/^\d{1,9}$/.test(id) || Number(id) >= queue.maxConcurrentConnections) {
+    throw new NotFoundError(`No connection ${id.slice(0, 20)}: the limit is ${queue.maxConcurrentConnections}`, { scope: 'messages' });
+  }
+  return String(Number(id));
+}
+
+/** The message to pop first: `;deleteMessageId=`, the header, `;messageId=`, or the query parameter. */
+function deleteMessageIdOf(req: Request): string | undefined {
+  const { matrix } = getSifContext(req);
+  const id = matrix.deleteMessageId ?? header(req, 'deleteMessageId') ?? matrix.messageId ?? queryParam(req, 'deleteMessageId');
+  return id?.trim() || undefined;
+}

@@ -1,0 +1,158 @@
+import type { Request, Response } from 'express';
+import type { ResolvedConfig } from '../config/resolve';
+import { SifError } from '../errors';
+import { replayOf } from '../http/replay';
+import type { GoessnerObject } from '../payload/goessner';
+import { isElement } from '../payload/goessner';
+import { shapeForOutput } from '../payload/objects';
+import { createResponse } from '../payload/responses';
+import { errorObject } from '../payload/error';
+import type { RegisteredService } from '../services/registry';
+import type { SifRequestContext } from '../services/types';
+import type { DelayedRequestRecord, MessageBody, NewQueueMessage } from '../store/queue-records';
+import { newId } from '../util/ids';
+import type { QueueBroker } from './broker';
+import { answerHeaders } from './delayed';
+
+/** One part of a deferred query's answer: a page of objects. */
+export interface DeferredQueryPart {
+  objects: GoessnerObject[];
+  /** Objects in the whole answer, when known: sent as `navigationCount`. */
+  totalCount?: number;
+}
+
+/** One part of a deferred multi-object create's answer: a `createResponse` for some of the objects. */
+export interface DeferredResultsPart {
+  results: DeferredItemResult[];
+}
+
+/** The outcome of one object, as in a `createResponse`. */
+export interface DeferredItemResult {
+  /** The id the object now has (for a failure, if known). */
+  id?: string;
+  /** The id the consumer suggested. */
+  advisoryId?: string;
+  /** 201 for created; a 4xx/5xx code for a failure. */
+  statusCode: number;
+  /** For a failure: what went wrong. */
+  message?: string;
+}
+
+/** A part of a deferred answer. */
+export type DeferredPart = DeferredQueryPart | DeferredResultsPart;
+
+/** What an asynchronous provider is answering, kept with the delayed request. */
+type Deferred = { serviceName: string; operation: 'query' | 'createMany' };
+
+/**
+ * Asynchronous providers (SIF 3.5): hands DELAYED requests to a service's `delayed` handlers and
+ * queues the parts of the answer they send later through `provider.respond` / `complete` / `fail`.
+ * The request stays in the store, marked deferred, until it is complete: a restart loses nothing.
+ */
+export class Deferrals {
+  constructor(
+    private readonly config: ResolvedConfig,
+    private readonly broker: QueueBroker,
+  ) {}
+
+  /** True when this request is a delayed one that the service answers asynchronously. */
+  takes(req: Request, service: RegisteredService, operation: string): boolean {
+    return replayOf(req) !== undefined && (operation === 'query' || operation === 'createMany') && service.delayed[operation] !== undefined;
+  }
+
+  /**
+   * Marks the delayed request deferred (before the handler can answer), then gives it to the
+   * service's handler. `input` is the query or the objects, decoded as for an immediate request.
+   */
+  async handOver(req: Request, res: Response, service: RegisteredService, ctx: SifRequestContext, operation: 'query' | 'createMany', input: unknown): Promise<void> {
+    const replay = replayOf(req)!;
+    const record = await this.config.store.getDelayedRequest(replay.id);
+    if (!record) return;
+    const deferred: Deferred = { serviceName: service.name, operation };
+    await this.config.store.advanceDelayedRequest(replay.id, { progress: { ...record.progress, deferred }, state: 'deferred' }, []);
+    replay.deferred = true;
+    const request = Object.freeze({ ref: replay.id });
+    if (operation === 'query') await service.delayed.query!(ctx, input as never, request);
+    else await service.delayed.createMany!(ctx, input as GoessnerObject[], request);
+    res.writeHead(202).end();
+  }
+
+  /** Queues one part of the answer. False when the request is gone (its queue or environment was deleted). */
+  respond(ref: string, part: DeferredPart): Promise<boolean> {
+    return this.answer(ref, part, false);
+  }
+
+  /** Queues the last part (if any) and forgets the request. */
+  complete(ref: string, part?: DeferredPart): Promise<boolean> {
+    return this.answer(ref, part, true);
+  }
+
+  /** Ends the request with an error message in the consumer's queue. */
+  async fail(ref: string, error: { statusCode: number; message: string }): Promise<boolean> {
+    const record = await this.deferredRecord(ref);
+    if (!record) return false;
+    const sifError = new SifError(validStatus(error.statusCode, 500), String(error.message));
+    const body: MessageBody = { kind: 'payload', root: 'error', namespace: undefined, value: errorObject(sifError, newId(), 'Delayed request') };
+    return this.queue(record, { messageType: 'ERROR', ...answerHeaders(record) }, body, true);
+  }
+
+  private async answer(ref: string, part: DeferredPart | undefined, last: boolean): Promise<boolean> {
+    const record = await this.deferredRecord(ref);
+    if (!record) return false;
+    const deferred = record.progress.deferred as Deferred;
+    const service = this.config.services.get(deferred.serviceName)!;
+    const page = record.progress.parts + 1;
+    const headers: Record<string, string> = { messageType: 'RESPONSE', ...answerHeaders(record), serviceType: service.type };
+    let body: MessageBody;
+    if (part === undefined) {
+      if (record.progress.parts > 0) return this.queue(record, undefined, undefined, true);
+      headers.responseAction = deferred.operation === 'query' ? 'QUERY' : 'CREATE';
+      body = { kind: 'empty' };
+    } else if (deferred.operation === 'query') {
+      const objects = (part as DeferredQueryPart).objects;
+      if (!Array.isArray(objects) || !objects.every(isElement)) throw new TypeError('sif3-direct: respond(): a query part needs objects: an array of objects');
+      Object.assign(headers, { responseAction: 'QUERY', navigationPage: String(page), navigationPageSize: String(objects.length) });
+      const total = (part as DeferredQueryPart).totalCount;
+      if (typeof total === 'number') headers.navigationCount = String(total);
+      if (last) headers.navigationLastPage = String(page);
+      body = {
+        kind: 'payload',
+        root: service.name,
+        namespace: service.namespace,
+        value: { [service.objectName!]: objects.map((o) => shapeForOutput(o, service.repeatable)) },
+      };
+    } else {
+      const results = (part as DeferredResultsPart).results;
+      if (!Array.isArray(results)) throw new TypeError('sif3-direct: respond(): a createMany part needs results: an array');
+      headers.responseAction = 'CREATE';
+      const outcomes = results.map((r) => ({
+        id: r.id,
+        advisoryId: r.advisoryId,
+        statusCode: validStatus(r.statusCode, 201),
+        error: r.statusCode >= 400 ? new SifError(validStatus(r.statusCode, 500), r.message ?? 'Not created') : undefined,
+      }));
+      body = { kind: 'payload', root: 'createResponse', namespace: undefined, value: createResponse(outcomes, `Create ${service.name}`) };
+    }
+    return this.queue(record, headers, body, last);
+  }
+
+  private async deferredRecord(ref: string): Promise<DelayedRequestRecord | undefined> {
+    if (typeof ref !== 'string') throw new TypeError('sif3-direct: ref must be the string a delayed handler received');
+    const record = await this.config.store.getDelayedRequest(ref);
+    return record?.state === 'deferred' ? record : undefined;
+  }
+
+  private async queue(record: DelayedRequestRecord, headers: Record<string, string> | undefined, body: MessageBody | undefined, done: boolean): Promise<boolean> {
+    const messages: NewQueueMessage[] = headers && body
+      ? [{ id: newId(), queueId: record.queueId, createdAt: this.config.clock().toISOString(), headers, body }]
+      : [];
+    const progress = { ...record.progress, parts: record.progress.parts + messages.length };
+    const kept = await this.config.store.advanceDelayedRequest(record.id, { progress, done }, messages);
+    if (kept && messages.length > 0) this.broker.wake([record.queueId]);
+    return kept;
+  }
+}
+
+function validStatus(code: unknown, fallback: number): number {
+  return typeof code === 'number' && Number.isInteger(code) && code >= 100 && code <= 599 ? code : fallback;
+}

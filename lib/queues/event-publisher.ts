@@ -1,0 +1,71 @@
+import type { ObjectsChanged } from '../events';
+import { shapeForOutput } from '../payload/objects';
+import type { RegisteredService } from '../services/registry';
+import type { NewQueueMessage, SubscriptionRecord } from '../store/queue-records';
+import type { SifStore } from '../store/store';
+import type { Clock } from '../util/clock';
+import { newId } from '../util/ids';
+import type { QueueBroker } from './broker';
+
+/**
+ * Turns changes into events (Base Architecture §4.2.2): one EVENT message per batch of objects in
+ * the queue of every subscription to the service in the change's zone and context (every zone and
+ * context when the host reports a change without them).
+ */
+export class EventPublisher {
+  constructor(
+    private readonly store: SifStore,
+    private readonly broker: QueueBroker,
+    private readonly batchSize: number,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Queues the events of one change; resolves once they are stored. */
+  async publish(change: ObjectsChanged, service: RegisteredService): Promise<void> {
+    if (change.objects.length === 0) return;
+    const subscriptions = (await this.store.subscriptionsTo(service.name)).filter((s) => matches(s, change, service));
+    if (subscriptions.length === 0) return;
+    const at = this.clock().toISOString();
+    const batches: ObjectsChanged['objects'][] = [];
+    for (let i = 0; i < change.objects.length; i += this.batchSize) batches.push(change.objects.slice(i, i + this.batchSize));
+    const messages: NewQueueMessage[] = [];
+    for (const s of subscriptions) {
+      for (const batch of batches) {
+        messages.push({
+          id: newId(),
+          queueId: s.queueId,
+          createdAt: at,
+          headers: eventHeaders(change, s, service),
+          body: {
+            kind: 'payload',
+            root: service.name,
+            namespace: service.namespace,
+            value: { [service.objectName!]: batch.map((o) => shapeForOutput(o, service.repeatable)) },
+          },
+        });
+      }
+    }
+    await this.broker.publish(messages);
+  }
+}
+
+function matches(s: SubscriptionRecord, change: ObjectsChanged, service: RegisteredService): boolean {
+  if (s.serviceType !== service.type) return false;
+  if (change.zoneId !== undefined && s.zoneId !== change.zoneId) return false;
+  return change.contextId === undefined || s.contextId === change.contextId;
+}
+
+/** The headers of an event (Base Architecture §4.3, Infrastructure Services §8.3). */
+function eventHeaders(change: ObjectsChanged, s: SubscriptionRecord, service: RegisteredService): Record<string, string> {
+  const headers: Record<string, string> = {
+    messageType: 'EVENT',
+    eventAction: change.action,
+    serviceName: service.name,
+    serviceType: service.type,
+    zoneId: s.zoneId,
+    contextId: s.contextId,
+  };
+  if (change.action !== 'DELETE') headers.replacement = change.replacement ?? (change.action === 'CREATE' ? 'FULL' : 'PARTIAL');
+  if (change.generatorId) headers.generatorId = change.generatorId;
+  return headers;
+}

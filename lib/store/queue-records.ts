@@ -1,0 +1,106 @@
+import type { GoessnerValue } from '../payload/goessner';
+
+/** Polling styles of a queue (Infrastructure Services §9.2). */
+export type QueuePolling = 'IMMEDIATE' | 'LONG';
+
+/** A queue as stored. Its parameters are immutable once created (§9.1). */
+export interface QueueRecord {
+  id: string;
+  /** The owning consumer's environment. */
+  environmentId: string;
+  name: string | undefined;
+  polling: QueuePolling;
+  /** Seconds a LONG poll is held open; 0 for IMMEDIATE queues. */
+  idleTimeout: number;
+  /** Seconds an IMMEDIATE poller must wait after an empty answer. */
+  minWaitTime: number;
+  maxConcurrentConnections: number;
+  /** ISO-8601 times. `lastAccessed` moves when a message is handed out, `lastModified` when one arrives. */
+  created: string;
+  lastAccessed: string;
+  lastModified: string;
+  /** When the owner last polled, empty answers included (for the inactive-consumer alert). */
+  lastPolled: string;
+  /** When an inactive-consumer alert was last raised for this queue, if ever. */
+  alertedAt: string | undefined;
+}
+
+/** A queue with its current message count, as read back. */
+export interface QueueState extends QueueRecord {
+  messageCount: number;
+  /** ISO-8601 time of the oldest message, if any. */
+  oldestMessage: string | undefined;
+}
+
+/** What a queued message carries as its body. */
+export type MessageBody =
+  /** Bytes already encoded (a delayed response), sent back as they are. */
+  | { kind: 'encoded'; contentType: string; bytes: Buffer }
+  /** A payload encoded when it is polled, in the poller's format (events). */
+  | { kind: 'payload'; root: string; namespace: string | undefined; value: GoessnerValue }
+  | { kind: 'empty' };
+
+/** A message to put into a queue. */
+export interface NewQueueMessage {
+  id: string;
+  queueId: string;
+  createdAt: string;
+  /** SIF headers the message was queued with (messageType, eventAction, requestId, …). */
+  headers: Record<string, string>;
+  body: MessageBody;
+}
+
+/** A queued message, with the connection it is handed to (if any). */
+export interface QueueMessage extends NewQueueMessage {
+  /** The connection the message was handed to and is outstanding on; undefined while waiting. */
+  connectionId: string | undefined;
+}
+
+/** A subscription as stored (Infrastructure Services §10.2). */
+export interface SubscriptionRecord {
+  id: string;
+  environmentId: string;
+  queueId: string;
+  zoneId: string;
+  contextId: string;
+  serviceType: string;
+  serviceName: string;
+  createdAt: string;
+}
+
+/** The outcome of `createSubscription`. */
+export type CreateSubscriptionResult = { created: true } | { created: false; existing: SubscriptionRecord };
+
+/**
+ * A delayed request kept until its last answer is queued: everything needed to run it again after a
+ * restart, and how far it got.
+ */
+export interface DelayedRequestRecord {
+  /** Also the `ref` an asynchronous provider answers with. */
+  id: string;
+  environmentId: string;
+  queueId: string;
+  createdAt: string;
+  method: string;
+  /** Path below the mount point, with matrix parameters and query string, as the consumer sent it. */
+  url: string;
+  /** The request headers that matter for running it (no credentials). */
+  headers: Record<string, string>;
+  body: Buffer;
+  /** The absolute URL of the mount point, for URLs in the answer. */
+  baseUrl: string;
+  /** `pending` runs (again after a restart); `deferred` waits for the host's answers. */
+  state: 'pending' | 'deferred';
+  /** Pages or parts answered so far. */
+  progress: DelayedProgress;
+}
+
+/** How far a delayed request has been answered. */
+export interface DelayedProgress {
+  /** Answers already queued. */
+  parts: number;
+  /** The paged query's `navigationId`, once the first page is answered. */
+  navigationId?: string;
+  /** Set when an asynchronous provider took the request: what it answers. */
+  deferred?: { serviceName: string; operation: string };
+}

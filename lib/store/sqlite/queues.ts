@@ -1,0 +1,307 @@
+import Database from 'better-sqlite3';
+import type {
+  CreateSubscriptionResult,
+  DelayedRequestRecord,
+  MessageBody,
+  NewQueueMessage,
+  QueueMessage,
+  QueueRecord,
+  QueueState,
+  SubscriptionRecord,
+} from '../queue-records';
+import type { DelayedUpdate, SifStore } from '../store';
+
+/** The part of the store that keeps queues, their messages, subscriptions and delayed requests. */
+export type QueueTables = Pick<
+  SifStore,
+  | 'createQueue' | 'getQueue' | 'listQueues' | 'allQueues' | 'deleteQueue' | 'markQueueAlerted' | 'enqueue' | 'takeMessage'
+  | 'removeMessage' | 'pruneMessages' | 'createSubscription' | 'getSubscription' | 'listSubscriptions' | 'deleteSubscription'
+  | 'subscriptionsTo' | 'createDelayedRequest' | 'getDelayedRequest' | 'pendingDelayedRequests' | 'advanceDelayedRequest'
+>;
+
+/**
+ * The asynchronous side of the SQLite store (migration 3): statements prepared once, every write
+ * one transaction; deleting a queue or an environment cascades in the same statement.
+ */
+export function sqliteQueueTables(db: Database.Database): QueueTables {
+  const q = prepareQueueStatements(db);
+  return {
+    createQueue: async (record, max) => q.createQueue(record, max),
+    getQueue: async (environmentId, id) => {
+      const row = q.queueById.get(id, environmentId) as QueueRow | undefined;
+      return row ? toQueueState(row) : undefined;
+    },
+    listQueues: async (environmentId) => (q.queuesByEnvironment.all(environmentId) as QueueRow[]).map(toQueueState),
+    allQueues: async () => (q.allQueues.all() as QueueRow[]).map(toQueueState),
+    deleteQueue: async (environmentId, id) => q.deleteQueue.run(id, environmentId).changes > 0,
+    markQueueAlerted: async (id, at) => void q.markQueueAlerted.run(at, id),
+    enqueue: async (messages, maxDepth) => q.enqueue.immediate(messages, maxDepth),
+    takeMessage: async (queueId, connectionId, now) => q.takeMessage(queueId, connectionId, now),
+    removeMessage: async (queueId, messageId, connectionId) =>
+      (connectionId === undefined ? q.removeMessage.run(queueId, messageId) : q.removeOutstanding.run(queueId, messageId, connectionId)).changes > 0,
+    pruneMessages: async (olderThan) => q.pruneMessages(olderThan),
+    createSubscription: async (record) => q.createSubscription(record),
+    getSubscription: async (environmentId, id) => {
+      const row = q.subscriptionById.get(id, environmentId) as SubscriptionRow | undefined;
+      return row ? toSubscription(row) : undefined;
+    },
+    listSubscriptions: async (environmentId) => (q.subscriptionsByEnvironment.all(environmentId) as SubscriptionRow[]).map(toSubscription),
+    deleteSubscription: async (environmentId, id) => q.deleteSubscription.run(id, environmentId).changes > 0,
+    subscriptionsTo: async (serviceName) => (q.subscriptionsTo.all(serviceName) as SubscriptionRow[]).map(toSubscription),
+    createDelayedRequest: async (record) => void q.createDelayed(record),
+    getDelayedRequest: async (id) => {
+      const row = q.delayedById.get(id) as DelayedRow | undefined;
+      return row ? toDelayed(row) : undefined;
+    },
+    pendingDelayedRequests: async () => (q.pendingDelayed.all() as DelayedRow[]).map(toDelayed),
+    advanceDelayedRequest: async (id, update, messages) => q.advanceDelayed(id, update, messages),
+  };
+}
+
+function prepareQueueStatements(db: Database.Database) {
+  const queueColumns = `q.id, q.environment_id, q.name, q.polling, q.idle_timeout, q.min_wait_time, q.max_connections,
+    q.created, q.last_accessed, q.last_modified, q.last_polled, q.alerted_at,
+    (SELECT count(*) FROM queue_messages m WHERE m.queue_id = q.id) AS message_count,
+    (SELECT min(created_at) FROM queue_messages m WHERE m.queue_id = q.id) AS oldest_message`;
+  const countQueues = db.prepare('SELECT count(*) FROM queues WHERE environment_id = ?').pluck();
+  const insertQueue = db.prepare(`INSERT INTO queues (id, environment_id, name, polling, idle_timeout, min_wait_time,
+    max_connections, created, last_accessed, last_modified, last_polled, alerted_at)
+    VALUES (@id, @environmentId, @name, @polling, @idleTimeout, @minWaitTime, @maxConcurrentConnections,
+    @created, @lastAccessed, @lastModified, @lastPolled, @alertedAt)`);
+  const createQueue = db.transaction((record: QueueRecord, max: number): boolean => {
+    if ((countQueues.get(record.environmentId) as number) >= max) return false;
+    insertQueue.run({ ...record, name: record.name ?? null, alertedAt: record.alertedAt ?? null });
+    return true;
+  });
+
+  const queueExists = db.prepare('SELECT 1 FROM queues WHERE id = ?').pluck();
+  const depth = db.prepare('SELECT count(*) FROM queue_messages WHERE queue_id = ?').pluck();
+  const insertMessage = db.prepare(`INSERT INTO queue_messages (id, queue_id, created_at, headers, body_kind, content_type, body)
+    VALUES (?, ?, ?, ?, ?, ?, ?)`);
+  const touchModified = db.prepare('UPDATE queues SET last_modified = ? WHERE id = ?');
+  const enqueue = (messages: NewQueueMessage[], maxDepth: number): NewQueueMessage[] => {
+    const refused: NewQueueMessage[] = [];
+    const depths = new Map<string, number>();
+    for (const m of messages) {
+      let n = depths.get(m.queueId);
+      if (n === undefined) n = queueExists.get(m.queueId) ? (depth.get(m.queueId) as number) : -1;
+      if (n < 0 || n >= maxDepth) {
+        refused.push(m);
+        depths.set(m.queueId, n);
+        continue;
+      }
+      const { kind, contentType, body } = bodyColumns(m.body);
+      insertMessage.run(m.id, m.queueId, m.createdAt, JSON.stringify(m.headers), kind, contentType, body);
+      touchModified.run(m.createdAt, m.queueId);
+      depths.set(m.queueId, n + 1);
+    }
+    return refused;
+  };
+
+  const outstanding = db.prepare('SELECT * FROM queue_messages WHERE queue_id = ? AND connection_id = ? ORDER BY seq LIMIT 1');
+  const oldestWaiting = db.prepare('SELECT * FROM queue_messages WHERE queue_id = ? AND connection_id IS NULL ORDER BY seq LIMIT 1');
+  const handOut = db.prepare('UPDATE queue_messages SET connection_id = ? WHERE seq = ?');
+  const touchPolled = db.prepare('UPDATE queues SET last_polled = ? WHERE id = ?');
+  const touchAccessed = db.prepare('UPDATE queues SET last_accessed = ?, last_polled = ? WHERE id = ?');
+  const takeMessage = db.transaction((queueId: string, connectionId: string, now: string): QueueMessage | undefined => {
+    const held = outstanding.get(queueId, connectionId) as MessageRow | undefined;
+    if (held) {
+      touchPolled.run(now, queueId);
+      return toMessage(held);
+    }
+    const next = oldestWaiting.get(queueId) as MessageRow | undefined;
+    if (!next) {
+      touchPolled.run(now, queueId);
+      return undefined;
+    }
+    handOut.run(connectionId, next.seq);
+    touchAccessed.run(now, now, queueId);
+    return toMessage({ ...next, connection_id: connectionId });
+  });
+
+  const insertDelayed = db.prepare(`INSERT INTO delayed_requests (id, environment_id, queue_id, created_at, method, url, headers, body,
+    base_url, state, progress) VALUES (@id, @environmentId, @queueId, @createdAt, @method, @url, @headers, @body, @baseUrl, @state, @progress)`);
+  const delayedById = db.prepare('SELECT * FROM delayed_requests WHERE id = ?');
+  const deleteDelayed = db.prepare('DELETE FROM delayed_requests WHERE id = ?');
+  const updateDelayed = db.prepare('UPDATE delayed_requests SET state = ?, progress = ? WHERE id = ?');
+  const advanceDelayed = db.transaction((id: string, update: DelayedUpdate, messages: NewQueueMessage[]): boolean => {
+    const row = delayedById.get(id) as DelayedRow | undefined;
+    if (!row) return false;
+    // Answers of an accepted request are never refused for depth: the 202 promised them.
+    enqueue(messages, Number.MAX_SAFE_INTEGER);
+    if (update.done) deleteDelayed.run(id);
+    else updateDelayed.run(update.state ?? row.state, JSON.stringify(update.progress), id);
+    return true;
+  });
+
+  const insertSubscription = db.prepare(`INSERT INTO subscriptions (id, environment_id, queue_id, zone_id, context_id, service_type,
+    service_name, created_at) VALUES (@id, @environmentId, @queueId, @zoneId, @contextId, @serviceType, @serviceName, @createdAt)
+    ON CONFLICT (environment_id, service_name, zone_id, context_id, service_type) DO NOTHING`);
+  const sameSubscription = db.prepare(`SELECT * FROM subscriptions WHERE environment_id = ? AND service_name = ? AND zone_id = ?
+    AND context_id = ? AND service_type = ?`);
+  const createSubscription = db.transaction((record: SubscriptionRecord): CreateSubscriptionResult => {
+    if (insertSubscription.run(record).changes > 0) return { created: true };
+    const existing = sameSubscription.get(record.environmentId, record.serviceName, record.zoneId, record.contextId, record.serviceType);
+    return { created: false, existing: toSubscription(existing as SubscriptionRow) };
+  });
+
+  const oldMessages = db.prepare('SELECT queue_id, count(*) AS n FROM queue_messages WHERE created_at < ? GROUP BY queue_id');
+  const dropOld = db.prepare('DELETE FROM queue_messages WHERE created_at < ?');
+  const pruneMessages = db.transaction((olderThan: string): Map<string, number> => {
+    const counts = new Map((oldMessages.all(olderThan) as { queue_id: string; n: number }[]).map((r) => [r.queue_id, r.n]));
+    if (counts.size > 0) dropOld.run(olderThan);
+    return counts;
+  });
+
+  return {
+    createQueue: (record: QueueRecord, max: number) => createQueue.immediate(record, max),
+    queueById: db.prepare(`SELECT ${queueColumns} FROM queues q WHERE q.id = ? AND q.environment_id = ?`),
+    queuesByEnvironment: db.prepare(`SELECT ${queueColumns} FROM queues q WHERE q.environment_id = ? ORDER BY q.seq`),
+    allQueues: db.prepare(`SELECT ${queueColumns} FROM queues q ORDER BY q.seq`),
+    deleteQueue: db.prepare('DELETE FROM queues WHERE id = ? AND environment_id = ?'),
+    markQueueAlerted: db.prepare('UPDATE queues SET alerted_at = ? WHERE id = ?'),
+    enqueue: db.transaction(enqueue),
+    takeMessage: (queueId: string, connectionId: string, now: string) => takeMessage.immediate(queueId, connectionId, now),
+    removeMessage: db.prepare('DELETE FROM queue_messages WHERE queue_id = ? AND id = ?'),
+    removeOutstanding: db.prepare('DELETE FROM queue_messages WHERE queue_id = ? AND id = ? AND connection_id = ?'),
+    pruneMessages: (olderThan: string) => pruneMessages.immediate(olderThan),
+    createSubscription: (record: SubscriptionRecord) => createSubscription.immediate(record),
+    subscriptionById: db.prepare('SELECT * FROM subscriptions WHERE id = ? AND environment_id = ?'),
+    subscriptionsByEnvironment: db.prepare('SELECT * FROM subscriptions WHERE environment_id = ? ORDER BY seq'),
+    deleteSubscription: db.prepare('DELETE FROM subscriptions WHERE id = ? AND environment_id = ?'),
+    subscriptionsTo: db.prepare('SELECT * FROM subscriptions WHERE service_name = ? ORDER BY seq'),
+    createDelayed: (record: DelayedRequestRecord) =>
+      insertDelayed.run({ ...record, headers: JSON.stringify(record.headers), progress: JSON.stringify(record.progress) }),
+    delayedById,
+    pendingDelayed: db.prepare("SELECT * FROM delayed_requests WHERE state = 'pending' ORDER BY seq"),
+    advanceDelayed: (id: string, update: DelayedUpdate, messages: NewQueueMessage[]) => advanceDelayed.immediate(id, update, messages),
+  };
+}
+
+interface QueueRow {
+  id: string;
+  environment_id: string;
+  name: string | null;
+  polling: 'IMMEDIATE' | 'LONG';
+  idle_timeout: number;
+  min_wait_time: number;
+  max_connections: number;
+  created: string;
+  last_accessed: string;
+  last_modified: string;
+  last_polled: string;
+  alerted_at: string | null;
+  message_count: number;
+  oldest_message: string | null;
+}
+
+interface MessageRow {
+  seq: number;
+  id: string;
+  queue_id: string;
+  created_at: string;
+  headers: string;
+  body_kind: MessageBody['kind'];
+  content_type: string | null;
+  body: Buffer | null;
+  connection_id: string | null;
+}
+
+interface SubscriptionRow {
+  id: string;
+  environment_id: string;
+  queue_id: string;
+  zone_id: string;
+  context_id: string;
+  service_type: string;
+  service_name: string;
+  created_at: string;
+}
+
+interface DelayedRow {
+  id: string;
+  environment_id: string;
+  queue_id: string;
+  created_at: string;
+  method: string;
+  url: string;
+  headers: string;
+  body: Buffer;
+  base_url: string;
+  state: 'pending' | 'deferred';
+  progress: string;
+}
+
+function bodyColumns(body: MessageBody): { kind: MessageBody['kind']; contentType: string | null; body: Buffer | null } {
+  switch (body.kind) {
+    case 'encoded':
+      return { kind: 'encoded', contentType: body.contentType, body: body.bytes };
+    case 'payload':
+      return { kind: 'payload', contentType: null, body: Buffer.from(JSON.stringify({ root: body.root, namespace: body.namespace, value: body.value })) };
+    default:
+      return { kind: 'empty', contentType: null, body: null };
+  }
+}
+
+function toMessage(row: MessageRow): QueueMessage {
+  let body: MessageBody;
+  if (row.body_kind === 'encoded') body = { kind: 'encoded', contentType: row.content_type ?? 'application/octet-stream', bytes: row.body ?? Buffer.alloc(0) };
+  else if (row.body_kind === 'payload') body = { kind: 'payload', ...JSON.parse(row.body!.toString('utf8')) };
+  else body = { kind: 'empty' };
+  return {
+    id: row.id,
+    queueId: row.queue_id,
+    createdAt: row.created_at,
+    headers: JSON.parse(row.headers),
+    body,
+    connectionId: row.connection_id ?? undefined,
+  };
+}
+
+function toQueueState(row: QueueRow): QueueState {
+  return {
+    id: row.id,
+    environmentId: row.environment_id,
+    name: row.name ?? undefined,
+    polling: row.polling,
+    idleTimeout: row.idle_timeout,
+    minWaitTime: row.min_wait_time,
+    maxConcurrentConnections: row.max_connections,
+    created: row.created,
+    lastAccessed: row.last_accessed,
+    lastModified: row.last_modified,
+    lastPolled: row.last_polled,
+    alertedAt: row.alerted_at ?? undefined,
+    messageCount: row.message_count,
+    oldestMessage: row.oldest_message ?? undefined,
+  };
+}
+
+function toSubscription(row: SubscriptionRow): SubscriptionRecord {
+  return {
+    id: row.id,
+    environmentId: row.environment_id,
+    queueId: row.queue_id,
+    zoneId: row.zone_id,
+    contextId: row.context_id,
+    serviceType: row.service_type,
+    serviceName: row.service_name,
+    createdAt: row.created_at,
+  };
+}
+
+function toDelayed(row: DelayedRow): DelayedRequestRecord {
+  return {
+    id: row.id,
+    environmentId: row.environment_id,
+    queueId: row.queue_id,
+    createdAt: row.created_at,
+    method: row.method,
+    url: row.url,
+    headers: JSON.parse(row.headers),
+    body: Buffer.from(row.body),
+    baseUrl: row.base_url,
+    state: row.state,
+    progress: JSON.parse(row.progress),
+  };
+}
