@@ -194,7 +194,7 @@ describe('events and messages', () => {
     await subscribe(host, a, q.id);
     for (const i of [1, 2, 3]) await createStudent(host, b, i);
     const m1 = await poll(host, a, q.messages);
-    const m2 = await request(host.app).get(q.messages).set('Authorization', a.auth).set('deleteMessageId', m1.headers.messageid);
+    const m2 = await request(host.app).get(q.messages).set('Authorization', a.auth).set('deleteMessageId', m1.headers.messageid!);
     expect(m2.status).toBe(200);
     const m3 = await request(host.app).get(`${q.messages};messageId=${m2.headers.messageid}`).set('Authorization', a.auth);
     expect(m3.status).toBe(200);
