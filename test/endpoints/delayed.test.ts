@@ -1,0 +1,280 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import express from 'express';
+import request from 'supertest';
+import type { DeferredRequest, GoessnerObject, ServiceDefinition, SifProvider, SifRequestContext } from 'sif3-direct';
+import { createSifProvider } from 'sif3-direct';
+import type { TestHost } from '../helpers/host';
+import { createTestHost } from '../helpers/host';
+import { memoryService, student } from '../helpers/memory-service';
+import type { Session } from '../helpers/queues';
+import { QUEUE_TEST_CONSUMERS, createQueue, drain, session } from '../helpers/queues';
+
+// Delayed requests (Base Architecture §4.2.1.2), the immediate budget, and asynchronous providers
+// (SIF 3.5) over real HTTP against a real SQLite file.
+
+const SILENT = { warn: () => undefined, error: () => undefined };
+
+function delayed(host: TestHost, who: Session, method: 'get' | 'post' | 'put' | 'delete', path: string, queueId: string, requestId: string) {
+  return request(host.app)[method](`/sif3/requests/${path}`)
+    .set('Authorization', who.auth)
+    .set('requestType', 'DELAYED')
+    .set('queueId', queueId)
+    .set('requestId', requestId)
+    .set('Accept', 'application/json');
+}
+
+describe('delayed requests', () => {
+  let host: TestHost;
+  let b: Session;
+  beforeEach(async () => {
+    host = createTestHost({ consumers: QUEUE_TEST_CONSUMERS, queues: true });
+    for (let i = 1; i <= 250; i++) host.students.set(String(student(i)['@refId']), student(i));
+    b = await session(host, 'DemoApp', 'DemoSecret');
+  });
+  afterEach(async () => host.close());
+
+  test('refused at once, not queued: no queueId → 400, no requestId → 400, another’s queue → 404, no right → 403, unknown service → 404', async () => {
+    const q = await createQueue(host, b);
+    const a = await session(host, 'Subscriber', 'SubscriberSecret');
+    const theirs = await createQueue(host, a);
+    const noQueue = await request(host.app).get('/sif3/requests/xStudents').set('Authorization', b.auth).set('requestType', 'DELAYED').set('requestId', '1');
+    expect([noQueue.status, noQueue.text]).toEqual([400, expect.stringContaining('queueId')]);
+    const noId = await request(host.app).get('/sif3/requests/xStudents').set('Authorization', b.auth).set('requestType', 'DELAYED').set('queueId', q.id);
+    expect([noId.status, noId.text]).toEqual([400, expect.stringContaining('requestId')]);
+    expect((await delayed(host, b, 'get', 'xStudents', theirs.id, '1')).status).toBe(404);
+    expect((await delayed(host, a, 'post', 'xStudents', theirs.id, '2').type('json').send({ xStudents: { xStudent: [student(1)] } })).status).toBe(403);
+    expect((await delayed(host, b, 'get', 'xTeachers', q.id, '3')).status).toBe(404);
+    await host.provider.idle();
+    expect(await drain(host, b, q.messages)).toEqual([]);
+  });
+
+  test('a delayed paged query → 202, then every page in the queue, in order, without further requests', async () => {
+    const q = await createQueue(host, b);
+    const accepted = await delayed(host, b, 'get', 'xStudents;zoneId=District', q.id, 'req-42');
+    expect(accepted.status).toBe(202);
+    expect(accepted.text).toBe('');
+    expect(accepted.headers).toMatchObject({ requestid: 'req-42', responseaction: 'QUERY', messagetype: 'RESPONSE' });
+    await host.provider.idle();
+    const pages = await drain(host, b, q.messages);
+    expect(pages.map((p) => [p.headers.navigationpage, p.headers.navigationpagesize, p.headers.navigationlastpage])).toEqual([
+      ['1', '100', '3'],
+      ['2', '100', '3'],
+      ['3', '50', '3'],
+    ]);
+    for (const p of pages) {
+      expect(p.headers).toMatchObject({
+        messagetype: 'RESPONSE',
+        responseaction: 'QUERY',
+        requestid: 'req-42',
+        relativeservicepath: '/xStudents;zoneId=District',
+        navigationcount: '250',
+      });
+      expect(p.headers.navigationid).toBe(pages[0]!.headers.navigationid);
+    }
+    const ids = pages.flatMap((p) => p.body.xStudents.xStudent.map((s: GoessnerObject) => s['@refId']));
+    expect(new Set(ids).size).toBe(250);
+    expect(ids).toEqual([...host.students.keys()]);
+  });
+
+  test('navigationPage named in the request: only that page', async () => {
+    const q = await createQueue(host, b);
+    expect((await delayed(host, b, 'get', 'xStudents?navigationPage=2&navigationPageSize=40', q.id, 'p2')).status).toBe(202);
+    await host.provider.idle();
+    const pages = await drain(host, b, q.messages);
+    expect(pages.map((p) => [p.headers.navigationpage, p.body.xStudents.xStudent.length])).toEqual([['2', 40]]);
+  });
+
+  test('create, read of a missing object, alert: answers and errors arrive as RESPONSE and ERROR messages', async () => {
+    const q = await createQueue(host, b);
+    expect((await delayed(host, b, 'post', 'xStudents/xStudent', q.id, 'c1').type('json').send({ xStudent: student(900) })).status).toBe(202);
+    expect((await delayed(host, b, 'get', 'xStudents/no-such-id', q.id, 'r1')).status).toBe(202);
+    expect((await delayed(host, b, 'post', 'alerts/alert', q.id, 'a1').type('json').send({ alert: { reporter: 'Sync', exchange: 'OTHER', level: 'INFO' } })).status).toBe(202);
+    await host.provider.idle();
+    const [created, missing, alert] = await drain(host, b, q.messages);
+    expect(created!.headers).toMatchObject({ messagetype: 'RESPONSE', responseaction: 'CREATE', requestid: 'c1' });
+    expect(created!.headers.location).toMatch(/\/sif3\/requests\/xStudents\/00000000-0000-4000-8000-000000000384$/);
+    expect(created!.body.xStudent.localId).toBe('1900');
+    expect(host.students.has(String(student(900)['@refId']))).toBe(true);
+    expect(missing!.headers).toMatchObject({ messagetype: 'ERROR', requestid: 'r1', relativeservicepath: '/xStudents/no-such-id' });
+    expect(missing!.body.error.code).toBe('404');
+    expect(alert!.headers).toMatchObject({ messagetype: 'RESPONSE', requestid: 'a1' });
+    expect(alert!.body.alert.reporter).toBe('Sync');
+  });
+
+  test('a delayed change reaches subscribers as events, like an immediate one', async () => {
+    const a = await session(host, 'Subscriber', 'SubscriberSecret');
+    const events = await createQueue(host, a);
+    await request(host.app).post('/sif3/subscriptions').set('Authorization', a.auth).type('json')
+      .send({ subscription: { serviceType: 'OBJECT', serviceName: 'xStudents', queueId: events.id } });
+    const q = await createQueue(host, b);
+    await delayed(host, b, 'delete', `xStudents/${String(student(7)['@refId'])}`, q.id, 'd1');
+    await host.provider.idle();
+    expect((await drain(host, b, q.messages)).map((m) => m.headers.responseaction)).toEqual(['DELETE']);
+    const [event] = await drain(host, a, events.messages);
+    expect(event!.headers.eventaction).toBe('DELETE');
+  });
+
+  test('a queue deleted before its delayed request runs takes the request with it', async () => {
+    const q = await createQueue(host, b);
+    await delayed(host, b, 'get', 'xStudents', q.id, 'gone');
+    await request(host.app).delete(`/sif3/queues/${q.id}`).set('Authorization', b.auth);
+    await host.provider.idle();
+    expect(await host.provider.store.pendingDelayedRequests()).toEqual([]);
+  });
+});
+
+describe('the immediate budget', () => {
+  test('an immediate request past the budget → 503 telling to use DELAYED; as DELAYED it is answered', async () => {
+    const students = memoryService({ objectName: 'xStudent' });
+    const slow: ServiceDefinition = {
+      ...students.definition,
+      handlers: {
+        ...students.definition.handlers,
+        query: async (ctx, q) => {
+          await new Promise((r) => setTimeout(r, 1500));
+          return students.definition.handlers!.query!(ctx, q);
+        },
+      },
+    };
+    students.objects.set(String(student(1)['@refId']), student(1));
+    const host = createTestHost({ consumers: QUEUE_TEST_CONSUMERS, queues: { immediateBudgetSeconds: 1 }, services: { xStudents: slow } });
+    try {
+      const b = await session(host, 'DemoApp', 'DemoSecret');
+      const res = await request(host.app).get('/sif3/requests/xStudents').set('Authorization', b.auth);
+      expect(res.status).toBe(503);
+      expect(res.text).toContain('requestType: DELAYED');
+      const q = await createQueue(host, b);
+      expect((await delayed(host, b, 'get', 'xStudents', q.id, 'slow')).status).toBe(202);
+      await host.provider.idle();
+      const [answer] = await drain(host, b, q.messages);
+      expect(answer!.body.xStudents.xStudent).toHaveLength(1);
+      await new Promise((r) => setTimeout(r, 600)); // let the abandoned immediate run finish quietly
+    } finally {
+      await host.close();
+    }
+  });
+});
+
+describe('asynchronous providers (SIF 3.5)', () => {
+  let host: TestHost;
+  let b: Session;
+  const taken: { ref: string; objects?: GoessnerObject[]; ctx: SifRequestContext }[] = [];
+
+  beforeEach(async () => {
+    taken.length = 0;
+    const students = memoryService({ objectName: 'xStudent' });
+    const service: ServiceDefinition = {
+      ...students.definition,
+      delayed: {
+        createMany: async (ctx, objects, request: DeferredRequest) => void taken.push({ ref: request.ref, objects, ctx }),
+        query: async (ctx, _query, request) => void taken.push({ ref: request.ref, ctx }),
+      },
+    };
+    host = createTestHost({ consumers: QUEUE_TEST_CONSUMERS, queues: true, services: { xStudents: service } });
+    b = await session(host, 'DemoApp', 'DemoSecret');
+  });
+  afterEach(async () => host.close());
+
+  test('a bulk create is taken, then answered in batches through respond … complete', async () => {
+    const q = await createQueue(host, b);
+    const five = { xStudents: { xStudent: [1, 2, 3, 4, 5].map((i) => student(i)) } };
+    expect((await delayed(host, b, 'post', 'xStudents', q.id, 'import-1').type('json').send(five)).status).toBe(202);
+    await host.provider.idle();
+    expect(taken).toHaveLength(1);
+    const { ref, objects, ctx } = taken[0]!;
+    expect(objects!.map((o) => o.localId)).toEqual(['1001', '1002', '1003', '1004', '1005']);
+    expect(ctx).toMatchObject({ environmentId: b.id, requestId: 'import-1', zoneId: 'District' });
+    expect(await drain(host, b, q.messages)).toEqual([]); // nothing until the provider answers
+
+    const result = (i: number) => ({ id: String(student(i)['@refId']), advisoryId: String(student(i)['@refId']), statusCode: 201 });
+    expect(await host.provider.respond(ref, { results: [1, 2, 3].map(result) })).toBe(true);
+    expect(await host.provider.respond(ref, { results: [result(4), { advisoryId: 'x', statusCode: 409, message: 'Duplicate' }] })).toBe(true);
+    expect(await host.provider.complete(ref)).toBe(true);
+    expect(await host.provider.respond(ref, { results: [] })).toBe(false); // done: the ref is gone
+
+    const parts = await drain(host, b, q.messages);
+    expect(parts.map((p) => [p.headers.messagetype, p.headers.responseaction, p.headers.requestid])).toEqual([
+      ['RESPONSE', 'CREATE', 'import-1'],
+      ['RESPONSE', 'CREATE', 'import-1'],
+    ]);
+    expect(parts[0]!.body.createResponse.creates.create.map((c: GoessnerObject) => c['@statusCode'])).toEqual(['201', '201', '201']);
+    const second = parts[1]!.body.createResponse.creates.create;
+    expect(second[1]).toMatchObject({ '@advisoryId': 'x', '@statusCode': '409', error: { code: '409', message: 'Duplicate' } });
+  });
+
+  test('a delayed query answered in pages, the last marked; fail() ends with an ERROR', async () => {
+    const q = await createQueue(host, b);
+    await delayed(host, b, 'get', 'xStudents', q.id, 'q1');
+    await delayed(host, b, 'get', 'xStudents', q.id, 'q2');
+    await host.provider.idle();
+    const [first, second] = taken;
+    await host.provider.respond(first!.ref, { objects: [student(1), student(2)], totalCount: 3 });
+    await host.provider.complete(first!.ref, { objects: [student(3)] });
+    await host.provider.fail(second!.ref, { statusCode: 500, message: 'The SIS is down' });
+    const messages = await drain(host, b, q.messages);
+    expect(messages.map((m) => [m.headers.requestid, m.headers.navigationpage, m.headers.navigationlastpage, m.headers.messagetype])).toEqual([
+      ['q1', '1', undefined, 'RESPONSE'],
+      ['q1', '2', '2', 'RESPONSE'],
+      ['q2', undefined, undefined, 'ERROR'],
+    ]);
+    expect(messages[0]!.headers.navigationcount).toBe('3');
+    expect(messages[2]!.body.error.message).toBe('The SIS is down');
+  });
+
+  test('an unknown ref, or one whose environment is gone, is answered false', async () => {
+    expect(await host.provider.respond('00000000-0000-4000-8000-000000000000', { objects: [] })).toBe(false);
+    const q = await createQueue(host, b);
+    await delayed(host, b, 'get', 'xStudents', q.id, 'q1');
+    await host.provider.idle();
+    await request(host.app).delete(`/sif3/environments/${b.id}`).set('Authorization', b.auth);
+    expect(await host.provider.complete(taken[0]!.ref, { objects: [] })).toBe(false);
+  });
+});
+
+describe('restart recovery', () => {
+  test('a delayed request accepted (202) but not run before the process stopped is run by the next one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sif3-restart-'));
+    const database = join(dir, 'state.db');
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const startProvider = (stuck: boolean): { app: express.Express; provider: SifProvider } => {
+      const students = memoryService({ objectName: 'xStudent', objects: [1, 2, 3].map((i) => student(i)) });
+      const query = students.definition.handlers!.query!;
+      const provider = createSifProvider({
+        database,
+        consumers: QUEUE_TEST_CONSUMERS,
+        queues: true,
+        logger: SILENT,
+        services: {
+          xStudents: {
+            ...students.definition,
+            handlers: { ...students.definition.handlers, query: async (ctx, q) => (stuck ? gate.then(() => query(ctx, q)) : query(ctx, q)) },
+          },
+        },
+      });
+      const app = express();
+      app.use('/sif3', provider.router);
+      return { app, provider };
+    };
+    const first = startProvider(true);
+    const host1 = { app: first.app, provider: first.provider, mount: '/sif3' } as TestHost;
+    const b = await session(host1, 'DemoApp', 'DemoSecret');
+    const q = await createQueue(host1, b);
+    expect((await delayed(host1, b, 'get', 'xStudents', q.id, 'survivor')).status).toBe(202);
+    // The first process "dies" with the request running: its store is closed under it.
+    await first.provider.store.close();
+
+    const second = startProvider(false);
+    const host2 = { app: second.app, provider: second.provider, mount: '/sif3' } as TestHost;
+    await second.provider.idle();
+    const [answer] = await drain(host2, b, q.messages);
+    expect(answer!.headers.requestid).toBe('survivor');
+    expect(answer!.body.xStudents.xStudent).toHaveLength(3);
+    expect(await second.provider.store.pendingDelayedRequests()).toEqual([]);
+    await second.provider.close();
+    release();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
