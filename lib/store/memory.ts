@@ -322,8 +322,14 @@ export class MemoryStore implements SifStore {
   }
 }
 
+/** A deep copy of plain records; Buffers stay Buffers (structuredClone would make them Uint8Arrays). */
 function copy<T>(value: T): T {
-  return structuredClone(value);
+  if (Buffer.isBuffer(value)) return Buffer.from(value) as T;
+  if (Array.isArray(value)) return value.map(copy) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copy(v)])) as T;
+  }
+  return value;
 }
 
 function copyMaybe<T>(value: T | undefined): T | undefined {

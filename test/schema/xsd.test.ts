@@ -7,6 +7,7 @@ import { createTestHost, register } from '../helpers/host';
 import { SCHEMAS_DIR, schemaSkipReason, xsdErrors } from '../helpers/xsd';
 import { NA_NS, student } from '../helpers/memory-service';
 import { toXml } from '../../lib/payload/xml';
+import { QUEUE_TEST_CONSUMERS, session } from '../helpers/queues';
 
 // Every infrastructure payload the provider emits, validated against the official XSDs of the
 // version it speaks. The schemas come from SIF_SCHEMAS_DIR; without them this suite says it skipped.
@@ -26,7 +27,7 @@ describe.each(['3.2.1', '3.3'] as InfrastructureVersion[])('payloads of a %s pro
     const documents: [string, string][] = [];
 
     beforeAll(async () => {
-      host = createTestHost({ infrastructureVersion: version });
+      host = createTestHost({ infrastructureVersion: version, queues: true, consumers: QUEUE_TEST_CONSUMERS });
       const app = host.app;
       const created = await request(app)
         .post('/sif3/environments/environment')
@@ -60,6 +61,21 @@ describe.each(['3.2.1', '3.3'] as InfrastructureVersion[])('payloads of a %s pro
       documents.push(['deleteResponse', (await request(app).put('/sif3/requests/xStudents').set('Authorization', da).set('methodOverride', 'DELETE').type('xml').send(deletes)).text]);
       documents.push(['error 403', (await request(app).post('/sif3/requests/xStudents;zoneId=Elementary').set('Authorization', da).type('xml').send(students)).text]);
       documents.push(['error 413', (await request(app).get('/sif3/requests/xStudents?navigationPageSize=5000').set('Authorization', da)).text]);
+
+      // Queues and subscriptions, with an environment that lists them and grants SUBSCRIBE.
+      const sub = await session(host, 'Subscriber', 'SubscriberSecret');
+      documents.push(['environment (queues on, SUBSCRIBE right)', (await request(app).get(`/sif3/environments/${sub.id}`).set('Authorization', sub.auth)).text]);
+      const ns = `http://www.sifassociation.org/infrastructure/${version}`;
+      const queue = await request(app).post('/sif3/queues').set('Authorization', sub.auth).type('xml')
+        .send(`<queue xmlns="${ns}"><polling>LONG</polling><name>Schema run</name><idleTimeout>5</idleTimeout><maxConcurrentConnections>2</maxConcurrentConnections></queue>`);
+      documents.push(['queue', queue.text]);
+      const queueId = /<queue[^>]* id="([^"]+)"/.exec(queue.text)![1]!;
+      documents.push(['queues', (await request(app).get('/sif3/queues').set('Authorization', sub.auth)).text]);
+      const subscriptionXml = `<subscription xmlns="${ns}"><zoneId>District</zoneId><contextId>DEFAULT</contextId><serviceType>OBJECT</serviceType><serviceName>xStudents</serviceName><queueId>${queueId}</queueId></subscription>`;
+      const subscription = await request(app).post('/sif3/subscriptions').set('Authorization', sub.auth).type('xml').send(subscriptionXml);
+      documents.push(['subscription', subscription.text]);
+      documents.push(['subscriptions', (await request(app).get('/sif3/subscriptions').set('Authorization', sub.auth)).text]);
+      documents.push(['error 409', (await request(app).post('/sif3/subscriptions').set('Authorization', sub.auth).type('xml').send(subscriptionXml)).text]);
       expect(documents.every(([, xml]) => xml.startsWith('<?xml'))).toBe(true);
     });
     afterAll(async () => {

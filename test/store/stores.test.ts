@@ -6,6 +6,7 @@ import { MemoryStore } from '../../lib/store/memory';
 import { SqliteStore } from '../../lib/store/sqlite';
 import { MIGRATIONS } from '../../lib/store/sqlite/migrations';
 import { environment, storeContract } from './contract';
+import { queueStoreContract } from './queue-contract';
 
 function tempFile(): { file: string; cleanup: () => Promise<void> } {
   const dir = mkdtempSync(join(tmpdir(), 'sif3-store-'));
@@ -18,6 +19,13 @@ storeContract('SqliteStore (file)', async () => {
 });
 
 storeContract('MemoryStore', async () => ({ store: new MemoryStore(), cleanup: async () => undefined }));
+
+queueStoreContract('SqliteStore (file)', async () => {
+  const { file, cleanup } = tempFile();
+  return { store: new SqliteStore(file), cleanup };
+});
+
+queueStoreContract('MemoryStore', async () => ({ store: new MemoryStore(), cleanup: async () => undefined }));
 
 describe('SqliteStore specifics', () => {
   // Foreign keys are per connection: their enforcement is checked by the contract (alerts of unknown environments).
