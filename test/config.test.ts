@@ -1,5 +1,5 @@
 import type { SifProviderOptions } from 'sif3-direct';
-import { SifConfigError, createSifProvider } from 'sif3-direct';
+import { QUEUE_DEFAULTS, SifConfigError, createSifProvider } from 'sif3-direct';
 
 const consumer = () => ({
   applicationKey: 'App',
@@ -23,6 +23,14 @@ describe('options are validated once, with errors that name the option', () => {
     const provider = createSifProvider(valid());
     expect(typeof provider.router).toBe('function');
     await provider.close();
+  });
+
+  test('queues: true starts with the documented defaults; a lower maximum lowers the default idle timeout', async () => {
+    for (const queues of [true, { maxIdleTimeoutSeconds: 10 }, false]) {
+      const provider = createSifProvider({ ...valid(), queues });
+      await provider.close();
+    }
+    expect(QUEUE_DEFAULTS).toMatchObject({ maxIdleTimeoutSeconds: 60, defaultIdleTimeoutSeconds: 30, immediateBudgetSeconds: 25 });
   });
 
   test.each<[string, (o: Record<string, any>) => void, string]>([
@@ -58,6 +66,13 @@ describe('options are validated once, with errors that name the option', () => {
     ['a negative change log size', (o) => (o.changeLog = { maxEntries: -5 }), 'changeLog.maxEntries'],
     ['a zero snapshot lifetime', (o) => (o.paging = { snapshotTtlSeconds: 0 }), 'paging.snapshotTtlSeconds'],
     ['an unopenable database', (o) => (o.database = '/nonexistent/dir/state.db'), 'database'],
+    ['queues of the wrong type', (o) => (o.queues = 'yes'), 'queues'],
+    ['an unknown queue option', (o) => (o.queues = { maxQueues: 3 }), 'queues.maxQueues'],
+    ['a zero queue depth', (o) => (o.queues = { maxMessagesPerQueue: 0 }), 'queues.maxMessagesPerQueue'],
+    ['a default idle timeout above the maximum', (o) => (o.queues = { defaultIdleTimeoutSeconds: 90, maxIdleTimeoutSeconds: 60 }), 'queues.defaultIdleTimeoutSeconds'],
+    ['a delayed handler that is not a function', (o) => (o.services.xStudents = { objectName: 'xStudent', namespace: 'n', handlers: { query: async () => ({ objects: [] }) }, delayed: { query: 1 } }), 'services.xStudents.delayed.query'],
+    ['a delayed createMany without create', (o) => (o.services.xStudents = { objectName: 'xStudent', namespace: 'n', handlers: { query: async () => ({ objects: [] }) }, delayed: { createMany: async () => undefined } }), 'services.xStudents.delayed.createMany'],
+    ['a store without queue methods when queues are on', (o) => { delete o.database; o.store = { createEnvironment() {}, getEnvironment() {}, deleteEnvironment() {}, createAlert() {}, close() {} }; o.queues = true; }, 'store'],
   ])('%s', (_why, change, option) => {
     const options = structuredClone(valid()) as Record<string, any>;
     change(options);
