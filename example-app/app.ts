@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { ConsumerEntry, SifProvider, SifProviderOptions } from 'sif3-direct';
 import { createSifProvider } from 'sif3-direct';
 import { sisServices } from './handlers';
+import type { BulkImportOptions } from './handlers/bulk-import';
+import { BulkImporter } from './handlers/bulk-import';
 import type { SisDatabase } from './sis/database';
 import { countRows, openSisDatabase } from './sis/database';
 import type { SeedOptions } from './sis/seed';
@@ -21,6 +23,8 @@ export interface ExampleAppOptions {
   provider?: Partial<SifProviderOptions>;
   /** Where the SIS writes its activity log. Default `console.log`. */
   log?: (line: string) => void;
+  /** Pacing of the asynchronous bulk import of students. */
+  bulkImport?: BulkImportOptions;
 }
 
 /** The running example: the Express app and what it is made of. */
@@ -28,6 +32,7 @@ export interface ExampleApp {
   app: express.Express;
   provider: SifProvider;
   sis: SisDatabase;
+  importer: BulkImporter;
   close(): Promise<void>;
 }
 
@@ -43,14 +48,22 @@ export function createApp(options: ExampleAppOptions): ExampleApp {
 
   const consumers =
     options.consumers ?? (JSON.parse(readFileSync(join(__dirname, 'consumers.json'), 'utf8')) as ConsumerEntry[]);
+  const importer = new BulkImporter(sis, { log, ...options.bulkImport });
+  const services = sisServices(sis, importer);
   const provider = createSifProvider({
     database: join(options.dataDir, 'sif-state.db'),
-    services: sisServices(sis),
+    services,
     consumers,
+    // Queues, subscriptions, events and delayed requests, with the documented defaults.
+    queues: true,
     ...options.provider,
   });
+  importer.attach(provider, services.xStudents!.handlers!);
   provider.events.on('alert.created', ({ applicationKey, alert }) => {
     log(`[alert] ${applicationKey}: ${String(alert.level)} ${String(alert.description ?? '')}`);
+  });
+  provider.events.on('queue.unpolled', ({ queueId, messageCount }) => {
+    log(`[queue] ${queueId} holds ${messageCount} message(s) and is not being polled`);
   });
 
   const app = express();
@@ -62,7 +75,7 @@ export function createApp(options: ExampleAppOptions): ExampleApp {
     res.json({
       name: 'Springfield School District (sif3-direct example)',
       data: countRows(sis),
-      sif: { environments: '/sif3/environments/environment', requestsConnector: '/sif3/requests' },
+      sif: { environments: '/sif3/environments/environment', requestsConnector: '/sif3/requests', queues: '/sif3/queues', subscriptions: '/sif3/subscriptions' },
     });
   });
 
@@ -70,7 +83,9 @@ export function createApp(options: ExampleAppOptions): ExampleApp {
     app,
     provider,
     sis,
+    importer,
     close: async () => {
+      await importer.stop();
       await provider.close();
       sis.close();
     },

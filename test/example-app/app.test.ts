@@ -62,7 +62,7 @@ describe('Springfield example SIS', () => {
       expect(service).toMatchObject({ '@type': 'SERVICEPATH', rights: { right: { '@type': 'QUERY', '#text': 'APPROVED' } } });
     }
     for (const service of district.services!.service.slice(0, 3)) {
-      expect(service.rights.right.map((r) => `${r['@type']}=${r['#text']}`)).toEqual(['QUERY=APPROVED', 'CREATE=APPROVED', 'UPDATE=APPROVED', 'DELETE=APPROVED']);
+      expect(service.rights.right.map((r) => `${r['@type']}=${r['#text']}`)).toEqual(['QUERY=APPROVED', 'CREATE=APPROVED', 'UPDATE=APPROVED', 'DELETE=APPROVED', 'SUBSCRIBE=APPROVED']);
     }
   });
 

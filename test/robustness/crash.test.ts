@@ -88,3 +88,59 @@ test('every acknowledged write survives a SIGKILL in the middle of a burst', asy
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('killing the app between a 202 and the poll loses nothing: the delayed query and the bulk import complete after a restart', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sif3-crash-delayed-'));
+  try {
+    const first = await startServer(dataDir, 300);
+    const reg = await fetch(`${first.base}/sif3/environments/environment`, { method: 'POST', headers: { Authorization: basic('DemoApp', 'DemoSecret'), Accept: 'application/json' } });
+    const env = ((await reg.json()) as any).environment;
+    const auth = basic(env.sessionToken, 'DemoSecret');
+    const headers = { Authorization: auth, Accept: 'application/json', 'Content-Type': 'application/json' };
+    const queue = await fetch(`${first.base}/sif3/queues/queue`, { method: 'POST', headers, body: JSON.stringify({ queue: { name: 'crash' } }) });
+    const queueId = ((await queue.json()) as any).queue['@id'];
+    const delayed = { ...headers, requestType: 'DELAYED', queueId };
+
+    const query = await fetch(`${first.base}/sif3/requests/xStudents`, { headers: { ...delayed, requestId: 'q' } });
+    const students = Array.from({ length: 200 }, (_, i) => ({ '@refId': `00000000-0000-4000-9000-${String(i).padStart(12, '0')}`, name: { type: 'LegalName', familyName: 'Kill', givenName: `K${i}` } }));
+    const bulk = await fetch(`${first.base}/sif3/requests/xStudents`, { method: 'POST', headers: { ...delayed, requestId: 'bulk' }, body: JSON.stringify({ xStudents: { xStudent: students } }) });
+    expect([query.status, bulk.status]).toEqual([202, 202]);
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
+
+    const second = await startServer(dataDir, 300);
+    try {
+      const messages: { requestId: string | null; page: string | null; body: any }[] = [];
+      let previous: string | null = null;
+      const deadline = Date.now() + 30_000;
+      // The import pauses between batches: poll until both answers are complete (or time runs out).
+      const complete = () => {
+        const pages = new Set(messages.filter((m) => m.requestId === 'q').map((m) => m.page));
+        const imported = new Set(messages.filter((m) => m.requestId === 'bulk').flatMap((m) => m.body.createResponse.creates.create.map((c: any) => c['@advisoryId'])));
+        return pages.size === 3 && imported.size === 200;
+      };
+      while (!complete() && Date.now() < deadline) {
+        const res = await fetch(`${second.base}/sif3/queues/${queueId}/messages${previous ? `;deleteMessageId=${previous}` : ''}`, { headers });
+        if (res.status === 204) {
+          previous = null;
+          await new Promise((r) => setTimeout(r, 100));
+          continue;
+        }
+        expect(res.status).toBe(200);
+        previous = res.headers.get('messageId');
+        messages.push({ requestId: res.headers.get('requestId'), page: res.headers.get('navigationPage'), body: await res.json() });
+      }
+      expect(complete()).toBe(true);
+      const ids = messages.filter((m) => m.requestId === 'q').flatMap((m) => m.body.xStudents.xStudent.map((s: any) => s['@refId']));
+      expect(new Set(ids).size).toBe(300);
+      const sis = new Database(join(dataDir, 'sis.db'), { readonly: true });
+      expect(sis.prepare("SELECT count(*) FROM students WHERE family_name = 'Kill'").pluck().get()).toBe(200);
+      sis.close();
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

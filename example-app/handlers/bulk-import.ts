@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import type { DeferredItemResult, DeferredRequest, GoessnerObject, ServiceHandlers, SifProvider, SifRequestContext } from 'sif3-direct';
+import { SifError } from 'sif3-direct';
+import type { SisDatabase } from '../sis/database';
+
+/** How the importer paces itself. */
+export interface BulkImportOptions {
+  /** Students per batch; each batch is one `createResponse` in the consumer's queue. Default 50. */
+  batchSize?: number;
+  /** Pause between batches, standing in for a slow SIS import. Default 200 ms. */
+  pauseMs?: number;
+  log?: (line: string) => void;
+}
+
+interface JobRow {
+  ref: string;
+  ctx: string;
+  objects: string;
+  /** Students answered so far. */
+  done: number;
+  /** 1 while a batch is being imported: found so after a restart, that batch may be half done. */
+  in_batch: number;
+}
+
+/**
+ * The asynchronous-provider example (SIF 3.5): a DELAYED `POST xStudents` is taken as an import
+ * job, stored in the SIS's own database, and worked through in batches. Each batch's outcome goes
+ * into the consumer's queue through `provider.respond`; the last one through `provider.complete`.
+ * No HTTP connection is held meanwhile, and a job survives a restart: the worker resumes at the
+ * first batch not yet recorded as answered. Every student gets its refId when the job is taken, so
+ * running a batch again after a crash finds those already created instead of duplicating them.
+ *
+ * @example
+ * const importer = new BulkImporter(sis);
+ * const services = { xStudents: { ...studentsService(sis), delayed: { createMany: importer.take } } };
+ * const provider = createSifProvider({ services, ... });
+ * importer.attach(provider, services.xStudents.handlers);
+ */
+export class BulkImporter {
+  private provider: SifProvider | undefined;
+  private handlers: ServiceHandlers | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private readonly batchSize: number;
+  private readonly pauseMs: number;
+  private readonly log: (line: string) => void;
+
+  constructor(
+    private readonly db: SisDatabase,
+    options: BulkImportOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 50;
+    this.pauseMs = options.pauseMs ?? 200;
+    this.log = options.log ?? (() => undefined);
+    db.exec(`CREATE TABLE IF NOT EXISTS import_jobs (
+      seq INTEGER PRIMARY KEY, ref TEXT NOT NULL UNIQUE, ctx TEXT NOT NULL, objects TEXT NOT NULL,
+      done INTEGER NOT NULL, in_batch INTEGER NOT NULL DEFAULT 0
+    ) STRICT`);
+  }
+
+  /** The `delayed.createMany` handler: stores the job and returns at once. */
+  readonly take = async (ctx: SifRequestContext, objects: GoessnerObject[], request: DeferredRequest): Promise<void> => {
+    const withIds = objects.map((o) => (typeof o['@refId'] === 'string' ? o : { '@refId': randomUUID(), ...o }));
+    this.db.prepare('INSERT INTO import_jobs (ref, ctx, objects, done) VALUES (?, ?, ?, 0)').run(request.ref, JSON.stringify(ctx), JSON.stringify(withIds));
+    this.log(`[import] job ${request.ref}: ${objects.length} students from ${ctx.applicationKey}`);
+    this.kick();
+  };
+
+  /** Connects the importer to the provider it answers through, and resumes unfinished jobs. */
+  attach(provider: SifProvider, handlers: ServiceHandlers): void {
+    this.provider = provider;
+    this.handlers = handlers;
+    this.kick();
+  }
+
+  /** Resolves when no job is being worked on. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  /** Stops after the current batch. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.idle();
+  }
+
+  private kick(): void {
+    if (this.running || !this.provider || this.stopped) return;
+    this.running = this.work()
+      .catch((err) => this.log(`[import] failed: ${String(err)}`))
+      .finally(() => {
+        this.running = undefined;
+      });
+  }
+
+  private async work(): Promise<void> {
+    const next = this.db.prepare('SELECT * FROM import_jobs ORDER BY seq LIMIT 1');
+    for (let job = next.get() as JobRow | undefined; job && !this.stopped; job = next.get() as JobRow | undefined) {
+      await this.runJob(job);
+    }
+  }
+
+  private async runJob(job: JobRow): Promise<void> {
+    const ctx = JSON.parse(job.ctx) as SifRequestContext;
+    const objects = JSON.parse(job.objects) as GoessnerObject[];
+    // A batch interrupted by a crash is imported again: the students it already created are found.
+    let interrupted = job.in_batch === 1;
+    const setInBatch = this.db.prepare('UPDATE import_jobs SET in_batch = ? WHERE ref = ?');
+    for (let done = job.done; done < objects.length && !this.stopped; ) {
+      const batch = objects.slice(done, done + this.batchSize);
+      setInBatch.run(1, job.ref);
+      const { results, created } = await this.importBatch(ctx, batch, interrupted);
+      interrupted = false;
+      if (created.length > 0) await this.provider!.changed('xStudents', 'CREATE', created, { zoneId: ctx.zoneId, contextId: ctx.contextId });
+      done += batch.length;
+      const answered = done >= objects.length
+        ? await this.provider!.complete(job.ref, { results })
+        : await this.provider!.respond(job.ref, { results });
+      if (!answered || done >= objects.length) {
+        this.db.prepare('DELETE FROM import_jobs WHERE ref = ?').run(job.ref);
+        this.log(`[import] job ${job.ref}: ${answered ? 'complete' : 'abandoned (the consumer is gone)'}`);
+        return;
+      }
+      this.db.prepare('UPDATE import_jobs SET done = ?, in_batch = 0 WHERE ref = ?').run(done, job.ref);
+      await new Promise((r) => setTimeout(r, this.pauseMs));
+    }
+  }
+
+  private async importBatch(ctx: SifRequestContext, batch: GoessnerObject[], interrupted: boolean) {
+    const results: DeferredItemResult[] = [];
+    const created: GoessnerObject[] = [];
+    for (const object of batch) {
+      const refId = object['@refId'] as string;
+      try {
+        const existing = interrupted ? await this.handlers!.read!(ctx, refId) : undefined;
+        // A refId already in use is a 409 (mustUseAdvisory), unless this run created it before a crash.
+        const stored = existing ?? (await this.handlers!.create!(ctx, object, { mustUseAdvisory: true }));
+        created.push(stored);
+        results.push({ id: refId, advisoryId: refId, statusCode: 201 });
+      } catch (err) {
+        const status = err instanceof SifError ? err.status : 500;
+        results.push({ advisoryId: refId, statusCode: status, message: err instanceof SifError ? err.message : 'Import failed' });
+      }
+    }
+    return { results, created };
+  }
+}
