@@ -85,6 +85,7 @@ export class DelayedRunner {
       for (const record of pending) {
         if (this.stopped) return;
         await this.runSafely(record);
+        await new Promise((resolve) => setImmediate(resolve));
       }
     }
   }
@@ -117,7 +118,9 @@ export class DelayedRunner {
       if (replay.deferred) return;
       // Without navigationLastPage, the page after the last one comes back empty: nothing to queue.
       const pastTheEnd = paged && captured.status === 204 && progress.parts > 0;
-      const done = !paged || pastTheEnd || captured.status !== 200 || isLastPage(captured, progress.parts + 1);
+      // Only an answer with paging headers has further pages (a read by id answers GET without them).
+      const morePages = paged && captured.status === 200 && captured.headers.navigationPage !== undefined && !isLastPage(captured, progress.parts + 1);
+      const done = pastTheEnd || !morePages;
       const messages = pastTheEnd ? [] : [this.message(record, captured)];
       progress = { parts: progress.parts + messages.length, navigationId: captured.headers.navigationId ?? progress.navigationId };
       const kept = await this.store.advanceDelayedRequest(record.id, { progress, done }, messages);
@@ -132,6 +135,8 @@ export class DelayedRunner {
         });
         return;
       }
+      // Let the server answer other requests between pages: SQLite calls never yield by themselves.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 

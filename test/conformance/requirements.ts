@@ -125,7 +125,7 @@ export const REQUIREMENTS: Requirement[] = [
       const services = zones.flatMap((z: any) => [z.services?.service ?? []].flat());
       assert.ok(services.every((s: any) => ['OBJECT', 'SERVICEPATH', 'UTILITY', 'FUNCTIONAL', 'XQUERYTEMPLATE'].includes(s['@type'])));
       const students = services.find((s: any) => s['@name'] === 'xStudents');
-      assert.deepEqual([students.rights.right].flat().map((r: any) => r['#text']), ['APPROVED', 'APPROVED', 'APPROVED', 'APPROVED']);
+      assert.deepEqual([students.rights.right].flat().map((r: any) => r['#text']), ['APPROVED', 'APPROVED', 'APPROVED', 'APPROVED', 'APPROVED']);
     },
   },
   {
@@ -461,4 +461,251 @@ export const REQUIREMENTS: Requirement[] = [
       assert.equal((await h.call('/requests/alerts/x', { method: 'PUT', auth: demoAuth(demo) })).status, 405);
     },
   },
+
+  // Queues, subscriptions, events, delayed requests (Infrastructure Services §8–10, Base Architecture §4.2)
+  {
+    id: 'QUE-001', source: `${IS} §3.2.1, §9`, level: 'MUST', text: 'With queues on, the environment lists the queues and subscriptions services',
+    async check({ h, demo }) {
+      const names = demo.environment.infrastructureServices.infrastructureService.map((s: any) => s['@name']);
+      assert.deepEqual(names, ['environment', 'requestsConnector', 'queues', 'subscriptions']);
+    },
+  },
+  {
+    id: 'QUE-002', source: `${IS} §9.1, §9.2`, level: 'MUST', text: 'A queue is created (201) with the elements the provider fills: id, ownerId, queueUri, idleTimeout, minWaitTime, maxConcurrentConnections, times and messageCount',
+    async check({ h }) {
+      const s = await h.register('DemoApp', 'DemoSecret', fresh());
+      const res = await h.call('/queues/queue', {
+        method: 'POST', headers: { 'Content-Type': 'application/xml' }, auth: demoAuth(s),
+        body: `<queue xmlns="http://www.sifassociation.org/infrastructure/${h.version}"><polling>LONG</polling><name>audit</name><idleTimeout>10</idleTimeout></queue>`,
+      });
+      assert.equal(res.status, 201);
+      const id = /<queue[^>]* id="([^"]+)"/.exec(res.text)?.[1] ?? '';
+      assert.match(id, UUID4);
+      assert.match(res.text, new RegExp(`<polling>LONG</polling><ownerId>${s.id}</ownerId><name>audit</name><queueUri>${h.base}/queues/${id}/messages</queueUri><idleTimeout>10</idleTimeout><minWaitTime>0</minWaitTime><maxConcurrentConnections>1</maxConcurrentConnections><created>[^<]+</created><lastAccessed>[^<]+</lastAccessed><lastModified>[^<]+</lastModified><messageCount>0</messageCount></queue>$`));
+    },
+  },
+  {
+    id: 'QUE-003', source: `${IS} §9.1`, level: 'MUST', text: "A consumer's queue query lists only its own queues; another consumer's queue is not found (404)",
+    async check({ h, readOnly }) {
+      const s = await h.register('DemoApp', 'DemoSecret', fresh());
+      const q = await queue(h, s);
+      const mine = await h.call('/queues', { headers: { Accept: 'application/json' }, auth: demoAuth(s) });
+      assert.deepEqual([mine.json.queues.queue].flat().map((x: any) => x['@id']), [q.id]);
+      assert.equal((await h.call(`/queues/${q.id}`, { auth: demoAuth(readOnly) })).status, 404);
+      assert.equal((await h.call(q.messages, { auth: demoAuth(readOnly) })).status, 404);
+      assert.equal((await h.call(`/queues/${q.id}`, { method: 'DELETE', auth: demoAuth(readOnly) })).status, 404);
+    },
+  },
+  {
+    id: 'QUE-004', source: `${IS} §9.3.1`, level: 'MUST', text: 'Polling an empty IMMEDIATE queue answers 204',
+    async check({ h }) {
+      const s = await h.register('DemoApp', 'DemoSecret', fresh());
+      const q = await queue(h, s);
+      assert.equal((await h.call(q.messages, { auth: demoAuth(s) })).status, 204);
+    },
+  },
+  {
+    id: 'QUE-005', source: `${IS} §9.3.1`, level: 'MUST', text: 'Get next returns the oldest message with its messageId until it is deleted; deleteMessageId pops it; an id not outstanding is 404',
+    async check({ h }) {
+      const { s, q } = await subscribed(h);
+      await createStudents(h, s, 2);
+      const first = await h.call(q.messages, { auth: demoAuth(s) });
+      assert.equal(first.status, 200);
+      const id = first.headers.get('messageId')!;
+      assert.match(id, UUID4);
+      assert.equal((await h.call(q.messages, { auth: demoAuth(s) })).headers.get('messageId'), id);
+      const second = await h.call(`${q.messages};deleteMessageId=${id}`, { auth: demoAuth(s) });
+      assert.equal(second.status, 200);
+      assert.notEqual(second.headers.get('messageId'), id);
+      assert.equal((await h.call(`${q.messages};deleteMessageId=${id}`, { auth: demoAuth(s) })).status, 404);
+    },
+  },
+  {
+    id: 'QUE-006', source: `${IS} §9.3.2`, level: 'SHOULD', text: 'A LONG poll is held until a message arrives, then answered at once',
+    async check({ h }) {
+      const { s, q } = await subscribed(h, { polling: 'LONG', idleTimeout: 10 });
+      const started = Date.now();
+      const pending = h.call(q.messages, { auth: demoAuth(s) });
+      await new Promise((r) => setTimeout(r, 200));
+      await createStudents(h, s, 1);
+      const res = await pending;
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('eventAction'), 'CREATE');
+      const took = Date.now() - started;
+      assert.ok(took >= 200 && took < 5000, `answered after ${took} ms`);
+    },
+  },
+  {
+    id: 'QUE-007', source: `${IS} §9.3.3`, level: 'SHOULD', text: 'A queue with several connections needs a connectionId (else Not Found) and keeps one message per connection',
+    async check({ h }) {
+      const { s, q } = await subscribed(h, { maxConcurrentConnections: 2 });
+      await createStudents(h, s, 2);
+      assert.equal((await h.call(q.messages, { auth: demoAuth(s) })).status, 404);
+      const c0 = await h.call(q.messages, { headers: { connectionId: '0' }, auth: demoAuth(s) });
+      const c1 = await h.call(q.messages, { headers: { connectionId: '1' }, auth: demoAuth(s) });
+      assert.deepEqual([c0.headers.get('connectionId'), c1.headers.get('connectionId')], ['0', '1']);
+      assert.notEqual(c0.headers.get('messageId'), c1.headers.get('messageId'));
+    },
+  },
+  {
+    id: 'QUE-008', source: `${IS} §9.3.4`, level: 'MUST', text: 'A wake-up queue (ownerUri) the provider does not offer is refused with 405',
+    async check({ h, demo }) {
+      const res = await h.call('/queues', { method: 'POST', headers: { 'Content-Type': 'application/json' }, auth: demoAuth(demo), body: '{"queue":{"ownerUri":"https://consumer.example/wake"}}' });
+      assert.equal(res.status, 405);
+    },
+  },
+  {
+    id: 'QUE-009', source: `${IS} §9.1`, level: 'MUST', text: 'Deleting a queue (204) removes it and its subscriptions',
+    async check({ h }) {
+      const { s, q, subscriptionId } = await subscribed(h);
+      assert.equal((await h.call(`/queues/${q.id}`, { method: 'DELETE', auth: demoAuth(s) })).status, 204);
+      assert.equal((await h.call(`/queues/${q.id}`, { auth: demoAuth(s) })).status, 404);
+      assert.equal((await h.call(`/subscriptions/${subscriptionId}`, { auth: demoAuth(s) })).status, 404);
+    },
+  },
+  {
+    id: 'SUB-001', source: `${IS} §10.1, §10.2`, level: 'MUST', text: 'A subscription with SUBSCRIBE approved is created (201) with zone, context, service type and name, queue',
+    async check({ h }) {
+      const s = await h.register('DemoApp', 'DemoSecret', fresh());
+      const q = await queue(h, s);
+      const res = await h.call('/subscriptions/subscription', {
+        method: 'POST', headers: { 'Content-Type': 'application/xml' }, auth: demoAuth(s),
+        body: `<subscription xmlns="http://www.sifassociation.org/infrastructure/${h.version}"><zoneId>District</zoneId><contextId>DEFAULT</contextId><serviceType>OBJECT</serviceType><serviceName>xStudents</serviceName><queueId>${q.id}</queueId></subscription>`,
+      });
+      assert.equal(res.status, 201);
+      assert.match(res.text, new RegExp(`<subscription[^>]* id="[0-9a-f-]{36}"><zoneId>District</zoneId><contextId>DEFAULT</contextId><serviceType>OBJECT</serviceType><serviceName>xStudents</serviceName><queueId>${q.id}</queueId></subscription>$`));
+      assert.equal((await h.call('/subscriptions', { auth: demoAuth(s) })).status, 200);
+    },
+  },
+  {
+    id: 'SUB-002', source: `${IS} §10.1`, level: 'MUST', text: 'Subscribing without the SUBSCRIBE right approved is refused (403)',
+    async check({ h }) {
+      const s = await h.register('ReadOnlyApp', 'ReadOnlySecret', fresh());
+      const q = await queue(h, s);
+      assert.equal((await subscribe(h, s, q.id)).status, 403);
+    },
+  },
+  {
+    id: 'SUB-003', source: `${IS} §10.1`, level: 'MUST', text: 'Subscribing twice to the same events fails (409)',
+    async check({ h }) {
+      const { s, q } = await subscribed(h);
+      assert.equal((await subscribe(h, s, q.id)).status, 409);
+    },
+  },
+  {
+    id: 'EVT-001', source: `${BA} §4.2.2, ${IS} §8.3`, level: 'MUST', text: 'A change arrives in each subscribed queue as an EVENT with eventAction, serviceName, zoneId and contextId headers and the collection as payload',
+    async check({ h }) {
+      const { s, q } = await subscribed(h);
+      const [refId] = await createStudents(h, s, 1);
+      const res = await h.call(q.messages, { headers: { Accept: 'application/json' }, auth: demoAuth(s) });
+      assert.equal(res.status, 200);
+      for (const [name, value] of Object.entries({ messageType: 'EVENT', eventAction: 'CREATE', serviceName: 'xStudents', zoneId: 'District', contextId: 'DEFAULT' })) {
+        assert.equal(res.headers.get(name), value, name);
+      }
+      assert.equal(res.json.xStudents.xStudent[0]['@refId'], refId);
+    },
+  },
+  {
+    id: 'EVT-002', source: `${BA} §4.2.2`, level: 'MUST', text: 'Update and delete events follow in order; a delete carries the ids only',
+    async check({ h }) {
+      const { s, q } = await subscribed(h);
+      const [refId] = await createStudents(h, s, 1);
+      await h.call(`/requests/xStudents/${refId}`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, auth: demoAuth(s), body: '{"xStudent":{"localId":"A-1"}}' });
+      await h.call(`/requests/xStudents/${refId}`, { method: 'DELETE', auth: demoAuth(s) });
+      const events = await drainQueue(h, s, q.messages);
+      assert.deepEqual(events.map((e) => e.headers.get('eventAction')), ['CREATE', 'UPDATE', 'DELETE']);
+      assert.deepEqual(events[2]!.json.xStudents.xStudent, [{ '@refId': refId }]);
+    },
+  },
+  {
+    id: 'DLY-001', source: `${BA} §4.2.1.2`, level: 'MUST', text: 'A DELAYED request with a queueId is accepted (202); its response arrives in the queue with requestId, responseAction and relativeServicePath',
+    async check({ h }) {
+      const s = await h.register('DemoApp', 'DemoSecret', fresh());
+      const q = await queue(h, s);
+      const refId = firstStudent(h);
+      const accepted = await h.call(`/requests/xStudents/${refId}`, { headers: { requestType: 'DELAYED', queueId: q.id, requestId: 'audit-1', Accept: 'application/json' }, auth: demoAuth(s) });
+      assert.equal(accepted.status, 202);
+      const [answer] = await drainQueue(h, s, q.messages, 1);
+      assert.equal(answer!.headers.get('requestId'), 'audit-1');
+      assert.equal(answer!.headers.get('responseAction'), 'QUERY');
+      assert.equal(answer!.headers.get('relativeServicePath'), `/xStudents/${refId}`);
+      assert.equal(answer!.json.xStudent['@refId'], refId);
+    },
+  },
+  {
+    id: 'DLY-002', source: `${BA} §4.2.1.2, §5.4`, level: 'SHOULD', text: 'A delayed paged query puts every page into the queue',
+    async check({ h }) {
+      const s = await h.register('DemoApp', 'DemoSecret', fresh());
+      const q = await queue(h, s);
+      const total = h.sis.prepare('SELECT count(*) FROM students').pluck().get() as number;
+      await h.call('/requests/xStudents?navigationPageSize=100', { headers: { requestType: 'DELAYED', queueId: q.id, requestId: 'pages', Accept: 'application/json' }, auth: demoAuth(s) });
+      const pages = await drainQueue(h, s, q.messages, Math.ceil(total / 100));
+      assert.deepEqual(pages.map((p) => p.headers.get('navigationPage')), Array.from({ length: Math.ceil(total / 100) }, (_, i) => String(i + 1)));
+      assert.equal(new Set(pages.flatMap((p) => p.json.xStudents.xStudent.map((x: any) => x['@refId']))).size, total);
+    },
+  },
+  {
+    id: 'DLY-003', source: `${BA} §4.3.2 (queueId)`, level: 'MUST', text: 'A DELAYED request without a queueId of the consumer is refused (400/404), not accepted',
+    async check({ h, demo, readOnly }) {
+      assert.equal((await h.call('/requests/xStudents', { headers: { requestType: 'DELAYED', requestId: 'x' }, auth: demoAuth(demo) })).status, 400);
+      const theirs = await queue(h, readOnly);
+      assert.equal((await h.call('/requests/xStudents', { headers: { requestType: 'DELAYED', requestId: 'x', queueId: theirs.id }, auth: demoAuth(demo) })).status, 404);
+    },
+  },
 ];
+
+/** Creates a queue for a consumer; its id and the path of its messages service below the mount. */
+async function queue(h: Harness, s: Session, options: Record<string, unknown> = {}): Promise<{ id: string; messages: string }> {
+  const res = await h.call('/queues/queue', { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, auth: demoAuth(s), body: JSON.stringify({ queue: options }) });
+  assert.equal(res.status, 201, res.text);
+  return { id: res.json.queue['@id'], messages: res.json.queue.queueUri.slice(h.base.length) };
+}
+
+function subscribe(h: Harness, s: Session, queueId: string) {
+  return h.call('/subscriptions', {
+    method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, auth: demoAuth(s),
+    body: JSON.stringify({ subscription: { zoneId: 'District', contextId: 'DEFAULT', serviceType: 'OBJECT', serviceName: 'xStudents', queueId } }),
+  });
+}
+
+/** A fresh DemoApp environment with a queue subscribed to xStudents. */
+async function subscribed(h: Harness, options: Record<string, unknown> = {}) {
+  const s = await h.register('DemoApp', 'DemoSecret', fresh());
+  const q = await queue(h, s, options);
+  const res = await subscribe(h, s, q.id);
+  assert.equal(res.status, 201, res.text);
+  return { s, q, subscriptionId: res.json.subscription['@id'] as string };
+}
+
+async function createStudents(h: Harness, s: Session, n: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const res = await h.call('/requests/xStudents/xStudent', {
+      method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, auth: demoAuth(s),
+      body: JSON.stringify({ xStudent: { name: { type: 'LegalName', familyName: 'Audit', givenName: `E${i}` } } }),
+    });
+    assert.equal(res.status, 201);
+    ids.push(res.json.xStudent['@refId']);
+  }
+  return ids;
+}
+
+/** Get-next-and-pop until `count` messages (or an empty answer after a few tries). */
+async function drainQueue(h: Harness, s: Session, messages: string, count = Infinity) {
+  const out: Awaited<ReturnType<Harness['call']>>[] = [];
+  let previous: string | null = null;
+  for (let empty = 0; out.length < count && empty < 20; ) {
+    const res = await h.call(previous ? `${messages};deleteMessageId=${previous}` : messages, { headers: { Accept: 'application/json' }, auth: demoAuth(s) });
+    if (res.status === 204) {
+      if (count === Infinity) break;
+      previous = null;
+      empty++;
+      await new Promise((r) => setTimeout(r, 50));
+      continue;
+    }
+    assert.equal(res.status, 200, res.text);
+    out.push(res);
+    previous = res.headers.get('messageId');
+  }
+  return out;
+}

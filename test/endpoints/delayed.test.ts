@@ -78,6 +78,24 @@ describe('delayed requests', () => {
     expect(ids).toEqual([...host.students.keys()]);
   });
 
+  test('a delayed read answers one message (a GET without paging is not paged on)', async () => {
+    const q = await createQueue(host, b);
+    expect((await delayed(host, b, 'get', `xStudents/${String(student(3)['@refId'])}`, q.id, 'one')).status).toBe(202);
+    await host.provider.idle();
+    const messages = await drain(host, b, q.messages);
+    expect(messages.map((m) => [m.headers.requestid, m.body.xStudent.localId])).toEqual([['one', '1003']]);
+  });
+
+  test('a long delayed query does not hold up immediate requests: pages yield to the server between them', async () => {
+    const q = await createQueue(host, b);
+    expect((await delayed(host, b, 'get', 'xStudents?navigationPageSize=1', q.id, 'slow')).status).toBe(202);
+    const immediate = await request(host.app).get('/sif3/requests/xStudents?navigationPageSize=5').set('Authorization', b.auth);
+    expect(immediate.status).toBe(200);
+    expect((await host.provider.store.pendingDelayedRequests()).length).toBe(1); // still paging
+    await host.provider.idle();
+    expect((await host.provider.store.getQueue(b.id, q.id))!.messageCount).toBe(250);
+  });
+
   test('navigationPage named in the request: only that page', async () => {
     const q = await createQueue(host, b);
     expect((await delayed(host, b, 'get', 'xStudents?navigationPage=2&navigationPageSize=40', q.id, 'p2')).status).toBe(202);
