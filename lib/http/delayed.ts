@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { ProviderCore } from '../core';
-import { BadRequestError, NotFoundError } from '../errors';
+import { BadRequestError, NotFoundError, ServiceUnavailableError } from '../errors';
 import { newId } from '../util/ids';
 import { readBody } from './body';
 import { getSifContext } from './context';
@@ -26,7 +26,7 @@ export function acceptDelayed(core: ProviderCore) {
       next();
       return;
     }
-    if (!core.queues) {
+    if (!core.queues || !core.config.queues) {
       throw new BadRequestError('Delayed requests are not supported: this provider answers immediately (requestType IMMEDIATE)');
     }
     const environment = getSifContext(req).session!.environment;
@@ -34,8 +34,11 @@ export function acceptDelayed(core: ProviderCore) {
     if (!queueId) throw new BadRequestError('A DELAYED request needs a queueId header naming one of your queues');
     const requestId = header(req, 'requestId')?.trim();
     if (!requestId) throw new BadRequestError('A DELAYED request needs a requestId header, to match its answer to it');
-    if (!(await core.config.store.getQueue(environment.id, queueId))) {
-      throw new NotFoundError(`No queue ${queueId.slice(0, 80)} of this consumer`, { scope: 'Delayed request' });
+    const queue = await core.config.store.getQueue(environment.id, queueId);
+    if (!queue) throw new NotFoundError(`No queue ${queueId.slice(0, 80)} of this consumer`, { scope: 'Delayed request' });
+    // Answers of an accepted request are never dropped, so a queue nobody drains takes no more work.
+    if (queue.messageCount >= core.config.queues.maxMessagesPerQueue) {
+      throw new ServiceUnavailableError('The queue is full: poll its messages before sending more delayed requests', { scope: 'Delayed request' });
     }
     const body = await readBody(req, core.config.maxBodyBytes);
     await core.queues.delayed.accept({

@@ -134,6 +134,19 @@ describe('delayed requests', () => {
     expect(event!.headers.eventaction).toBe('DELETE');
   });
 
+  test('a full queue takes no more delayed requests (503) until it is polled', async () => {
+    await host.close();
+    host = createTestHost({ consumers: QUEUE_TEST_CONSUMERS, queues: { maxMessagesPerQueue: 2 } });
+    b = await session(host, 'DemoApp', 'DemoSecret');
+    const q = await createQueue(host, b);
+    for (const id of ['1', '2']) expect((await delayed(host, b, 'get', 'xStudents', q.id, id)).status).toBe(202);
+    await host.provider.idle();
+    const full = await delayed(host, b, 'get', 'xStudents', q.id, '3');
+    expect([full.status, full.text]).toEqual([503, expect.stringContaining('The queue is full')]);
+    expect((await drain(host, b, q.messages)).length).toBe(2);
+    expect((await delayed(host, b, 'get', 'xStudents', q.id, '4')).status).toBe(202);
+  });
+
   test('a queue deleted before its delayed request runs takes the request with it', async () => {
     const q = await createQueue(host, b);
     await delayed(host, b, 'get', 'xStudents', q.id, 'gone');
