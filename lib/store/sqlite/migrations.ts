@@ -74,7 +74,8 @@ export const MIGRATIONS: readonly string[] = [
     last_accessed TEXT NOT NULL,
     last_modified TEXT NOT NULL,
     last_polled TEXT NOT NULL,
-    alerted_at TEXT
+    alerted_at TEXT,
+    message_count INTEGER NOT NULL DEFAULT 0
   ) STRICT;
   CREATE INDEX queues_by_environment ON queues(environment_id, seq);
 
@@ -91,6 +92,13 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX queue_messages_in_order ON queue_messages(queue_id, seq);
   CREATE INDEX queue_messages_by_time ON queue_messages(created_at);
+  -- The count every poll and depth check reads, kept by the database itself rather than counted.
+  CREATE TRIGGER queue_message_added AFTER INSERT ON queue_messages BEGIN
+    UPDATE queues SET message_count = message_count + 1, last_modified = NEW.created_at WHERE id = NEW.queue_id;
+  END;
+  CREATE TRIGGER queue_message_removed AFTER DELETE ON queue_messages BEGIN
+    UPDATE queues SET message_count = message_count - 1 WHERE id = OLD.queue_id;
+  END;
 
   CREATE TABLE subscriptions (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,

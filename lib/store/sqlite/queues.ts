@@ -60,9 +60,8 @@ export function sqliteQueueTables(db: Database.Database): QueueTables {
 
 function prepareQueueStatements(db: Database.Database) {
   const queueColumns = `q.id, q.environment_id, q.name, q.polling, q.idle_timeout, q.min_wait_time, q.max_connections,
-    q.created, q.last_accessed, q.last_modified, q.last_polled, q.alerted_at,
-    (SELECT count(*) FROM queue_messages m WHERE m.queue_id = q.id) AS message_count,
-    (SELECT min(created_at) FROM queue_messages m WHERE m.queue_id = q.id) AS oldest_message`;
+    q.created, q.last_accessed, q.last_modified, q.last_polled, q.alerted_at, q.message_count,
+    (SELECT created_at FROM queue_messages m WHERE m.queue_id = q.id ORDER BY m.seq LIMIT 1) AS oldest_message`;
   const countQueues = db.prepare('SELECT count(*) FROM queues WHERE environment_id = ?').pluck();
   const insertQueue = db.prepare(`INSERT INTO queues (id, environment_id, name, polling, idle_timeout, min_wait_time,
     max_connections, created, last_accessed, last_modified, last_polled, alerted_at)
@@ -74,26 +73,20 @@ function prepareQueueStatements(db: Database.Database) {
     return true;
   });
 
-  const queueExists = db.prepare('SELECT 1 FROM queues WHERE id = ?').pluck();
-  const depth = db.prepare('SELECT count(*) FROM queue_messages WHERE queue_id = ?').pluck();
+  const depth = db.prepare('SELECT message_count FROM queues WHERE id = ?').pluck();
+  // The triggers of migration 3 keep queues.message_count and last_modified.
   const insertMessage = db.prepare(`INSERT INTO queue_messages (id, queue_id, created_at, headers, body_kind, content_type, body)
     VALUES (?, ?, ?, ?, ?, ?, ?)`);
-  const touchModified = db.prepare('UPDATE queues SET last_modified = ? WHERE id = ?');
   const enqueue = (messages: NewQueueMessage[], maxDepth: number): NewQueueMessage[] => {
     const refused: NewQueueMessage[] = [];
-    const depths = new Map<string, number>();
     for (const m of messages) {
-      let n = depths.get(m.queueId);
-      if (n === undefined) n = queueExists.get(m.queueId) ? (depth.get(m.queueId) as number) : -1;
-      if (n < 0 || n >= maxDepth) {
+      const n = depth.get(m.queueId) as number | undefined;
+      if (n === undefined || n >= maxDepth) {
         refused.push(m);
-        depths.set(m.queueId, n);
         continue;
       }
       const { kind, contentType, body } = bodyColumns(m.body);
       insertMessage.run(m.id, m.queueId, m.createdAt, JSON.stringify(m.headers), kind, contentType, body);
-      touchModified.run(m.createdAt, m.queueId);
-      depths.set(m.queueId, n + 1);
     }
     return refused;
   };
