@@ -70,10 +70,11 @@ export class Deferrals {
     if (!record) return;
     const deferred: Deferred = { serviceName: service.name, operation };
     await this.config.store.advanceDelayedRequest(replay.id, { progress: { ...record.progress, deferred }, state: 'deferred' }, []);
-    replay.deferred = true;
     const request = Object.freeze({ ref: replay.id });
     if (operation === 'query') await service.delayed.query!(ctx, input as never, request);
     else await service.delayed.createMany!(ctx, input as GoessnerObject[], request);
+    // Only a handler that took the request leaves it deferred; one that threw is answered with its error.
+    replay.deferred = true;
     res.writeHead(202).end();
   }
 

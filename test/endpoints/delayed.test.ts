@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import express from 'express';
 import request from 'supertest';
 import type { DeferredRequest, GoessnerObject, ServiceDefinition, SifProvider, SifRequestContext } from 'sif3-direct';
-import { createSifProvider } from 'sif3-direct';
+import { ConflictError, createSifProvider } from 'sif3-direct';
 import type { TestHost } from '../helpers/host';
 import { createTestHost } from '../helpers/host';
 import { memoryService, student } from '../helpers/memory-service';
@@ -199,7 +199,10 @@ describe('asynchronous providers (SIF 3.5)', () => {
     const service: ServiceDefinition = {
       ...students.definition,
       delayed: {
-        createMany: async (ctx, objects, request: DeferredRequest) => void taken.push({ ref: request.ref, objects, ctx }),
+        createMany: async (ctx, objects, request: DeferredRequest) => {
+          if (objects.some((o) => o.localId === 'refuse')) throw new ConflictError('This import is refused');
+          taken.push({ ref: request.ref, objects, ctx });
+        },
         query: async (ctx, _query, request) => void taken.push({ ref: request.ref, ctx }),
       },
     };
@@ -252,6 +255,17 @@ describe('asynchronous providers (SIF 3.5)', () => {
     ]);
     expect(messages[0]!.headers.navigationcount).toBe('3');
     expect(messages[2]!.body.error.message).toBe('The SIS is down');
+  });
+
+  test('a delayed handler that throws instead of taking the request: its error is the answer', async () => {
+    const q = await createQueue(host, b);
+    const refused = { xStudents: { xStudent: [student(1, { localId: 'refuse' })] } };
+    expect((await delayed(host, b, 'post', 'xStudents', q.id, 'no').type('json').send(refused)).status).toBe(202);
+    await host.provider.idle();
+    const [answer] = await drain(host, b, q.messages);
+    expect(answer!.headers).toMatchObject({ messagetype: 'ERROR', requestid: 'no' });
+    expect(answer!.body.error).toMatchObject({ code: '409', message: 'This import is refused' });
+    expect((await host.provider.store.pendingDelayedRequests()).length).toBe(0);
   });
 
   test('an unknown ref, or one whose environment is gone, is answered false', async () => {
