@@ -51,6 +51,9 @@ export class ChangeReporter {
     if (!service) throw new TypeError(`sif3-direct: changed(): no service ${serviceName}`);
     if (!ACTIONS.includes(action)) throw new TypeError(`sif3-direct: changed(): action must be one of ${ACTIONS.join(', ')}`);
     if (!Array.isArray(objects)) throw new TypeError('sif3-direct: changed(): objects must be an array');
+    if (options.replacement !== undefined && options.replacement !== 'FULL' && options.replacement !== 'PARTIAL') {
+      throw new TypeError('sif3-direct: changed(): replacement must be FULL or PARTIAL');
+    }
     const ids = objects.map((o) => {
       const id = idOf(o, service);
       if (!id) throw new TypeError(`sif3-direct: changed(): every object needs its @${service.idAttribute}`);

@@ -66,7 +66,9 @@ export class QueueBroker {
       done = () => {
         clearTimeout(timer);
         signal.removeEventListener('abort', done);
-        this.waiters.get(queueId)?.delete(done);
+        const set = this.waiters.get(queueId);
+        set?.delete(done);
+        if (set?.size === 0) this.waiters.delete(queueId);
         resolve();
       };
       const timer = setTimeout(done, Math.max(0, ms));
