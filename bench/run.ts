@@ -80,6 +80,7 @@ async function main(): Promise<void> {
   const sifDir = mkdtempSync(join(tmpdir(), 'sif3-bench-'));
   const baseDir = mkdtempSync(join(tmpdir(), 'sif3-bench-base-'));
   const rows: string[] = [];
+  const queueRows: string[] = [];
   try {
     const sif = await start('sif', sifDir);
     // A consistent copy of the seeded SIS (the live file's newest pages may still be in its WAL).
@@ -120,6 +121,7 @@ async function main(): Promise<void> {
     });
     rows.push(`| d. environment create (new consumer each time) | ${env.rps.toFixed(0)} | ${env.p50} / ${env.p99} | - | - | - | absolute | ${env.errors} |`);
     console.log(rows[rows.length - 1]);
+    queueRows.push(...(await queueScenarios(sif.base, auth, xml)));
     await stop(sif);
     await stop(baseline);
   } finally {
@@ -166,6 +168,12 @@ authentication. Latencies in ms. Figures vary from machine to machine; the ratio
 |---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
+## Events and queues (ours against ours: the cost of the asynchronous side)
+
+| scenario | req/s | p50 / p99 | compared with | ratio | non-2xx + errors |
+|---|---|---|---|---|---|
+${queueRows.join('\n')}
+
 ## Memory while one consumer pages through the district (page size 1,000)
 
 | students | objects paged | RSS high-water before (MiB) | RSS high-water after (MiB) | seeding (s) | walk (s) |
@@ -184,6 +192,45 @@ ${memory.join('\n')}
   }
   writeFileSync(file, report + notes);
   console.log('\nwrote bench/RESULTS.md');
+}
+
+/**
+ * e. The POST of scenario c again with five subscribed queues (every create fans out to five event
+ * messages), against the same POST before anyone subscribed; f. get-next-and-pop on one connection,
+ * draining one of those queues, each poll popping the message before.
+ */
+async function queueScenarios(base: string, auth: Record<string, string>, xml: string): Promise<string[]> {
+  const post = () => drive(`${base}/sif3/requests/xStudents/xStudent`, { method: 'POST', body: xml, headers: { ...auth, 'Content-Type': 'application/xml' } });
+  const without = await post();
+  let queueUri = '';
+  let syncAuth: Record<string, string> = {};
+  for (let i = 0; i < 5; i++) {
+    const reg = await fetch(`${base}/sif3/environments/environment`, { method: 'POST', headers: { ...hmac('SyncApp', 'SyncSecret'), Accept: 'application/json', instanceId: `bench-sync-${i}` } });
+    syncAuth = hmac(((await reg.json()) as any).environment.sessionToken, 'SyncSecret');
+    const headers = { ...syncAuth, Accept: 'application/json', 'Content-Type': 'application/json' };
+    const queue = ((await (await fetch(`${base}/sif3/queues/queue`, { method: 'POST', headers, body: '{"queue":{}}' })).json()) as any).queue;
+    queueUri = queue.queueUri;
+    const subscription = { subscription: { serviceType: 'OBJECT', serviceName: 'xStudents', queueId: queue['@id'] } };
+    await fetch(`${base}/sif3/subscriptions`, { method: 'POST', headers, body: JSON.stringify(subscription) });
+  }
+  const withEvents = await post();
+  let previous: string | undefined;
+  const pop = await drive(queueUri, {
+    connections: 1,
+    headers: { ...syncAuth, Accept: 'application/json' },
+    requests: [
+      {
+        setupRequest: (req) => ({ ...req, path: previous ? `${new URL(queueUri).pathname};deleteMessageId=${previous}` : new URL(queueUri).pathname }),
+        onResponse: (_status, _body, _context, headers) => {
+          previous = (headers as Record<string, string> | undefined)?.messageid;
+        },
+      },
+    ],
+  });
+  return [
+    `| e. POST one xStudent, XML, 5 subscribed queues | ${withEvents.rps.toFixed(0)} | ${withEvents.p50} / ${withEvents.p99} | the same POST, no subscribers: ${without.rps.toFixed(0)} req/s | ${(withEvents.rps / without.rps).toFixed(2)} | ${withEvents.errors + without.errors} |`,
+    `| f. get-next-and-pop, one connection | ${pop.rps.toFixed(0)} | ${pop.p50} / ${pop.p99} | absolute | - | ${pop.errors} |`,
+  ];
 }
 
 main().catch((err) => {
