@@ -137,3 +137,77 @@ describe('property: garbage in headers and query parameters', () => {
     );
   });
 });
+
+describe('the asynchronous side: queues, subscriptions, messages, delayed requests', () => {
+  let queueId: string;
+  let messages: string;
+  // A fresh queue for each test: the fuzzing may delete the one it is given.
+  beforeEach(async () => {
+    const res = await request(example.app).post('/sif3/queues').set('Authorization', auth).set('Accept', 'application/json').type('json').send({ queue: { name: 'hostile' } });
+    queueId = res.body.queue['@id'];
+    messages = `/sif3/queues/${queueId}/messages`;
+  });
+  afterEach(async () => {
+    await request(example.app).delete(`/sif3/queues/${queueId}`).set('Authorization', auth);
+  });
+
+  test.each(hostileBodies)('%s as a queue or subscription is refused with 4xx and creates nothing', async (_name, type, body) => {
+    const queues = (await example.provider.store.listQueues(envId)).length;
+    for (const path of ['/sif3/queues', '/sif3/queues/queue', '/sif3/subscriptions', '/sif3/subscriptions/subscription']) {
+      const res = await request(example.app).post(path).set('Authorization', auth).set('Content-Type', type).send(body);
+      expectSifAnswer(res);
+      expect(res.status).toBeGreaterThanOrEqual(400);
+    }
+    expect((await example.provider.store.listQueues(envId)).length).toBe(queues);
+    expect(await example.provider.store.listSubscriptions(envId)).toEqual([]);
+  });
+
+  test('garbage in headers, matrix and query parameters: every answer (and every queued answer) below 500', async () => {
+    const printable = fc.string({ unit: fc.constantFrom(...' !"#$%&\'()*+,-./0123456789:;<=>?@ABCXYZ[]^_`abcxyz{|}~'.split('')), maxLength: 40 });
+    const headerNames = ['requestType', 'queueId', 'requestId', 'connectionId', 'deleteMessageId', 'Accept', 'Content-Type', 'navigationPage', 'navigationPageSize', 'methodOverride', 'queryIntention'];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.dictionary(fc.constantFrom(...headerNames), fc.oneof(printable, fc.constantFrom('DELAYED', queueId)), { maxKeys: 5 }),
+        fc.constantFrom('get', 'head', 'put', 'delete', 'post'),
+        fc.constantFrom(messages, `${messages};deleteMessageId=x`, `${messages};messageId=%ZZ`, `${messages}/x`, `/sif3/queues/${queueId}`, '/sif3/queues/x/messages', '/sif3/subscriptions/x', `${rc}/xStudents`, `${rc}/xStudents/x`, `${rc}/alerts`),
+        async (headers, method, path) => {
+          let req = request(example.app)[method](path).set('Authorization', auth);
+          for (const [name, value] of Object.entries(headers)) req = req.set(name, value.trim() === '' ? 'x' : value);
+          expectSifAnswer(await req, method);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  test('delayed requests with garbage beside them: each accepted one is answered in the queue, none with a 500', async () => {
+    const printable = fc.string({ unit: fc.constantFrom(...' !"#$%&\'()*+,-./0123456789:;<=>?@ABCXYZ[]^_`abcxyz{|}~'.split('')), maxLength: 40 });
+    const headerNames = ['Accept', 'Content-Type', 'navigationPage', 'navigationPageSize', 'navigationId', 'methodOverride', 'queryIntention', 'mustUseAdvisory', 'zoneId'];
+    let accepted = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.dictionary(fc.constantFrom(...headerNames), printable, { maxKeys: 3 }),
+        fc.constantFrom('get', 'put', 'delete', 'post'),
+        fc.constantFrom('/xStudents', '/xStudents/x', '/xStudents/xStudent', '/xSchools/x/xStudents', '/alerts', '/alerts/alert', '/xStudents?where=%5Bx%5D'),
+        fc.oneof(fc.constant(''), fc.constant('{"xStudent":{"localId":"1"}}'), printable),
+        async (headers, method, path, body) => {
+          let req = request(example.app)[method](`${rc}${path}`).set('Authorization', auth).set('requestType', 'DELAYED').set('queueId', queueId).set('requestId', 'fuzz');
+          for (const [name, value] of Object.entries(headers)) req = req.set(name, value.trim() === '' ? 'x' : value);
+          const res = await (body ? req.send(body) : req);
+          expectSifAnswer(res, method);
+          if (res.status === 202) accepted++;
+        },
+      ),
+      { numRuns: 150 },
+    );
+    expect(accepted).toBeGreaterThan(50);
+    await example.provider.idle();
+    expect(await example.provider.store.pendingDelayedRequests()).toEqual([]);
+    let answers = 0;
+    for (let res = await request(example.app).get(messages).set('Authorization', auth); res.status === 200; answers++) {
+      expect(res.text).not.toMatch(/<code>5\d\d<\/code>|"code":"5\d\d"/);
+      res = await request(example.app).get(`${messages};deleteMessageId=${res.headers.messageid}`).set('Authorization', auth);
+    }
+    expect(answers).toBeGreaterThanOrEqual(accepted);
+  });
+});
