@@ -102,3 +102,59 @@ test('concurrent consumers: no 5xx, no mix-ups, and the data matches the acknowl
     expect(list.every((a: any) => a.reporter === c.tag)).toBe(true);
   }
 });
+
+test('events under load: every subscriber gets every acknowledged create exactly once, each writer’s in order', async () => {
+  const SUBSCRIBERS = 4;
+  const WRITERS = 4;
+  const CREATES = 40;
+  const json = { Accept: 'application/json', 'Content-Type': 'application/json' };
+  const subscribers = await Promise.all(
+    Array.from({ length: SUBSCRIBERS }, async (_, i) => {
+      const reg = await fetch(`${base}/environments/environment`, { method: 'POST', headers: { Authorization: basic('SyncApp', 'SyncSecret'), Accept: 'application/json', instanceId: `load-sub-${i}` } });
+      const auth = basic(((await reg.json()) as any).environment.sessionToken, 'SyncSecret');
+      const queue = ((await (await fetch(`${base}/queues`, { method: 'POST', headers: { Authorization: auth, ...json }, body: '{"queue":{"polling":"LONG","idleTimeout":1}}' })).json()) as any).queue;
+      const sub = await fetch(`${base}/subscriptions`, { method: 'POST', headers: { Authorization: auth, ...json }, body: JSON.stringify({ subscription: { serviceType: 'OBJECT', serviceName: 'xStudents', queueId: queue['@id'] } }) });
+      expect(sub.status).toBe(201);
+      return { auth, queueUri: queue.queueUri as string, received: [] as string[] };
+    }),
+  );
+  let writing = true;
+  // Subscribers poll (get-next-and-pop, long polls) while the writers write.
+  const polling = subscribers.map(async (s) => {
+    let previous: string | null = null;
+    for (let idle = 0; writing || idle < 2; ) {
+      const res = await fetch(previous ? `${s.queueUri};deleteMessageId=${previous}` : s.queueUri, { headers: { Authorization: s.auth, Accept: 'application/json' } });
+      expect(res.status).toBeLessThan(300);
+      if (res.status === 204) {
+        previous = null;
+        if (!writing) idle++;
+        continue;
+      }
+      idle = 0;
+      previous = res.headers.get('messageId');
+      const body = (await res.json()) as any;
+      for (const student of body.xStudents.xStudent) s.received.push(student.name.givenName);
+    }
+  });
+  const acknowledged: string[][] = await Promise.all(
+    Array.from({ length: WRITERS }, async (_, w) => {
+      const reg = await fetch(`${base}/environments/environment`, { method: 'POST', headers: { Authorization: basic('DemoApp', 'DemoSecret'), Accept: 'application/json', instanceId: `load-writer-${w}` } });
+      const auth = basic(((await reg.json()) as any).environment.sessionToken, 'DemoSecret');
+      const mine: string[] = [];
+      for (let i = 0; i < CREATES; i++) {
+        const name = `W${w}-${String(i).padStart(3, '0')}`;
+        const res = await fetch(`${base}/requests/xStudents/xStudent`, { method: 'POST', headers: { Authorization: auth, ...json }, body: JSON.stringify({ xStudent: { name: { type: 'LegalName', familyName: 'Load', givenName: name } } }) });
+        expect(res.status).toBe(201);
+        mine.push(name);
+      }
+      return mine;
+    }),
+  );
+  writing = false;
+  await Promise.all(polling);
+  const all = acknowledged.flat().sort();
+  for (const s of subscribers) {
+    expect([...s.received].sort()).toEqual(all);
+    for (const mine of acknowledged) expect(s.received.filter((n) => mine.includes(n))).toEqual(mine);
+  }
+});
