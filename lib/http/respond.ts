@@ -82,25 +82,35 @@ export class Responder {
     return findSifContext(req)?.responseFormat ?? 'xml';
   }
 
-  /** The headers every answer carries (interop.md §3), as a flat name/value list. */
+  /**
+   * The headers every answer carries (interop.md §3), as a flat name/value list. A header given in
+   * `options.headers` replaces the standard one of that name (a queued message keeps its own
+   * `messageId`, `timestamp`, `requestId`…): Node sends a repeated name twice when the host app set
+   * no header before, so the list must not hold one.
+   */
   private headers(req: Request, options: ResponseOptions): string[] {
     const extra = options.headers ?? {};
-    const out = [H.timestamp, this.config.clock().toISOString(), H.messageType, options.messageType ?? 'RESPONSE'];
-    if (!(H.messageId in extra)) out.push(H.messageId, newId());
-    if (options.responseAction !== null) out.push(H.responseAction, options.responseAction ?? responseActionOf(req));
+    const out: string[] = [];
+    const standard = (name: string, value: string) => {
+      if (!(name in extra)) out.push(name, value);
+    };
+    standard(H.timestamp, this.config.clock().toISOString());
+    standard(H.messageId, newId());
+    standard(H.messageType, options.messageType ?? 'RESPONSE');
+    if (options.responseAction !== null) standard(H.responseAction, options.responseAction ?? responseActionOf(req));
     for (const echoed of ECHOED) {
       const value = header(req, echoed);
-      if (value !== undefined && !(echoed in extra)) out.push(echoed, value);
+      if (value !== undefined) standard(echoed, value);
     }
     const context = findSifContext(req);
     if (context?.path.startsWith('/requests/')) {
-      out.push(H.relativeServicePath, req.originalUrl.slice(req.baseUrl.length + '/requests'.length));
+      standard(H.relativeServicePath, req.originalUrl.slice(req.baseUrl.length + '/requests'.length));
     }
     if (context?.session) {
-      out.push(H.environmentURI, this.environmentUrl(req, context.session.environment.id));
-      out.push(H.fingerprint, context.session.environment.fingerprint);
+      standard(H.environmentURI, this.environmentUrl(req, context.session.environment.id));
+      standard(H.fingerprint, context.session.environment.fingerprint);
     }
-    out.push('Vary', 'Accept, Accept-Encoding');
+    standard('Vary', 'Accept, Accept-Encoding');
     for (const [name, value] of Object.entries(extra)) out.push(name, String(value));
     return out;
   }

@@ -370,3 +370,29 @@ test('TEST_CONSUMERS are unchanged by the queue tests', () => {
   expect(TEST_CONSUMERS.map((c) => c.applicationKey)).toEqual(['DemoApp', 'HmacOnly', 'Kiosk']);
   expect(basicAuth('a', 'b')).toBe('Basic YTpi');
 });
+
+test('a delivered message repeats no header, even in a host app that sets none of its own (Node then sends repeats as they are)', async () => {
+  const host = createTestHost({ consumers: QUEUE_TEST_CONSUMERS, queues: true });
+  host.app.disable('x-powered-by');
+  try {
+    const a = await session(host, 'Subscriber', 'SubscriberSecret');
+    const b = await session(host, 'DemoApp', 'DemoSecret');
+    const q = await createQueue(host, a);
+    await subscribe(host, a, q.id);
+    await request(host.app).post('/sif3/requests/xStudents/xStudent').set('Authorization', b.auth).type('json').send({ xStudent: student(1) });
+    await request(host.app).get('/sif3/requests/xStudents').set('Authorization', a.auth).set('requestType', 'DELAYED').set('queueId', q.id).set('requestId', 'r');
+    await host.provider.idle();
+    for (const message of [await poll(host, a, q.messages), await poll(host, a, q.messages)]) {
+      const names = message.res.rawHeaders.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase());
+      expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
+      expect(names).toContain('timestamp');
+    }
+    const event = await poll(host, a, q.messages);
+    const answer = await poll(host, a, q.messages, { deleteId: event.headers.messageid });
+    const names = answer.res.rawHeaders.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase());
+    expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
+    expect(answer.headers).toMatchObject({ requestid: 'r', messagetype: 'RESPONSE', responseaction: 'QUERY' });
+  } finally {
+    await host.close();
+  }
+});
