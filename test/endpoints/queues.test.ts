@@ -371,6 +371,12 @@ test('TEST_CONSUMERS are unchanged by the queue tests', () => {
   expect(basicAuth('a', 'b')).toBe('Basic YTpi');
 });
 
+/** Header names exactly as they came over the wire, repeats included. */
+function headerNames(res: request.Response): string[] {
+  const raw = (res as unknown as { res: { rawHeaders: string[] } }).res.rawHeaders;
+  return raw.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase());
+}
+
 test('a delivered message repeats no header, even in a host app that sets none of its own (Node then sends repeats as they are)', async () => {
   const host = createTestHost({ consumers: QUEUE_TEST_CONSUMERS, queues: true });
   host.app.disable('x-powered-by');
@@ -383,13 +389,13 @@ test('a delivered message repeats no header, even in a host app that sets none o
     await request(host.app).get('/sif3/requests/xStudents').set('Authorization', a.auth).set('requestType', 'DELAYED').set('queueId', q.id).set('requestId', 'r');
     await host.provider.idle();
     for (const message of [await poll(host, a, q.messages), await poll(host, a, q.messages)]) {
-      const names = message.res.rawHeaders.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase());
+      const names = headerNames(message);
       expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
       expect(names).toContain('timestamp');
     }
     const event = await poll(host, a, q.messages);
     const answer = await poll(host, a, q.messages, { deleteId: event.headers.messageid });
-    const names = answer.res.rawHeaders.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase());
+    const names = headerNames(answer);
     expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
     expect(answer.headers).toMatchObject({ requestid: 'r', messagetype: 'RESPONSE', responseaction: 'QUERY' });
   } finally {
