@@ -19,15 +19,22 @@ const KEPT_HEADERS = [
   'changesSinceMarker', 'Location',
 ];
 
+/** How many queues' delayed requests run at the same time. */
+const MAX_LANES = 4;
+
 /**
  * Runs delayed requests after their 202 and queues their answers (Base Architecture §4.2.1.2).
- * One at a time, oldest first; each answer is queued in the same transaction that records the
- * progress, so a restart resumes where the last run stopped and loses nothing acknowledged. A
- * paged query is answered page by page, each page its own message, without further requests.
+ * One lane per queue, up to `MAX_LANES` at a time: a queue's requests run one after another, oldest
+ * first, so its answers keep their order, and a slow request holds up only its own queue. Each
+ * answer is queued in the same transaction that records the progress, so a restart resumes where
+ * the last run stopped and loses nothing acknowledged. A paged query is answered page by page, each
+ * page its own message, without further requests.
  */
 export class DelayedRunner {
   private runner: InProcessRunner | undefined;
-  private active: Promise<void> | undefined;
+  /** The running lanes, by queue id. */
+  private readonly lanes = new Map<string, Promise<void>>();
+  private scanning: Promise<void> | undefined;
   private again = false;
   private stopped = false;
 
@@ -51,42 +58,56 @@ export class DelayedRunner {
     this.kick();
   }
 
-  /** Starts working through pending requests unless already doing so. */
+  /** Starts a lane for every queue with pending requests that has none, as far as the limit allows. */
   kick(): void {
     if (this.stopped || !this.runner) return;
-    if (this.active) {
+    if (this.scanning) {
       this.again = true;
       return;
     }
-    this.active = this.drain()
-      .catch((err) => this.logger.error('sif3-direct: running delayed requests failed', err))
+    this.scanning = this.scan()
+      .catch((err) => this.logger.error('sif3-direct: looking for delayed requests failed', err))
       .finally(() => {
-        this.active = undefined;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
+        this.scanning = undefined;
+        if (this.again) this.kick();
       });
   }
 
-  /** Resolves when no delayed request is running. */
+  /** Resolves when no delayed request is running or waiting to (deferred ones excepted). */
   async idle(): Promise<void> {
-    while (this.active) await this.active;
+    while (this.scanning || this.lanes.size > 0) {
+      await this.scanning;
+      await Promise.all(this.lanes.values());
+    }
   }
 
-  /** Stops taking up further requests (the one running finishes). */
+  /** Stops taking up further requests (those running finish). */
   stop(): void {
     this.stopped = true;
   }
 
-  private async drain(): Promise<void> {
+  private async scan(): Promise<void> {
     this.again = false;
-    for (let pending = await this.store.pendingDelayedRequests(); pending.length > 0 && !this.stopped; pending = await this.store.pendingDelayedRequests()) {
-      for (const record of pending) {
-        if (this.stopped) return;
-        await this.runSafely(record);
-        await new Promise((resolve) => setImmediate(resolve));
-      }
+    const pending = await this.store.pendingDelayedRequests();
+    for (const queueId of new Set(pending.map((r) => r.queueId))) {
+      if (this.lanes.has(queueId) || this.lanes.size >= MAX_LANES || this.stopped) continue;
+      const lane = this.runLane(queueId)
+        .catch((err) => this.logger.error('sif3-direct: running delayed requests failed', err))
+        .finally(() => {
+          this.lanes.delete(queueId);
+          this.kick(); // a queue that had to wait for a free lane gets one
+        });
+      this.lanes.set(queueId, lane);
+    }
+  }
+
+  private async runLane(queueId: string): Promise<void> {
+    while (!this.stopped) {
+      const next = (await this.store.pendingDelayedRequests()).find((r) => r.queueId === queueId);
+      if (!next) return;
+      await this.runSafely(next);
+      // Let the server answer other requests in between: SQLite calls never yield by themselves.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 

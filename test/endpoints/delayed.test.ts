@@ -188,6 +188,43 @@ describe('the immediate budget', () => {
   });
 });
 
+test('a slow delayed request holds up only its own queue', async () => {
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((r) => (release = r));
+  const students = memoryService({ objectName: 'xStudent', objects: [student(1)] });
+  const { query, queryIds } = students.definition.handlers!;
+  const held = async (ctx: SifRequestContext) => (ctx.requestId === 'slow' ? gate : undefined);
+  const service: ServiceDefinition = {
+    ...students.definition,
+    handlers: {
+      ...students.definition.handlers,
+      query: async (ctx, q) => held(ctx).then(() => query!(ctx, q)),
+      queryIds: async (ctx, q) => held(ctx).then(() => queryIds!(ctx, q)),
+    },
+  };
+  const host = createTestHost({ consumers: QUEUE_TEST_CONSUMERS, queues: true, services: { xStudents: service } });
+  try {
+    const b = await session(host, 'DemoApp', 'DemoSecret');
+    const slowQueue = await createQueue(host, b);
+    const fastQueue = await createQueue(host, b);
+    expect((await delayed(host, b, 'get', 'xStudents', slowQueue.id, 'slow')).status).toBe(202);
+    expect((await delayed(host, b, 'get', 'xStudents', fastQueue.id, 'fast')).status).toBe(202);
+    let answered: Awaited<ReturnType<typeof drain>> = [];
+    for (let i = 0; i < 100 && answered.length === 0; i++) {
+      answered = await drain(host, b, fastQueue.messages);
+      if (answered.length === 0) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(answered.map((m) => m.headers.requestid)).toEqual(['fast']);
+    expect(await drain(host, b, slowQueue.messages)).toEqual([]);
+    release();
+    await host.provider.idle();
+    expect((await drain(host, b, slowQueue.messages)).map((m) => m.headers.requestid)).toEqual(['slow']);
+  } finally {
+    release();
+    await host.close();
+  }
+});
+
 describe('asynchronous providers (SIF 3.5)', () => {
   let host: TestHost;
   let b: Session;
