@@ -93,7 +93,7 @@ export function createSifProvider(options: SifProviderOptions): SifProvider {
   const router = createRouter(core);
   // Delayed requests run through this same router; pending ones (from before a restart) resume now.
   queues?.delayed.attach(router);
-  queues?.broker.start();
+  queues?.start();
   const deferrals = () => {
     if (!queues) throw new TypeError('sif3-direct: delayed answers need the queues option');
     return queues.deferrals;
@@ -109,9 +109,7 @@ export function createSifProvider(options: SifProviderOptions): SifProvider {
     fail: (ref: string, error: { statusCode: number; message: string }) => deferrals().fail(ref, error),
     idle: async () => queues?.delayed.idle(),
     close: async () => {
-      queues?.delayed.stop();
-      queues?.broker.stop();
-      await queues?.delayed.idle();
+      await queues?.stop();
       if (config.ownsStore) await config.store.close();
     },
   });

@@ -124,7 +124,10 @@ export interface QueueOptions {
   maxQueuesPerEnvironment?: number;
   /** Most messages a queue holds; events beyond it are dropped (and the host told). Default 10,000. */
   maxMessagesPerQueue?: number;
-  /** Messages older than this are dropped, in hours. Default 168 (a week). */
+  /**
+   * Messages older than this are dropped, and requests an asynchronous provider took but has not
+   * completed this long are ended with an ERROR to the consumer, in hours. Default 168 (a week).
+   */
   maxMessageAgeHours?: number;
   /** A queue with messages that is not polled for this long raises an alert, in minutes. Default 60. */
   unpolledAlertMinutes?: number;
@@ -135,7 +138,7 @@ export interface QueueOptions {
    * to send it again as DELAYED (Base Architecture §4.2.1.2). 0 turns the budget off. Default 25.
    */
   immediateBudgetSeconds?: number;
-  /** How often housekeeping (old messages, unpolled queues) runs, in seconds. Default 60. */
+  /** How often housekeeping (old messages, unpolled queues, stale taken requests) runs, in seconds. Default 60. */
   housekeepingSeconds?: number;
 }
 

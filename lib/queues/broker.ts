@@ -16,7 +16,6 @@ export class QueueBroker {
   private readonly waiters = new Map<string, Set<Waiter>>();
   /** When each (queue, connection) last got an empty answer, for `minWaitTime`. */
   private readonly emptyAnswers = new Map<string, number>();
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: SifStore,
@@ -99,19 +98,8 @@ export class QueueBroker {
     this.wake([queueId]);
   }
 
-  /** Starts periodic housekeeping (the timer does not keep the process alive). */
-  start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      this.housekeeping().catch((err) => this.logger.error('sif3-direct: queue housekeeping failed', err));
-    }, this.config.housekeepingSeconds * 1000);
-    this.timer.unref();
-  }
-
-  /** Stops housekeeping and releases every waiting poll. */
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+  /** Releases every waiting poll (on shutdown). */
+  releaseAll(): void {
     this.wake([...this.waiters.keys()]);
   }
 

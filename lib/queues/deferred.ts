@@ -97,6 +97,20 @@ export class Deferrals {
     return this.queue(record, { messageType: 'ERROR', ...answerHeaders(record) }, body, true);
   }
 
+  /**
+   * Ends, with an ERROR in the consumer's queue, every taken request the provider has not completed
+   * within `maxAgeHours`: the consumer is told rather than left waiting. Returns how many.
+   */
+  async expire(maxAgeHours: number): Promise<number> {
+    const before = new Date(this.config.clock().getTime() - maxAgeHours * 3_600_000).toISOString();
+    const stale = await this.config.store.staleDeferredRequests(before);
+    for (const record of stale) {
+      this.config.logger.warn(`sif3-direct: delayed request ${record.id} was not completed within ${maxAgeHours} h; answered with an error`);
+      await this.fail(record.id, { statusCode: 500, message: `The provider did not complete this request within ${maxAgeHours} hours` });
+    }
+    return stale.length;
+  }
+
   private async answer(ref: string, part: DeferredPart | undefined, last: boolean): Promise<boolean> {
     const record = await this.deferredRecord(ref);
     if (!record) return false;

@@ -11,6 +11,12 @@ export interface QueueServices {
   readonly publisher: EventPublisher;
   readonly delayed: DelayedRunner;
   readonly deferrals: Deferrals;
+  /** Runs housekeeping now: old messages, unpolled queues, taken requests never completed. */
+  housekeeping(): Promise<void>;
+  /** Starts housekeeping every `housekeepingSeconds` (the timer does not keep the process alive). */
+  start(): void;
+  /** Stops housekeeping and delayed work, and ends long polls; resolves when running work is done. */
+  stop(): Promise<void>;
 }
 
 /** Builds the queue services of a provider, or undefined when queues are off. */
@@ -18,10 +24,31 @@ export function createQueueServices(config: ResolvedConfig, events: SifEvents): 
   const options = config.queues;
   if (!options) return undefined;
   const broker = new QueueBroker(config.store, options, events, config.clock, config.logger);
+  const delayed = new DelayedRunner(config.store, broker, events, config.clock, config.logger);
+  const deferrals = new Deferrals(config, broker);
+  const housekeeping = async () => {
+    await broker.housekeeping();
+    await deferrals.expire(options.maxMessageAgeHours);
+  };
+  let timer: NodeJS.Timeout | undefined;
   return Object.freeze({
     broker,
     publisher: new EventPublisher(config.store, broker, options.eventBatchSize, config.clock),
-    delayed: new DelayedRunner(config.store, broker, events, config.clock, config.logger),
-    deferrals: new Deferrals(config, broker),
+    delayed,
+    deferrals,
+    housekeeping,
+    start() {
+      timer ??= setInterval(() => {
+        housekeeping().catch((err) => config.logger.error('sif3-direct: queue housekeeping failed', err));
+      }, options.housekeepingSeconds * 1000);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      delayed.stop();
+      broker.releaseAll();
+      await delayed.idle();
+    },
   });
 }

@@ -291,6 +291,11 @@ export class MemoryStore implements SifStore {
     return [...this.delayed.values()].filter((d) => d.state === 'pending').map(copy);
   }
 
+  async staleDeferredRequests(createdBefore: string): Promise<DelayedRequestRecord[]> {
+    this.assertOpen();
+    return [...this.delayed.values()].filter((d) => d.state === 'deferred' && d.createdAt < createdBefore).map(copy);
+  }
+
   async advanceDelayedRequest(id: string, update: DelayedUpdate, messages: NewQueueMessage[]): Promise<boolean> {
     this.assertOpen();
     const record = this.delayed.get(id);

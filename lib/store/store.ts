@@ -112,6 +112,8 @@ export interface SifStore {
   getDelayedRequest(id: string): Promise<DelayedRequestRecord | undefined>;
   /** Delayed requests still to run (state `pending`), oldest first. */
   pendingDelayedRequests(): Promise<DelayedRequestRecord[]>;
+  /** Delayed requests an asynchronous provider took (state `deferred`) before `createdBefore`, oldest first. */
+  staleDeferredRequests(createdBefore: string): Promise<DelayedRequestRecord[]>;
   /**
    * Atomically queues answers of a delayed request and records its progress: `done` removes it,
    * `state` changes it. False (and nothing stored) when the request is gone.

@@ -305,6 +305,36 @@ describe('asynchronous providers (SIF 3.5)', () => {
     expect((await host.provider.store.pendingDelayedRequests()).length).toBe(0);
   });
 
+  test('a taken request not completed within maxMessageAgeHours is ended with an ERROR by housekeeping', async () => {
+    let now = Date.parse('2026-11-22T08:00:00.000Z');
+    const students = memoryService({ objectName: 'xStudent' });
+    const refs: string[] = [];
+    const forgetful = createTestHost({
+      consumers: QUEUE_TEST_CONSUMERS,
+      clock: () => new Date(now),
+      queues: { housekeepingSeconds: 1, maxMessageAgeHours: 2 },
+      services: { xStudents: { ...students.definition, delayed: { query: async (_ctx, _q, { ref }) => void refs.push(ref) } } },
+    });
+    try {
+      const c = await session(forgetful, 'DemoApp', 'DemoSecret');
+      const q = await createQueue(forgetful, c);
+      await delayed(forgetful, c, 'get', 'xStudents', q.id, 'forgotten');
+      await forgetful.provider.idle();
+      expect(refs).toHaveLength(1);
+      now += 3 * 3_600_000;
+      let answers: Awaited<ReturnType<typeof drain>> = [];
+      for (let i = 0; i < 60 && answers.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        answers = await drain(forgetful, c, q.messages);
+      }
+      expect(answers.map((m) => [m.headers.messagetype, m.headers.requestid, m.body.error.code])).toEqual([['ERROR', 'forgotten', '500']]);
+      expect(answers[0]!.body.error.message).toContain('did not complete this request within 2 hours');
+      expect(await forgetful.provider.respond(refs[0]!, { objects: [] })).toBe(false);
+    } finally {
+      await forgetful.close();
+    }
+  });
+
   test('an unknown ref, or one whose environment is gone, is answered false', async () => {
     expect(await host.provider.respond('00000000-0000-4000-8000-000000000000', { objects: [] })).toBe(false);
     const q = await createQueue(host, b);

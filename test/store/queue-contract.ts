@@ -124,6 +124,8 @@ export function queueStoreContract(name: string, open: () => Promise<{ store: Si
       await store.advanceDelayedRequest(d.id, { progress: { parts: 1, deferred: { serviceName: 'xStudents', operation: 'query' } }, state: 'deferred' }, []);
       expect(await store.pendingDelayedRequests()).toEqual([]);
       expect((await store.getDelayedRequest(d.id))!.state).toBe('deferred');
+      expect((await store.staleDeferredRequests('2026-01-01T00:00:00.001Z')).map((x) => x.id)).toEqual([d.id]);
+      expect(await store.staleDeferredRequests(d.createdAt)).toEqual([]);
       expect(await store.advanceDelayedRequest(d.id, { progress: { parts: 2 }, done: true }, [message(q.id)])).toBe(true);
       expect(await store.getDelayedRequest(d.id)).toBeUndefined();
       expect((await store.getQueue(envId, q.id))!.messageCount).toBe(2);

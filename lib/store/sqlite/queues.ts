@@ -16,7 +16,8 @@ export type QueueTables = Pick<
   SifStore,
   | 'createQueue' | 'getQueue' | 'listQueues' | 'allQueues' | 'deleteQueue' | 'markQueueAlerted' | 'enqueue' | 'takeMessage'
   | 'removeMessage' | 'pruneMessages' | 'createSubscription' | 'getSubscription' | 'listSubscriptions' | 'deleteSubscription'
-  | 'subscriptionsTo' | 'createDelayedRequest' | 'getDelayedRequest' | 'pendingDelayedRequests' | 'advanceDelayedRequest'
+  | 'subscriptionsTo' | 'createDelayedRequest' | 'getDelayedRequest' | 'pendingDelayedRequests' | 'staleDeferredRequests'
+  | 'advanceDelayedRequest'
 >;
 
 /**
@@ -54,6 +55,7 @@ export function sqliteQueueTables(db: Database.Database): QueueTables {
       return row ? toDelayed(row) : undefined;
     },
     pendingDelayedRequests: async () => (q.pendingDelayed.all() as DelayedRow[]).map(toDelayed),
+    staleDeferredRequests: async (createdBefore) => (q.staleDeferred.all(createdBefore) as DelayedRow[]).map(toDelayed),
     advanceDelayedRequest: async (id, update, messages) => q.advanceDelayed(id, update, messages),
   };
 }
@@ -167,6 +169,7 @@ function prepareQueueStatements(db: Database.Database) {
       insertDelayed.run({ ...record, headers: JSON.stringify(record.headers), progress: JSON.stringify(record.progress) }),
     delayedById,
     pendingDelayed: db.prepare("SELECT * FROM delayed_requests WHERE state = 'pending' ORDER BY seq"),
+    staleDeferred: db.prepare("SELECT * FROM delayed_requests WHERE state = 'deferred' AND created_at < ? ORDER BY seq"),
     advanceDelayed: (id: string, update: DelayedUpdate, messages: NewQueueMessage[]) => advanceDelayed.immediate(id, update, messages),
   };
 }
