@@ -178,6 +178,8 @@ describe('events and messages', () => {
     await subscribe(host, a, q.id);
     await createStudent(host, b, 1);
     await createStudent(host, b, 2);
+    const head = await request(host.app).head(q.messages).set('Authorization', a.auth);
+    expect([head.status, head.headers.allow]).toEqual([405, 'GET']);
     const first = await poll(host, a, q.messages);
     const again = await poll(host, a, q.messages);
     expect(again.headers.messageid).toBe(first.headers.messageid);

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { ProviderCore } from '../../core';
-import { NotFoundError, ServiceUnavailableError } from '../../errors';
+import { MethodNotAllowedError, NotFoundError, ServiceUnavailableError } from '../../errors';
 import { getSifContext } from '../../http/context';
 import { header, queryParam } from '../../http/params';
 import type { MessageType, ResponseAction } from '../../protocol/enums';
@@ -20,6 +20,8 @@ import { ownQueue } from './queues';
  */
 export function pollMessages(core: ProviderCore) {
   return async function pollMessagesStep(req: Request, res: Response): Promise<void> {
+    // Express routes HEAD to GET; here that would hand out a message the consumer never sees.
+    if (req.method === 'HEAD') throw new MethodNotAllowedError('Poll for messages with GET', ['GET']);
     const store = core.config.store;
     const broker = core.queues!.broker;
     const queue = await ownQueue(core, req);
