@@ -5,10 +5,11 @@ import { replayOf } from '../http/replay';
 import type { GoessnerObject } from '../payload/goessner';
 import { isElement } from '../payload/goessner';
 import { shapeForOutput } from '../payload/objects';
-import { createResponse } from '../payload/responses';
+import { createResponse, deleteResponse, updateResponse } from '../payload/responses';
+import type { ResponseAction } from '../protocol/enums';
 import { errorObject } from '../payload/error';
 import type { RegisteredService } from '../services/registry';
-import type { SifRequestContext } from '../services/types';
+import type { QueryRequest, SifRequestContext } from '../services/types';
 import type { DelayedRequestRecord, MessageBody, NewQueueMessage } from '../store/queue-records';
 import { newId } from '../util/ids';
 import type { QueueBroker } from './broker';
@@ -21,7 +22,7 @@ export interface DeferredQueryPart {
   totalCount?: number;
 }
 
-/** One part of a deferred multi-object create's answer: a `createResponse` for some of the objects. */
+/** One part of a deferred multi-object create, update or delete: a `createResponse` (…) for some objects. */
 export interface DeferredResultsPart {
   results: DeferredItemResult[];
 }
@@ -30,9 +31,9 @@ export interface DeferredResultsPart {
 export interface DeferredItemResult {
   /** The id the object now has (for a failure, if known). */
   id?: string;
-  /** The id the consumer suggested. */
+  /** For creates: the id the consumer suggested. */
   advisoryId?: string;
-  /** 201 for created; a 4xx/5xx code for a failure. */
+  /** 201 created, 200 updated or deleted; a 4xx/5xx code for a failure. */
   statusCode: number;
   /** For a failure: what went wrong. */
   message?: string;
@@ -41,8 +42,18 @@ export interface DeferredItemResult {
 /** A part of a deferred answer. */
 export type DeferredPart = DeferredQueryPart | DeferredResultsPart;
 
+/** The operations an asynchronous provider can take. */
+export type DeferrableOperation = 'query' | 'createMany' | 'updateMany' | 'deleteMany';
+
 /** What an asynchronous provider is answering, kept with the delayed request. */
-type Deferred = { serviceName: string; operation: 'query' | 'createMany' };
+type Deferred = { serviceName: string; operation: DeferrableOperation };
+
+/** Per multi-object operation: its responseAction, answer payload, and default status per item. */
+const RESULTS: Readonly<Record<Exclude<DeferrableOperation, 'query'>, { action: ResponseAction; root: string; build: typeof createResponse; ok: number; verb: string }>> = {
+  createMany: { action: 'CREATE', root: 'createResponse', build: createResponse, ok: 201, verb: 'Create' },
+  updateMany: { action: 'UPDATE', root: 'updateResponse', build: updateResponse, ok: 200, verb: 'Update' },
+  deleteMany: { action: 'DELETE', root: 'deleteResponse', build: deleteResponse, ok: 200, verb: 'Delete' },
+};
 
 /**
  * Asynchronous providers (SIF 3.5): hands DELAYED requests to a service's `delayed` handlers and
@@ -56,23 +67,24 @@ export class Deferrals {
   ) {}
 
   /** True when this request is a delayed one that the service answers asynchronously. */
-  takes(req: Request, service: RegisteredService, operation: string): boolean {
-    return replayOf(req) !== undefined && (operation === 'query' || operation === 'createMany') && service.delayed[operation] !== undefined;
+  takes(req: Request, service: RegisteredService, operation: string): operation is DeferrableOperation {
+    return replayOf(req) !== undefined && service.delayed[operation as DeferrableOperation] !== undefined;
   }
 
   /**
    * Marks the delayed request deferred (before the handler can answer), then gives it to the
    * service's handler. `input` is the query or the objects, decoded as for an immediate request.
    */
-  async handOver(req: Request, res: Response, service: RegisteredService, ctx: SifRequestContext, operation: 'query' | 'createMany', input: unknown): Promise<void> {
+  async handOver(req: Request, res: Response, service: RegisteredService, ctx: SifRequestContext, operation: DeferrableOperation, input: unknown): Promise<void> {
     const replay = replayOf(req)!;
     const record = await this.config.store.getDelayedRequest(replay.id);
     if (!record) return;
     const deferred: Deferred = { serviceName: service.name, operation };
     await this.config.store.advanceDelayedRequest(replay.id, { progress: { ...record.progress, deferred }, state: 'deferred' }, []);
     const request = Object.freeze({ ref: replay.id });
-    if (operation === 'query') await service.delayed.query!(ctx, input as never, request);
-    else await service.delayed.createMany!(ctx, input as GoessnerObject[], request);
+    if (operation === 'query') await service.delayed.query!(ctx, input as QueryRequest, request);
+    else if (operation === 'deleteMany') await service.delayed.deleteMany!(ctx, input as string[], request);
+    else await service.delayed[operation]!(ctx, input as GoessnerObject[], request);
     // Only a handler that took the request leaves it deferred; one that threw is answered with its error.
     replay.deferred = true;
     res.writeHead(202).end();
@@ -121,7 +133,7 @@ export class Deferrals {
     let body: MessageBody;
     if (part === undefined) {
       if (record.progress.parts > 0) return this.queue(record, undefined, undefined, true);
-      headers.responseAction = deferred.operation === 'query' ? 'QUERY' : 'CREATE';
+      headers.responseAction = deferred.operation === 'query' ? 'QUERY' : RESULTS[deferred.operation].action;
       body = { kind: 'empty' };
     } else if (deferred.operation === 'query') {
       const objects = (part as DeferredQueryPart).objects;
@@ -137,16 +149,17 @@ export class Deferrals {
         value: { [service.objectName!]: objects.map((o) => shapeForOutput(o, service.repeatable)) },
       };
     } else {
+      const spec = RESULTS[deferred.operation];
       const results = (part as DeferredResultsPart).results;
-      if (!Array.isArray(results)) throw new TypeError('sif3-direct: respond(): a createMany part needs results: an array');
-      headers.responseAction = 'CREATE';
+      if (!Array.isArray(results)) throw new TypeError(`sif3-direct: respond(): a ${deferred.operation} part needs results: an array`);
+      headers.responseAction = spec.action;
       const outcomes = results.map((r) => ({
         id: r.id,
-        advisoryId: r.advisoryId,
-        statusCode: validStatus(r.statusCode, 201),
-        error: r.statusCode >= 400 ? new SifError(validStatus(r.statusCode, 500), r.message ?? 'Not created') : undefined,
+        advisoryId: deferred.operation === 'createMany' ? r.advisoryId : undefined,
+        statusCode: validStatus(r.statusCode, spec.ok),
+        error: r.statusCode >= 400 ? new SifError(validStatus(r.statusCode, 500), r.message ?? `${spec.verb} failed`) : undefined,
       }));
-      body = { kind: 'payload', root: 'createResponse', namespace: undefined, value: createResponse(outcomes, `Create ${service.name}`) };
+      body = { kind: 'payload', root: spec.root, namespace: undefined, value: spec.build(outcomes, `${spec.verb} ${service.name}`) };
     }
     return this.queue(record, headers, body, last);
   }

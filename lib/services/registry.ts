@@ -47,7 +47,7 @@ export interface ServiceRegistry {
 }
 
 const HANDLER_NAMES = ['query', 'queryIds', 'read', 'create', 'update', 'delete'] as const;
-const DELAYED_HANDLER_NAMES = ['query', 'createMany'] as const;
+const DELAYED_HANDLER_NAMES = ['query', 'createMany', 'updateMany', 'deleteMany'] as const;
 
 /** Validates the `services` option into frozen maps of services and service paths by name. */
 export function resolveServices(value: unknown): ServiceRegistry {
@@ -77,7 +77,9 @@ function resolveService(name: string, def: unknown, path: string): RegisteredSer
   const handlers = functions(d.handlers, HANDLER_NAMES, `${path}.handlers`);
   const delayed = functions(d.delayed, DELAYED_HANDLER_NAMES, `${path}.delayed`);
   if (delayed.query && !handlers.query) throw new SifConfigError(`${path}.delayed.query`, 'needs handlers.query too (for immediate queries)');
-  if (delayed.createMany && !handlers.create) throw new SifConfigError(`${path}.delayed.createMany`, 'needs handlers.create too (for immediate creates)');
+  for (const [name, immediate] of [['createMany', 'create'], ['updateMany', 'update'], ['deleteMany', 'delete']] as const) {
+    if (delayed[name] && !handlers[immediate]) throw new SifConfigError(`${path}.delayed.${name}`, `needs handlers.${immediate} too (for immediate requests)`);
+  }
   const hasHandlers = Object.keys(handlers).length > 0;
   const objectName = hasHandlers ? requireString(d.objectName, `${path}.objectName`) : optionalString(d.objectName, `${path}.objectName`);
   if (objectName === name) throw new SifConfigError(`${path}.objectName`, 'must differ from the service name');

@@ -112,6 +112,10 @@ export interface DelayedHandlers {
   query?(ctx: SifRequestContext, query: QueryRequest, request: DeferredRequest): Promise<void>;
   /** A delayed multi-object create: answer with parts `{ results }`, each a `createResponse`. */
   createMany?(ctx: SifRequestContext, objects: GoessnerObject[], request: DeferredRequest): Promise<void>;
+  /** A delayed multi-object update (each object with its id): parts `{ results }`, each an `updateResponse`. */
+  updateMany?(ctx: SifRequestContext, objects: GoessnerObject[], request: DeferredRequest): Promise<void>;
+  /** A delayed multi-object delete: parts `{ results }`, each a `deleteResponse`. */
+  deleteMany?(ctx: SifRequestContext, ids: string[], request: DeferredRequest): Promise<void>;
 }
 
 /** A request an asynchronous provider has taken: its `ref` is what `provider.respond` needs. */

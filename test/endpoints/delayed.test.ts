@@ -241,6 +241,8 @@ describe('asynchronous providers (SIF 3.5)', () => {
           taken.push({ ref: request.ref, objects, ctx });
         },
         query: async (ctx, _query, request) => void taken.push({ ref: request.ref, ctx }),
+        updateMany: async (ctx, objects, request) => void taken.push({ ref: request.ref, objects, ctx }),
+        deleteMany: async (ctx, ids, request) => void taken.push({ ref: request.ref, objects: ids.map((id) => ({ '@refId': id })), ctx }),
       },
     };
     host = createTestHost({ consumers: QUEUE_TEST_CONSUMERS, queues: true, services: { xStudents: service } });
@@ -292,6 +294,25 @@ describe('asynchronous providers (SIF 3.5)', () => {
     ]);
     expect(messages[0]!.headers.navigationcount).toBe('3');
     expect(messages[2]!.body.error.message).toBe('The SIS is down');
+  });
+
+  test('delayed multi-object updates and deletes are taken too, answered with updateResponse and deleteResponse parts', async () => {
+    const q = await createQueue(host, b);
+    const updates = { xStudents: { xStudent: [student(1, { localId: 'u1' }), student(2, { localId: 'u2' })] } };
+    expect((await delayed(host, b, 'put', 'xStudents', q.id, 'up').type('json').send(updates)).status).toBe(202);
+    const deletes = { deleteRequest: { deletes: { delete: [{ '@id': 'd1' }, { '@id': 'd2' }] } } };
+    expect((await delayed(host, b, 'put', 'xStudents', q.id, 'del').set('methodOverride', 'DELETE').type('json').send(deletes)).status).toBe(202);
+    await host.provider.idle();
+    const [up, del] = taken;
+    expect(up!.objects!.map((o) => o.localId)).toEqual(['u1', 'u2']);
+    expect(del!.objects!.map((o) => o['@refId'])).toEqual(['d1', 'd2']);
+    await host.provider.complete(up!.ref, { results: [{ id: 'a', statusCode: 200 }, { id: 'b', statusCode: 404, message: 'No such student' }] });
+    await host.provider.complete(del!.ref, { results: [{ id: 'd1', statusCode: 200 }, { id: 'd2', statusCode: 200 }] });
+    const [updated, deleted] = await drain(host, b, q.messages);
+    expect(updated!.headers).toMatchObject({ requestid: 'up', responseaction: 'UPDATE' });
+    expect(updated!.body.updateResponse.updates.update[1]).toMatchObject({ '@id': 'b', '@statusCode': '404', error: { message: 'No such student' } });
+    expect(deleted!.headers).toMatchObject({ requestid: 'del', responseaction: 'DELETE' });
+    expect(deleted!.body.deleteResponse.deletes.delete.map((d: GoessnerObject) => d['@statusCode'])).toEqual(['200', '200']);
   });
 
   test('a delayed handler that throws instead of taking the request: its error is the answer', async () => {

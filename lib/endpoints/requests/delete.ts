@@ -46,7 +46,7 @@ export async function deleteMany(core: ProviderCore, req: Request, res: Response
 }
 
 /** The ids of a `deleteRequest`: `<deleteRequest><deletes><delete id="…"/>…</deletes></deleteRequest>`. */
-async function readDeleteRequest(req: Request, core: ProviderCore): Promise<string[]> {
+export async function readDeleteRequest(req: Request, core: ProviderCore): Promise<string[]> {
   const payload = await requirePayload(req, core, 'deleteRequest');
   if (payload.namespace !== undefined && !isInfrastructureNamespace(payload.namespace)) {
     throw new BadRequestError('The deleteRequest is not in a SIF 3 infrastructure namespace');

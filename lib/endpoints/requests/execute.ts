@@ -3,10 +3,11 @@ import type { ProviderCore } from '../../core';
 import { ServiceUnavailableError } from '../../errors';
 import { headerOrQuery } from '../../http/params';
 import { replayOf } from '../../http/replay';
+import type { DeferrableOperation } from '../../queues/deferred';
 import { pageOffset, parsePaging } from '../../protocol/paging';
 import { readObjects, targetOf } from './common';
 import { createMany, createOne } from './create';
-import { deleteMany, deleteOne } from './delete';
+import { deleteMany, deleteOne, readDeleteRequest } from './delete';
 import type { Operation } from './operations';
 import { filters, queryObjects, readObject } from './query';
 import { updateMany, updateOne } from './update';
@@ -33,9 +34,9 @@ const RUNNERS: Readonly<Record<Operation, Runner>> = {
 export function executeOperation(core: ProviderCore) {
   return async function executeOperationStep(req: Request, res: Response): Promise<void> {
     const target = targetOf(req);
-    const deferrals = core.queues?.deferrals;
-    if (deferrals && !target.servicePath && deferrals.takes(req, target.service, target.operation)) {
-      await handOver(core, req, res);
+    const operation = target.operation;
+    if (core.queues && !target.servicePath && core.queues.deferrals.takes(req, target.service, operation)) {
+      await handOver(core, req, res, operation);
       return;
     }
     const running = RUNNERS[target.operation](core, req, res);
@@ -45,15 +46,19 @@ export function executeOperation(core: ProviderCore) {
   };
 }
 
-async function handOver(core: ProviderCore, req: Request, res: Response): Promise<void> {
-  const { service, ctx, operation } = targetOf(req);
+/** Decodes the request as for an immediate one, then gives it to the service's `delayed` handler. */
+async function handOver(core: ProviderCore, req: Request, res: Response, operation: DeferrableOperation): Promise<void> {
+  const { service, ctx } = targetOf(req);
+  let input: unknown;
   if (operation === 'query') {
     const page = parsePaging(headerOrQuery(req, 'navigationPage'), headerOrQuery(req, 'navigationPageSize'), core.config.paging);
-    const query = { ...page, offset: pageOffset(page), ...(await filters(core, req)) };
-    await core.queues!.deferrals.handOver(req, res, service, ctx, 'query', query);
+    input = { ...page, offset: pageOffset(page), ...(await filters(core, req)) };
+  } else if (operation === 'deleteMany') {
+    input = await readDeleteRequest(req, core);
   } else {
-    await core.queues!.deferrals.handOver(req, res, service, ctx, 'createMany', await readObjects(req, core, service));
+    input = await readObjects(req, core, service);
   }
+  await core.queues!.deferrals.handOver(req, res, service, ctx, operation, input);
 }
 
 /**
