@@ -2,8 +2,8 @@ import Ajv from 'ajv';
 import type { ErrorObject } from 'ajv';
 import { BadRequestError } from '../errors';
 import type { InfrastructureVersion } from '../protocol/enums';
-import { isInfrastructureNamespace } from '../protocol/enums';
 import type { DecodedPayload } from './codec';
+import { requireInfrastructureRoot } from './fields';
 import type { GoessnerObject } from './goessner';
 import { textOf } from './goessner';
 
@@ -66,10 +66,7 @@ export class AlertValidator {
    * validator.toAlert(decoded, newId()); // { '@id': …, reporter: 'Gradebook', exchange: 'REQUEST', level: 'ERROR' }
    */
   toAlert(payload: DecodedPayload, id: string): GoessnerObject {
-    if (payload.root !== 'alert') throw new BadRequestError(`Expected an alert, got "${payload.root.slice(0, 40)}"`);
-    if (payload.namespace !== undefined && !isInfrastructureNamespace(payload.namespace)) {
-      throw new BadRequestError('The alert is not in a SIF 3 infrastructure namespace');
-    }
+    requireInfrastructureRoot(payload, 'alert');
     const fields: Record<string, string> = {};
     for (const [key, value] of Object.entries(payload.value)) {
       if (key.startsWith('@')) continue; // the provider assigns the id

@@ -1,9 +1,10 @@
 import type { ProvisionedZone } from '../config/consumers';
 import { BadRequestError } from '../errors';
-import { RIGHT_TYPES, isInfrastructureNamespace } from '../protocol/enums';
+import { RIGHT_TYPES } from '../protocol/enums';
 import { provisionedZones } from '../protocol/rights';
 import type { EnvironmentRecord } from '../store/store';
 import type { DecodedPayload } from './codec';
+import { requireInfrastructureRoot } from './fields';
 import type { GoessnerObject } from './goessner';
 import { isElement, textOf } from './goessner';
 
@@ -31,14 +32,7 @@ const PRODUCT_FIELDS = ['vendorName', 'productName', 'productVersion', 'iconURI'
  * namespace when XML names one. Empty elements count as absent (some consumers send `<instanceId/>`).
  */
 export function environmentRequestFromPayload(payload: DecodedPayload): EnvironmentRequest {
-  if (payload.root !== 'environment') {
-    throw new BadRequestError(`Expected an environment, got "${payload.root.slice(0, 40)}"`);
-  }
-  if (payload.namespace !== undefined && !isInfrastructureNamespace(payload.namespace)) {
-    throw new BadRequestError('The environment is not in a SIF 3 infrastructure namespace', {
-      description: `namespace ${payload.namespace.slice(0, 200)}`,
-    });
-  }
+  requireInfrastructureRoot(payload, 'environment');
   const env = payload.value;
   const request: EnvironmentRequest = {};
   for (const field of TOP_FIELDS) setText(request, field, env[field]);

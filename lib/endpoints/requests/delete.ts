@@ -3,7 +3,7 @@ import type { ProviderCore } from '../../core';
 import { BadRequestError, NotFoundError } from '../../errors';
 import type { GoessnerObject } from '../../payload/goessner';
 import { asArray, isElement, textOf } from '../../payload/goessner';
-import { isInfrastructureNamespace } from '../../protocol/enums';
+import { requireInfrastructureRoot } from '../../payload/fields';
 import type { ItemOutcome } from '../../payload/responses';
 import { deleteResponse } from '../../payload/responses';
 import type { RegisteredService } from '../../services/registry';
@@ -48,9 +48,7 @@ export async function deleteMany(core: ProviderCore, req: Request, res: Response
 /** The ids of a `deleteRequest`: `<deleteRequest><deletes><delete id="…"/>…</deletes></deleteRequest>`. */
 export async function readDeleteRequest(req: Request, core: ProviderCore): Promise<string[]> {
   const payload = await requirePayload(req, core, 'deleteRequest');
-  if (payload.namespace !== undefined && !isInfrastructureNamespace(payload.namespace)) {
-    throw new BadRequestError('The deleteRequest is not in a SIF 3 infrastructure namespace');
-  }
+  requireInfrastructureRoot(payload, 'deleteRequest');
   const deletes = payload.value.deletes;
   const items = isElement(deletes) ? asArray(deletes.delete) : [];
   if (items.length === 0) throw new BadRequestError('The deleteRequest names no objects to delete');
