@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { ProviderCore } from '../core';
+import type { QueueServices } from '../queues/services';
 import { BadRequestError, NotFoundError, ServiceUnavailableError } from '../errors';
 import { newId } from '../util/ids';
 import { readBody } from './body';
@@ -21,41 +22,46 @@ const DROPPED_HEADERS = new Set([
  * (interop.md §3). A delayed request being run by the provider goes on to be served.
  */
 export function acceptDelayed(core: ProviderCore) {
-  return async function acceptDelayedStep(req: Request, res: Response, next: NextFunction): Promise<void> {
+  // Synchronous for the immediate requests that pass straight through: no promise on the hot path.
+  return function acceptDelayedStep(req: Request, res: Response, next: NextFunction): void | Promise<void> {
     if (header(req, 'requestType')?.trim().toUpperCase() !== 'DELAYED' || replayOf(req)) {
       next();
       return;
     }
-    if (!core.queues || !core.config.queues) {
+    if (!core.queues) {
       throw new BadRequestError('Delayed requests are not supported: this provider answers immediately (requestType IMMEDIATE)');
     }
-    const environment = getSifContext(req).session!.environment;
-    const queueId = header(req, 'queueId')?.trim();
-    if (!queueId) throw new BadRequestError('A DELAYED request needs a queueId header naming one of your queues');
-    const requestId = header(req, 'requestId')?.trim();
-    if (!requestId) throw new BadRequestError('A DELAYED request needs a requestId header, to match its answer to it');
-    const queue = await core.config.store.getQueue(environment.id, queueId);
-    if (!queue) throw new NotFoundError(`No queue ${queueId.slice(0, 80)} of this consumer`, { scope: 'Delayed request' });
-    // Answers of an accepted request are never dropped, so a queue nobody drains takes no more work.
-    if (queue.messageCount >= core.config.queues.maxMessagesPerQueue) {
-      throw new ServiceUnavailableError('The queue is full: poll its messages before sending more delayed requests', { scope: 'Delayed request' });
-    }
-    const body = await readBody(req, core.config.maxBodyBytes);
-    await core.queues.delayed.accept({
-      id: newId(),
-      environmentId: environment.id,
-      queueId,
-      createdAt: core.config.clock().toISOString(),
-      method: req.method,
-      url: req.originalUrl.slice(req.baseUrl.length),
-      headers: keptHeaders(req),
-      body,
-      baseUrl: core.responder.baseUrl(req),
-      state: 'pending',
-      progress: { parts: 0 },
-    });
-    core.responder.empty(req, res, 202);
+    return accept(core, core.queues, req, res);
   };
+}
+
+async function accept(core: ProviderCore, queues: QueueServices, req: Request, res: Response): Promise<void> {
+  const environment = getSifContext(req).session!.environment;
+  const queueId = header(req, 'queueId')?.trim();
+  if (!queueId) throw new BadRequestError('A DELAYED request needs a queueId header naming one of your queues');
+  const requestId = header(req, 'requestId')?.trim();
+  if (!requestId) throw new BadRequestError('A DELAYED request needs a requestId header, to match its answer to it');
+  const queue = await core.config.store.getQueue(environment.id, queueId);
+  if (!queue) throw new NotFoundError(`No queue ${queueId.slice(0, 80)} of this consumer`, { scope: 'Delayed request' });
+  // Answers of an accepted request are never dropped, so a queue nobody drains takes no more work.
+  if (queue.messageCount >= queues.options.maxMessagesPerQueue) {
+    throw new ServiceUnavailableError('The queue is full: poll its messages before sending more delayed requests', { scope: 'Delayed request' });
+  }
+  const body = await readBody(req, core.config.maxBodyBytes);
+  await queues.delayed.accept({
+    id: newId(),
+    environmentId: environment.id,
+    queueId,
+    createdAt: core.config.clock().toISOString(),
+    method: req.method,
+    url: req.originalUrl.slice(req.baseUrl.length),
+    headers: keptHeaders(req),
+    body,
+    baseUrl: core.responder.baseUrl(req),
+    state: 'pending',
+    progress: { parts: 0 },
+  });
+  core.responder.empty(req, res, 202);
 }
 
 function keptHeaders(req: Request): Record<string, string> {

@@ -1,3 +1,4 @@
+import type { QueueConfig } from '../config/queues';
 import type { ResolvedConfig } from '../config/resolve';
 import type { SifEvents } from '../events';
 import { QueueBroker } from './broker';
@@ -7,6 +8,8 @@ import { EventPublisher } from './event-publisher';
 
 /** The parts of the asynchronous side of a provider, built only when `queues` is on. */
 export interface QueueServices {
+  /** The validated `queues` option. */
+  readonly options: QueueConfig;
   readonly broker: QueueBroker;
   readonly publisher: EventPublisher;
   readonly delayed: DelayedRunner;
@@ -32,6 +35,7 @@ export function createQueueServices(config: ResolvedConfig, events: SifEvents): 
   };
   let timer: NodeJS.Timeout | undefined;
   return Object.freeze({
+    options,
     broker,
     publisher: new EventPublisher(config.store, broker, options.eventBatchSize, config.clock),
     delayed,

@@ -32,7 +32,7 @@ export async function ownQueue(core: ProviderCore, req: Request): Promise<QueueS
 export function createQueue(core: ProviderCore) {
   return async function createQueueStep(req: Request, res: Response): Promise<void> {
     const { session } = getSifContext(req);
-    const options = core.config.queues!;
+    const options = core.queues!.options;
     const payload = await readPayload(req, core.config.maxBodyBytes);
     if (!payload) throw new BadRequestError('A queue create request needs a queue payload');
     const asked = readQueueRequest(payload);

@@ -40,7 +40,7 @@ export function executeOperation(core: ProviderCore) {
       return;
     }
     const running = RUNNERS[target.operation](core, req, res);
-    const budget = core.config.queues?.immediateBudgetSeconds ?? 0;
+    const budget = core.queues?.options.immediateBudgetSeconds ?? 0;
     if (budget === 0 || replayOf(req)) return running;
     await withinBudget(running, budget * 1000, core);
   };
