@@ -34,9 +34,10 @@ export class QueueBroker {
     const refused = await this.store.enqueue(messages, this.config.maxMessagesPerQueue);
     const dropped = new Map<string, number>();
     for (const m of refused) dropped.set(m.queueId, (dropped.get(m.queueId) ?? 0) + 1);
+    // A queue deleted meanwhile also refuses; only a full one is worth telling.
+    const live = dropped.size > 0 ? new Set((await this.store.allQueues()).map((q) => q.id)) : new Set<string>();
     for (const [queueId, n] of dropped) {
-      // A queue deleted meanwhile also refuses; only a full one is worth telling.
-      if ((await this.store.allQueues()).some((q) => q.id === queueId)) {
+      if (live.has(queueId)) {
         this.logger.warn(`sif3-direct: queue ${queueId} is full; ${n} message(s) dropped`);
         this.events.emit('queue.overflowed', { queueId, dropped: n });
       }

@@ -103,7 +103,7 @@ export class DelayedRunner {
 
   private async runLane(queueId: string): Promise<void> {
     while (!this.stopped) {
-      const next = (await this.store.pendingDelayedRequests()).find((r) => r.queueId === queueId);
+      const [next] = await this.store.pendingDelayedRequests(queueId);
       if (!next) return;
       await this.runSafely(next);
       // Let the server answer other requests in between: SQLite calls never yield by themselves.

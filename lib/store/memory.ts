@@ -286,9 +286,9 @@ export class MemoryStore implements SifStore {
     return copyMaybe(this.delayed.get(id));
   }
 
-  async pendingDelayedRequests(): Promise<DelayedRequestRecord[]> {
+  async pendingDelayedRequests(queueId?: string): Promise<DelayedRequestRecord[]> {
     this.assertOpen();
-    return [...this.delayed.values()].filter((d) => d.state === 'pending').map(copy);
+    return [...this.delayed.values()].filter((d) => d.state === 'pending' && (queueId === undefined || d.queueId === queueId)).map(copy);
   }
 
   async staleDeferredRequests(createdBefore: string): Promise<DelayedRequestRecord[]> {

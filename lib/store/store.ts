@@ -110,8 +110,8 @@ export interface SifStore {
   /** Stores a delayed request (its queue must exist). */
   createDelayedRequest(record: DelayedRequestRecord): Promise<void>;
   getDelayedRequest(id: string): Promise<DelayedRequestRecord | undefined>;
-  /** Delayed requests still to run (state `pending`), oldest first. */
-  pendingDelayedRequests(): Promise<DelayedRequestRecord[]>;
+  /** Delayed requests still to run (state `pending`), oldest first; only those of `queueId` when given. */
+  pendingDelayedRequests(queueId?: string): Promise<DelayedRequestRecord[]>;
   /** Delayed requests an asynchronous provider took (state `deferred`) before `createdBefore`, oldest first. */
   staleDeferredRequests(createdBefore: string): Promise<DelayedRequestRecord[]>;
   /**

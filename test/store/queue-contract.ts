@@ -146,6 +146,8 @@ export function queueStoreContract(name: string, open: () => Promise<{ store: Si
       expect(await store.getQueue(envId, q1.id)).toBeUndefined();
       expect(await store.listSubscriptions(envId)).toEqual([]);
       expect((await store.pendingDelayedRequests()).map((d) => d.id)).toEqual([keep.id]);
+      expect((await store.pendingDelayedRequests(q2.id)).map((d) => d.id)).toEqual([keep.id]);
+      expect(await store.pendingDelayedRequests(q1.id)).toEqual([]);
       expect(await store.takeMessage(q1.id, '', T0)).toBeUndefined();
       await store.createSubscription(subscription(envId, q2.id));
       expect(await store.deleteEnvironment(envId)).toBe(true);

@@ -54,7 +54,8 @@ export function sqliteQueueTables(db: Database.Database): QueueTables {
       const row = q.delayedById.get(id) as DelayedRow | undefined;
       return row ? toDelayed(row) : undefined;
     },
-    pendingDelayedRequests: async () => (q.pendingDelayed.all() as DelayedRow[]).map(toDelayed),
+    pendingDelayedRequests: async (queueId) =>
+      ((queueId === undefined ? q.pendingDelayed.all() : q.pendingDelayedIn.all(queueId)) as DelayedRow[]).map(toDelayed),
     staleDeferredRequests: async (createdBefore) => (q.staleDeferred.all(createdBefore) as DelayedRow[]).map(toDelayed),
     advanceDelayedRequest: async (id, update, messages) => q.advanceDelayed(id, update, messages),
   };
@@ -169,6 +170,7 @@ function prepareQueueStatements(db: Database.Database) {
       insertDelayed.run({ ...record, headers: JSON.stringify(record.headers), progress: JSON.stringify(record.progress) }),
     delayedById,
     pendingDelayed: db.prepare("SELECT * FROM delayed_requests WHERE state = 'pending' ORDER BY seq"),
+    pendingDelayedIn: db.prepare("SELECT * FROM delayed_requests WHERE queue_id = ? AND state = 'pending' ORDER BY seq"),
     staleDeferred: db.prepare("SELECT * FROM delayed_requests WHERE state = 'deferred' AND created_at < ? ORDER BY seq"),
     advanceDelayed: (id: string, update: DelayedUpdate, messages: NewQueueMessage[]) => advanceDelayed.immediate(id, update, messages),
   };
