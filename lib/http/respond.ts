@@ -103,9 +103,8 @@ export class Responder {
       if (value !== undefined) standard(echoed, value);
     }
     const context = findSifContext(req);
-    if (context?.path.startsWith('/requests/')) {
-      standard(H.relativeServicePath, req.originalUrl.slice(req.baseUrl.length + '/requests'.length));
-    }
+    const servicePath = relativeServicePath(req.originalUrl.slice(req.baseUrl.length));
+    if (servicePath !== undefined) standard(H.relativeServicePath, servicePath);
     if (context?.session) {
       standard(H.environmentURI, this.environmentUrl(req, context.session.environment.id));
       standard(H.fingerprint, context.session.environment.fingerprint);
@@ -117,6 +116,17 @@ export class Responder {
 }
 
 const ECHOED = [H.requestId, H.serviceType];
+
+/**
+ * The `relativeServicePath` of a request (Base Architecture §4.3): everything after the requests
+ * connector, matrix and query parameters included; undefined for other services.
+ *
+ * @example
+ * relativeServicePath('/requests/xStudents;zoneId=Z?where=x'); // '/xStudents;zoneId=Z?where=x'
+ */
+export function relativeServicePath(urlBelowMount: string): string | undefined {
+  return urlBelowMount.startsWith('/requests/') ? urlBelowMount.slice('/requests'.length) : undefined;
+}
 
 /** The `responseAction` that answers a request's method (Base Architecture §4.3.2 `requestAction`). */
 export function responseActionOf(req: Request): ResponseAction {

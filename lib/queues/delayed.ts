@@ -4,6 +4,7 @@ import { InternalServiceError } from '../errors';
 import type { SifEvents } from '../events';
 import { errorObject } from '../payload/error';
 import type { Replay } from '../http/replay';
+import { relativeServicePath } from '../http/respond';
 import type { DelayedProgress, DelayedRequestRecord, NewQueueMessage } from '../store/queue-records';
 import type { SifStore } from '../store/store';
 import type { Clock } from '../util/clock';
@@ -179,8 +180,8 @@ export class DelayedRunner {
 export function answerHeaders(record: DelayedRequestRecord): Record<string, string> {
   const headers: Record<string, string> = {};
   if (record.headers.requestid !== undefined) headers.requestId = record.headers.requestid;
-  const path = record.url.startsWith('/requests/') ? record.url.slice('/requests'.length) : undefined;
-  if (path) headers.relativeServicePath = path;
+  const path = relativeServicePath(record.url);
+  if (path !== undefined) headers.relativeServicePath = path;
   return headers;
 }
 
