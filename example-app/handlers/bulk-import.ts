@@ -44,9 +44,10 @@ export class BulkImporter {
   private readonly batchSize: number;
   private readonly pauseMs: number;
   private readonly log: (line: string) => void;
+  private readonly sql;
 
   constructor(
-    private readonly db: SisDatabase,
+    db: SisDatabase,
     options: BulkImportOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 50;
@@ -56,12 +57,19 @@ export class BulkImporter {
       seq INTEGER PRIMARY KEY, ref TEXT NOT NULL UNIQUE, ctx TEXT NOT NULL, objects TEXT NOT NULL,
       done INTEGER NOT NULL, in_batch INTEGER NOT NULL DEFAULT 0
     ) STRICT`);
+    this.sql = {
+      insert: db.prepare('INSERT INTO import_jobs (ref, ctx, objects, done) VALUES (?, ?, ?, 0)'),
+      next: db.prepare('SELECT * FROM import_jobs ORDER BY seq LIMIT 1'),
+      startBatch: db.prepare('UPDATE import_jobs SET in_batch = 1 WHERE ref = ?'),
+      finishBatch: db.prepare('UPDATE import_jobs SET done = ?, in_batch = 0 WHERE ref = ?'),
+      remove: db.prepare('DELETE FROM import_jobs WHERE ref = ?'),
+    };
   }
 
   /** The `delayed.createMany` handler: stores the job and returns at once. */
   readonly take = async (ctx: SifRequestContext, objects: GoessnerObject[], request: DeferredRequest): Promise<void> => {
     const withIds = objects.map((o) => (typeof o['@refId'] === 'string' ? o : { '@refId': randomUUID(), ...o }));
-    this.db.prepare('INSERT INTO import_jobs (ref, ctx, objects, done) VALUES (?, ?, ?, 0)').run(request.ref, JSON.stringify(ctx), JSON.stringify(withIds));
+    this.sql.insert.run(request.ref, JSON.stringify(ctx), JSON.stringify(withIds));
     this.log(`[import] job ${request.ref}: ${objects.length} students from ${ctx.applicationKey}`);
     this.kick();
   };
@@ -94,8 +102,8 @@ export class BulkImporter {
   }
 
   private async work(): Promise<void> {
-    const next = this.db.prepare('SELECT * FROM import_jobs ORDER BY seq LIMIT 1');
-    for (let job = next.get() as JobRow | undefined; job && !this.stopped; job = next.get() as JobRow | undefined) {
+    const next = () => this.sql.next.get() as JobRow | undefined;
+    for (let job = next(); job && !this.stopped; job = next()) {
       await this.runJob(job);
     }
   }
@@ -105,10 +113,9 @@ export class BulkImporter {
     const objects = JSON.parse(job.objects) as GoessnerObject[];
     // A batch interrupted by a crash is imported again: the students it already created are found.
     let interrupted = job.in_batch === 1;
-    const setInBatch = this.db.prepare('UPDATE import_jobs SET in_batch = ? WHERE ref = ?');
     for (let done = job.done; done < objects.length && !this.stopped; ) {
       const batch = objects.slice(done, done + this.batchSize);
-      setInBatch.run(1, job.ref);
+      this.sql.startBatch.run(job.ref);
       const { results, created } = await this.importBatch(ctx, batch, interrupted);
       interrupted = false;
       if (created.length > 0) await this.provider!.changed('xStudents', 'CREATE', created, { zoneId: ctx.zoneId, contextId: ctx.contextId });
@@ -117,11 +124,11 @@ export class BulkImporter {
         ? await this.provider!.complete(job.ref, { results })
         : await this.provider!.respond(job.ref, { results });
       if (!answered || done >= objects.length) {
-        this.db.prepare('DELETE FROM import_jobs WHERE ref = ?').run(job.ref);
+        this.sql.remove.run(job.ref);
         this.log(`[import] job ${job.ref}: ${answered ? 'complete' : 'abandoned (the consumer is gone)'}`);
         return;
       }
-      this.db.prepare('UPDATE import_jobs SET done = ?, in_batch = 0 WHERE ref = ?').run(done, job.ref);
+      this.sql.finishBatch.run(done, job.ref);
       await new Promise((r) => setTimeout(r, this.pauseMs));
     }
   }
