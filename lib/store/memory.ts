@@ -6,21 +6,19 @@ import type {
   ChangeLogState,
   ChangeRetention,
   CreateEnvironmentResult,
-  EnvironmentRecord,
-  QuerySnapshot,
-  SifStore,
-  SnapshotPage,
-} from './store';
-import type {
   CreateSubscriptionResult,
   DelayedRequestRecord,
+  DelayedUpdate,
+  EnvironmentRecord,
   NewQueueMessage,
   QueueMessage,
   QueueRecord,
   QueueState,
+  QuerySnapshot,
+  SifStore,
+  SnapshotPage,
   SubscriptionRecord,
-} from './queue-records';
-import type { DelayedUpdate } from './store';
+} from './store';
 
 /**
  * A store that keeps everything in process memory: for tests and throw-away demos. Records are

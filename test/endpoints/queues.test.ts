@@ -1,7 +1,6 @@
 import request from 'supertest';
-import { basicAuth } from '../helpers/consumer-auth';
 import type { TestHost } from '../helpers/host';
-import { INFRA_NS, TEST_CONSUMERS, createTestHost } from '../helpers/host';
+import { INFRA_NS, createTestHost } from '../helpers/host';
 import { student } from '../helpers/memory-service';
 import type { Session } from '../helpers/queues';
 import { QUEUE_TEST_CONSUMERS, createQueue, drain, poll, session, subscribe } from '../helpers/queues';
@@ -366,11 +365,6 @@ describe('subscriptions service', () => {
     expect(await host.provider.store.listSubscriptions(c.id)).toEqual([]);
     expect((await host.provider.store.subscriptionsTo('xStudents')).some((s) => s.environmentId === c.id)).toBe(false);
   });
-});
-
-test('TEST_CONSUMERS are unchanged by the queue tests', () => {
-  expect(TEST_CONSUMERS.map((c) => c.applicationKey)).toEqual(['DemoApp', 'HmacOnly', 'Kiosk']);
-  expect(basicAuth('a', 'b')).toBe('Basic YTpi');
 });
 
 /** Header names exactly as they came over the wire, repeats included. */
