@@ -77,6 +77,27 @@ export class ConflictError extends SifError {
   }
 }
 
+/** 408: the request body did not arrive in time (a client that stalls while sending it). */
+export class RequestTimeoutError extends SifError {
+  constructor(message: string, options?: SifErrorOptions) {
+    super(408, message, options);
+  }
+}
+
+/**
+ * A consumer reached one of the provider's documented limits (`limit` names the option, e.g.
+ * `limits.alertsPerEnvironment`). 409 for a count of stored resources, 413 for a size; the message
+ * says which limit and what to do.
+ */
+export class QuotaExceededError extends SifError {
+  readonly limit: string;
+
+  constructor(status: 409 | 413 | 503, limit: string, message: string, options?: SifErrorOptions) {
+    super(status, message, { ...options, description: options?.description ?? `Limit: ${limit}` });
+    this.limit = limit;
+  }
+}
+
 /** 413: request body too large, or a page size above the maximum. */
 export class PayloadTooLargeError extends SifError {
   constructor(message: string, options?: SifErrorOptions) {

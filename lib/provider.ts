@@ -83,7 +83,7 @@ export function createSifProvider(options: SifProviderOptions): SifProvider {
   const changes = new ChangeReporter(events, config, queues?.publisher);
   const core: ProviderCore = Object.freeze({
     config,
-    authenticator: new Authenticator(config, new SessionCache(config.sessionCacheSize)),
+    authenticator: new Authenticator(config, new SessionCache(config.sessionCacheSize, config.limits.sessionCacheBytes)),
     responder: new Responder(config),
     events,
     alertValidator: new AlertValidator(config.infrastructureVersion),

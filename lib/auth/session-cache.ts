@@ -1,15 +1,20 @@
 import type { EnvironmentRecord } from '../store/store';
 
 /**
- * A bounded LRU of session lookups (token hash → environment). Deleting an environment evicts it
+ * A bounded LRU of session lookups (token hash → environment), bounded both in entries and in the
+ * estimated bytes of what it holds (an environment's size is up to its consumer). Deleting an environment evicts it
  * and leaves a tombstone, so a lookup that raced with the delete cannot put it back: the cache never
  * serves a deleted session. Environment ids are random UUIDs and never reused.
  */
 export class SessionCache {
-  private readonly entries = new Map<string, EnvironmentRecord>();
+  private readonly entries = new Map<string, { environment: EnvironmentRecord; bytes: number }>();
   private readonly tombstones = new Set<string>();
+  private bytes = 0;
 
-  constructor(private readonly capacity: number) {}
+  constructor(
+    private readonly capacity: number,
+    private readonly maxBytes: number = Number.POSITIVE_INFINITY,
+  ) {}
 
   get(tokenHash: string): EnvironmentRecord | undefined {
     const hit = this.entries.get(tokenHash);
@@ -18,14 +23,29 @@ export class SessionCache {
       this.entries.delete(tokenHash);
       this.entries.set(tokenHash, hit);
     }
-    return hit;
+    return hit?.environment;
   }
 
   set(tokenHash: string, environment: EnvironmentRecord): void {
     if (this.capacity === 0 || this.tombstones.has(environment.id)) return;
+    const bytes = estimateBytes(environment);
+    if (bytes > this.maxBytes) return;
+    this.remove(tokenHash);
+    this.entries.set(tokenHash, { environment, bytes });
+    this.bytes += bytes;
+    while (this.entries.size > this.capacity || this.bytes > this.maxBytes) this.remove(this.entries.keys().next().value!);
+  }
+
+  /** The estimated bytes held, for tests and metrics. */
+  get size(): { entries: number; bytes: number } {
+    return { entries: this.entries.size, bytes: this.bytes };
+  }
+
+  private remove(tokenHash: string): void {
+    const entry = this.entries.get(tokenHash);
+    if (!entry) return;
     this.entries.delete(tokenHash);
-    this.entries.set(tokenHash, environment);
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    this.bytes -= entry.bytes;
   }
 
   /**
@@ -39,6 +59,11 @@ export class SessionCache {
         this.tombstones.delete(this.tombstones.values().next().value!);
       }
     }
-    for (const [hash, env] of this.entries) if (env.id === environmentId) this.entries.delete(hash);
+    for (const [hash, entry] of this.entries) if (entry.environment.id === environmentId) this.remove(hash);
   }
+}
+
+/** Roughly what an environment record costs in memory: its JSON length, twice for UTF-16, plus overhead. */
+function estimateBytes(environment: EnvironmentRecord): number {
+  return 2 * JSON.stringify(environment).length + 512;
 }

@@ -55,6 +55,12 @@ export interface SifProviderOptions {
   logger?: SifLogger;
   /** The source of "now". Default: the system clock. For tests. */
   clock?: () => Date;
+  /**
+   * How the SQLite state file (`database`) is written. `'full'` (the default) survives power loss as
+   * well as process crashes (`PRAGMA synchronous = FULL`); `'normal'` survives process crashes only
+   * and saves an fsync per write (see bench/RESULTS.md for the cost).
+   */
+  durability?: 'full' | 'normal';
 }
 
 /** Authentication settings. */
@@ -71,6 +77,12 @@ export interface AuthenticationOptions {
    * ("SIF Simple"). Off by default: credentials in URLs end up in logs.
    */
   allowAccessTokenQuery?: boolean;
+  /**
+   * Refuse a SIF_HMACSHA256 Authorization and timestamp seen before (a replayed request) with 401.
+   * The cache holds each pair while its timestamp is inside the window. Off by default: some
+   * consumers resend a request unchanged after a network error.
+   */
+  rejectReplays?: boolean;
 }
 
 /** Who a Bearer token stands for; undefined or null refuses it. */
@@ -86,10 +98,41 @@ export interface BearerIdentity {
   solutionId?: string;
 }
 
-/** Size limits. */
+/**
+ * What one consumer with valid credentials may make the provider hold or do. Each has a documented
+ * default (`LIMIT_DEFAULTS`); past a limit the consumer gets a SIF error naming it.
+ */
 export interface LimitOptions {
-  /** Largest request body accepted, after gzip decoding. Default 10 MiB. */
+  /** Largest request body accepted, after gzip decoding (413 past it). Default 10 MiB. */
   maxBodyBytes?: number;
+  /** A request body that stalls this long between chunks is answered 408. Default 30. */
+  bodyIdleTimeoutSeconds?: number;
+  /** Elements in one payload, counted while parsing (413 past it). Default 100,000. */
+  maxElements?: number;
+  /** Attributes in one payload, counted while parsing (413 past it). Default 100,000. */
+  maxAttributes?: number;
+  /** How deeply elements may nest (400 past it). Default 64. */
+  maxDepth?: number;
+  /** Objects (or ids) in one multi-object create, update or delete (413 past it). Default `paging.maxPageSize`. */
+  maxObjectsPerRequest?: number;
+  /** Conditions in one `where` clause or query by example (400 past it). Default 100. */
+  maxWhereConditions?: number;
+  /** Characters in a consumer-chosen text field: environment fields, queue name (400 past it). Default 256. */
+  maxFieldLength?: number;
+  /** Environments one application key may have at once (409 past it). Default 1,000. */
+  environmentsPerApplication?: number;
+  /** Alerts kept per environment (409 past it). Default 1,000. */
+  alertsPerEnvironment?: number;
+  /** Largest alert, in bytes (413 past it). Default 64 KiB. */
+  maxAlertBytes?: number;
+  /** Live `queryIntention: ALL` snapshots per environment (409 past it, until one expires). Default 5. */
+  snapshotsPerEnvironment?: number;
+  /** Object ids in one `queryIntention: ALL` snapshot (413 past it). Default 1,000,000. */
+  idsPerSnapshot?: number;
+  /** Estimated memory of the session cache, in bytes. Default 16 MiB. */
+  sessionCacheBytes?: number;
+  /** LONG polls waiting at once across all queues (503 past it). Default 1,000. */
+  waitingPolls?: number;
 }
 
 /** Page sizes for queries. */
@@ -122,6 +165,10 @@ export interface QueueOptions {
   maxConcurrentConnections?: number;
   /** Most queues per environment; one more is a 409. Default 10. */
   maxQueuesPerEnvironment?: number;
+  /** Most queues across all environments of one application key; one more is a 409. Default 50. */
+  maxQueuesPerApplication?: number;
+  /** Most delayed requests waiting to run in one queue; one more is a 409. Default 100. */
+  maxPendingDelayedPerQueue?: number;
   /** Most messages a queue holds; events beyond it are dropped (and the host told). Default 10,000. */
   maxMessagesPerQueue?: number;
   /**

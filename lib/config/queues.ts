@@ -9,6 +9,8 @@ export const QUEUE_DEFAULTS = Object.freeze({
   minWaitTimeSeconds: 0,
   maxConcurrentConnections: 4,
   maxQueuesPerEnvironment: 10,
+  maxQueuesPerApplication: 50,
+  maxPendingDelayedPerQueue: 100,
   maxMessagesPerQueue: 10_000,
   maxMessageAgeHours: 168,
   unpolledAlertMinutes: 60,

@@ -9,6 +9,8 @@ import type { SifStore } from '../store/store';
 import type { Clock } from '../util/clock';
 import { systemClock } from '../util/clock';
 import type { Consumer, ConsumerLookup } from './consumers';
+import type { ResolvedLimits } from './limits';
+import { resolveLimits } from './limits';
 import type { QueueConfig } from './queues';
 import { resolveQueues } from './queues';
 import { normalizeConsumer } from './consumers';
@@ -28,7 +30,6 @@ export const DEFAULTS = Object.freeze({
   infrastructureVersion: '3.2.1' as InfrastructureVersion,
   timestampPastSeconds: 15 * 60,
   timestampFutureSeconds: 5 * 60,
-  maxBodyBytes: 10 * 1024 * 1024,
   sessionCacheSize: 1000,
   defaultPageSize: 100,
   maxPageSize: 1000,
@@ -51,7 +52,10 @@ export interface ResolvedConfig {
   readonly timestampFutureMs: number;
   readonly verifyBearer: BearerVerifier | undefined;
   readonly allowAccessTokenQuery: boolean;
-  readonly maxBodyBytes: number;
+  /** Refuse replayed SIF_HMACSHA256 requests (same token and timestamp). */
+  readonly rejectReplays: boolean;
+  /** What one consumer may make the provider hold or do. */
+  readonly limits: ResolvedLimits;
   readonly paging: PagingLimits & { readonly snapshotTtlMs: number };
   readonly changeLog: { readonly maxEntries: number; readonly maxAgeMs: number };
   readonly sessionCacheSize: number;
@@ -63,7 +67,7 @@ export interface ResolvedConfig {
 
 const TOP_LEVEL = [
   'database', 'store', 'baseUrl', 'infrastructureVersion', 'consumers', 'services',
-  'authentication', 'limits', 'paging', 'changeLog', 'queues', 'sessionCacheSize', 'logger', 'clock',
+  'authentication', 'limits', 'paging', 'changeLog', 'queues', 'sessionCacheSize', 'logger', 'clock', 'durability',
 ] as const;
 
 /**
@@ -80,12 +84,11 @@ export function resolveOptions(options: SifProviderOptions): ResolvedConfig {
   const findConsumer = resolveConsumers(o.consumers, serviceType);
 
   const auth = o.authentication === undefined ? {} : requireObject(o.authentication, 'authentication');
-  rejectUnknownKeys(auth, ['timestampWindow', 'verifyBearer', 'allowAccessTokenQuery'], 'authentication');
+  rejectUnknownKeys(auth, ['timestampWindow', 'verifyBearer', 'allowAccessTokenQuery', 'rejectReplays'], 'authentication');
   const window = auth.timestampWindow === undefined ? {} : requireObject(auth.timestampWindow, 'authentication.timestampWindow');
   rejectUnknownKeys(window, ['pastSeconds', 'futureSeconds'], 'authentication.timestampWindow');
-  const limits = o.limits === undefined ? {} : requireObject(o.limits, 'limits');
-  rejectUnknownKeys(limits, ['maxBodyBytes'], 'limits');
   const paging = resolvePaging(o.paging);
+  const limits = resolveLimits(o.limits, paging.maxPageSize);
   const changeLog = o.changeLog === undefined ? {} : requireObject(o.changeLog, 'changeLog');
   rejectUnknownKeys(changeLog, ['maxEntries', 'maxAgeDays'], 'changeLog');
 
@@ -100,7 +103,11 @@ export function resolveOptions(options: SifProviderOptions): ResolvedConfig {
     o.infrastructureVersion === undefined
       ? DEFAULTS.infrastructureVersion
       : oneOf(o.infrastructureVersion, INFRASTRUCTURE_VERSIONS, 'infrastructureVersion');
-  const { store, ownsStore } = resolveStore(o.database, o.store, queues !== undefined);
+  const durability = o.durability === undefined ? 'full' : oneOf(o.durability, ['full', 'normal'] as const, 'durability');
+  if (o.durability !== undefined && o.database === undefined) {
+    throw new SifConfigError('durability', 'applies to the SQLite file given as database; a store of your own sets its own');
+  }
+  const { store, ownsStore } = resolveStore(o.database, o.store, queues !== undefined, durability);
 
   return Object.freeze({
     store,
@@ -118,7 +125,8 @@ export function resolveOptions(options: SifProviderOptions): ResolvedConfig {
         DEFAULTS.timestampFutureSeconds) * 1000,
     verifyBearer: optionalFunction<BearerVerifier>(auth.verifyBearer, 'authentication.verifyBearer'),
     allowAccessTokenQuery: optionalBoolean(auth.allowAccessTokenQuery, 'authentication.allowAccessTokenQuery') ?? false,
-    maxBodyBytes: optionalPositiveInt(limits.maxBodyBytes, 'limits.maxBodyBytes') ?? DEFAULTS.maxBodyBytes,
+    rejectReplays: optionalBoolean(auth.rejectReplays, 'authentication.rejectReplays') ?? false,
+    limits,
     paging,
     changeLog: Object.freeze({
       maxEntries: optionalPositiveInt(changeLog.maxEntries, 'changeLog.maxEntries') ?? DEFAULTS.changeLogMaxEntries,
@@ -179,7 +187,7 @@ function resolveConsumers(
 /** Store methods the queues need, checked when `queues` is on and a store of the host's is given. */
 const QUEUE_STORE_METHODS = ['createQueue', 'enqueue', 'takeMessage', 'createSubscription', 'createDelayedRequest', 'advanceDelayedRequest'];
 
-function resolveStore(database: unknown, store: unknown, queues: boolean): { store: SifStore; ownsStore: boolean } {
+function resolveStore(database: unknown, store: unknown, queues: boolean, durability: 'full' | 'normal'): { store: SifStore; ownsStore: boolean } {
   if (database !== undefined && store !== undefined) {
     throw new SifConfigError('store', 'cannot be given together with database');
   }
@@ -195,7 +203,7 @@ function resolveStore(database: unknown, store: unknown, queues: boolean): { sto
     throw new SifConfigError('database', "is required: a SQLite file path, or ':memory:' (or give a store)");
   }
   try {
-    return { store: new SqliteStore(file), ownsStore: true };
+    return { store: new SqliteStore(file, { durability }), ownsStore: true };
   } catch (err) {
     throw new SifConfigError('database', `could not be opened: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -23,7 +23,7 @@ function authorize(req: Request, right: RightType) {
 export function createAlert(core: ProviderCore) {
   return async function createAlertStep(req: Request, res: Response): Promise<void> {
     const session = authorize(req, 'CREATE');
-    const payload = await readPayload(req, core.config.maxBodyBytes);
+    const payload = await readPayload(req, core.config.limits);
     if (!payload) throw new BadRequestError('An alert create request needs an alert payload');
     const alert = core.alertValidator.toAlert(payload, newId());
     const id = alert['@id'] as string;

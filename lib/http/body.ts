@@ -1,7 +1,11 @@
 import type { Request } from 'express';
 import { createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
+import type { ResolvedLimits } from '../config/limits';
 import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors';
+
+/** The limits that apply while a body is read. */
+export type BodyLimits = Pick<ResolvedLimits, 'maxBodyBytes' | 'bodyIdleTimeoutSeconds'>;
 
 /**
  * Reads a request body as bytes, at most `maxBytes` after decoding (`Content-Encoding: gzip` or
@@ -10,9 +14,10 @@ import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from
  * already read is taken from `req.body`.
  *
  * @example
- * const bytes = await readBody(req, 1024 * 1024);
+ * const bytes = await readBody(req, { maxBodyBytes: 1024 * 1024, bodyIdleTimeoutSeconds: 30 });
  */
-export async function readBody(req: Request, maxBytes: number): Promise<Buffer> {
+export async function readBody(req: Request, limits: BodyLimits): Promise<Buffer> {
+  const maxBytes = limits.maxBodyBytes;
   const parsed = alreadyParsed(req);
   if (parsed) return limited(parsed, maxBytes);
 

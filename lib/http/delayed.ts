@@ -47,7 +47,7 @@ async function accept(core: ProviderCore, queues: QueueServices, req: Request, r
   if (queue.messageCount >= queues.options.maxMessagesPerQueue) {
     throw new ServiceUnavailableError('The queue is full: poll its messages before sending more delayed requests', { scope: 'Delayed request' });
   }
-  const body = await readBody(req, core.config.maxBodyBytes);
+  const body = await readBody(req, core.config.limits);
   await queues.delayed.accept({
     id: newId(),
     environmentId: environment.id,

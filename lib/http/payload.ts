@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import type { ResolvedLimits } from '../config/limits';
 import type { DecodedPayload } from '../payload/codec';
 import { decodePayload } from '../payload/codec';
 import { readBody } from './body';
@@ -10,8 +11,8 @@ import { requestFormat } from './negotiate';
  * Reads and decodes the request body in the format its `Content-Type` (else suffix, else XML)
  * names. Undefined when there is no body at all.
  */
-export async function readPayload(req: Request, maxBytes: number): Promise<DecodedPayload | undefined> {
-  const body = await readBody(req, maxBytes);
+export async function readPayload(req: Request, limits: ResolvedLimits): Promise<DecodedPayload | undefined> {
+  const body = await readBody(req, limits);
   if (isBlank(body)) return undefined;
   return decodePayload(body, requestFormat(header(req, 'content-type'), getSifContext(req).suffixFormat));
 }

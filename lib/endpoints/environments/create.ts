@@ -29,7 +29,7 @@ import { environmentUrls } from './urls';
 export function createEnvironment(core: ProviderCore) {
   return async function createEnvironmentStep(req: Request, res: Response): Promise<void> {
     const app = await core.authenticator.authenticateApplication(authInput(req, core.config.allowAccessTokenQuery));
-    const payload = await readPayload(req, core.config.maxBodyBytes);
+    const payload = await readPayload(req, core.config.limits);
     const request = payload
       ? environmentRequestFromPayload(payload)
       : environmentRequestFromParams((name) => headerOrQuery(req, name));

@@ -33,7 +33,7 @@ export function createQueue(core: ProviderCore) {
   return async function createQueueStep(req: Request, res: Response): Promise<void> {
     const { session } = getSifContext(req);
     const options = core.queues!.options;
-    const payload = await readPayload(req, core.config.maxBodyBytes);
+    const payload = await readPayload(req, core.config.limits);
     if (!payload) throw new BadRequestError('A queue create request needs a queue payload');
     const asked = readQueueRequest(payload);
     const now = core.config.clock().toISOString();

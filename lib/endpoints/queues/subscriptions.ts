@@ -20,7 +20,7 @@ import { newId } from '../../util/ids';
 export function createSubscription(core: ProviderCore) {
   return async function createSubscriptionStep(req: Request, res: Response): Promise<void> {
     const env = getSifContext(req).session!.environment;
-    const payload = await readPayload(req, core.config.maxBodyBytes);
+    const payload = await readPayload(req, core.config.limits);
     if (!payload) throw new BadRequestError('A subscription create request needs a subscription payload');
     const asked = readSubscriptionRequest(payload);
     const where = { zoneId: asked.zoneId ?? env.defaultZone.id, serviceName: asked.serviceName, contextId: asked.contextId ?? DEFAULT_CONTEXT };

@@ -20,7 +20,7 @@ export function targetOf(req: Request): RequestTarget {
 
 /** Reads a payload that must be there, with the given root element. */
 export async function requirePayload(req: Request, core: ProviderCore, root: string): Promise<DecodedPayload> {
-  const payload = await readPayload(req, core.config.maxBodyBytes);
+  const payload = await readPayload(req, core.config.limits);
   if (!payload) throw new BadRequestError(`This request needs a ${root} payload`);
   if (payload.root !== root) throw new BadRequestError(`Expected ${root}, got "${payload.root.slice(0, 60)}"`);
   return payload;

@@ -16,6 +16,15 @@ import { MIGRATIONS } from './migrations';
 import type { QueueTables } from './queues';
 import { sqliteQueueTables } from './queues';
 
+/** Options of the SQLite store. */
+export interface SqliteStoreOptions {
+  /**
+   * `'full'` (default): every commit survives power loss (`PRAGMA synchronous = FULL`);
+   * `'normal'`: commits survive a process crash, the last ones may be lost on power loss.
+   */
+  durability?: 'full' | 'normal';
+}
+
 /**
  * The default store: one SQLite file through better-sqlite3, in WAL mode with foreign keys on.
  * Migrations run on open; statements are prepared once; every write is one transaction.
@@ -27,12 +36,12 @@ export class SqliteStore implements SifStore {
   private readonly db: Database.Database;
   private readonly sql: ReturnType<typeof prepare>;
 
-  constructor(filename: string) {
+  constructor(filename: string, options: SqliteStoreOptions = {}) {
     this.db = new Database(filename);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
     migrate(this.db);
     this.sql = prepare(this.db);
     Object.assign(this, sqliteQueueTables(this.db));

@@ -1,0 +1,57 @@
+import { SifConfigError } from '../errors';
+import type { LimitOptions } from './options';
+import { optionalPositiveInt, rejectUnknownKeys, requireObject } from './validate';
+
+/**
+ * Documented defaults of the `limits` option: what one consumer with valid credentials may make
+ * the provider hold or do. Every limit is refused with a SIF error that names it (README "Limits and
+ * security"), never with a 5xx and never with part of the request done.
+ */
+export const LIMIT_DEFAULTS = Object.freeze({
+  /** Largest request body, after gzip decoding. */
+  maxBodyBytes: 10 * 1024 * 1024,
+  /** A body that stalls this long between two chunks is answered 408. */
+  bodyIdleTimeoutSeconds: 30,
+  /** Elements in one payload (XML or JSON), counted while parsing. */
+  maxElements: 100_000,
+  /** Attributes in one payload, counted while parsing. */
+  maxAttributes: 100_000,
+  /** How deeply elements may nest. */
+  maxDepth: 64,
+  /** Objects in one multi-object create, update or delete; default: `paging.maxPageSize`. */
+  maxObjectsPerRequest: 1000,
+  /** Conditions in one `where` clause (query by example included). */
+  maxWhereConditions: 100,
+  /** Characters in one consumer-chosen text field: environment fields, queue name. */
+  maxFieldLength: 256,
+  /** Environments one application key may have registered at once (distinct instance/user/solution). */
+  environmentsPerApplication: 1000,
+  /** Alerts kept per environment; one more is refused (409). */
+  alertsPerEnvironment: 1000,
+  /** Largest alert, as stored (bytes of its JSON form). */
+  maxAlertBytes: 64 * 1024,
+  /** Live `queryIntention: ALL` snapshots per environment; one more is refused until one expires. */
+  snapshotsPerEnvironment: 5,
+  /** Object ids in one snapshot; a larger consistent query is refused (413): page without ALL. */
+  idsPerSnapshot: 1_000_000,
+  /** Memory the session cache may use, estimated, in bytes (besides `sessionCacheSize` entries). */
+  sessionCacheBytes: 16 * 1024 * 1024,
+  /** LONG polls waiting at once across all queues; one more is answered 503. */
+  waitingPolls: 1000,
+});
+
+/** The `limits` option after validation. */
+export type ResolvedLimits = Readonly<Record<keyof typeof LIMIT_DEFAULTS, number>>;
+
+/** Validates the `limits` option; `maxObjectsPerRequest` follows `maxPageSize` unless set. */
+export function resolveLimits(value: unknown, maxPageSize: number): ResolvedLimits {
+  const o = value === undefined ? {} : requireObject(value, 'limits');
+  const keys = Object.keys(LIMIT_DEFAULTS) as (keyof LimitOptions & keyof typeof LIMIT_DEFAULTS)[];
+  rejectUnknownKeys(o, keys, 'limits');
+  const limits = Object.fromEntries(
+    keys.map((key) => [key, optionalPositiveInt(o[key], `limits.${key}`) ?? LIMIT_DEFAULTS[key]]),
+  ) as Record<keyof typeof LIMIT_DEFAULTS, number>;
+  if (o.maxObjectsPerRequest === undefined) limits.maxObjectsPerRequest = maxPageSize;
+  if (limits.maxDepth > 1000) throw new SifConfigError('limits.maxDepth', 'must be at most 1000');
+  return Object.freeze(limits);
+}
