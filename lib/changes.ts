@@ -19,13 +19,28 @@ export interface HostChangeOptions {
 
 const ACTIONS: readonly ChangeAction[] = ['CREATE', 'UPDATE', 'DELETE'];
 
+/** Tries of a store write for a committed change before it counts as failed. */
+const TRIES = 3;
+/** How long to wait between attempts to restart the change log while the store keeps failing. */
+const REPAIR_INTERVAL_MS = 1000;
+
 /**
  * Where every change to objects goes: the connector's own creates, updates and deletes, and the
  * changes the host app reports for what happened outside SIF. Logged for changes-since, queued as
  * events for subscribers (when queues are on), then emitted as `objects.changed`: by the time the
  * request that made the change is answered, all three are done.
+ *
+ * A change the host has committed is never answered with an error: when the log cannot be
+ * written even after retries, the log is restarted under a new epoch (every earlier marker is then a
+ * 409, and consumers resynchronise) rather than trusted with a hole in it. Until the restart is
+ * stored, changes-since is refused with the same 409.
  */
 export class ChangeReporter {
+  /** False while a change could not be logged and the restart of the log is not yet stored. */
+  private logTrusted = true;
+  private repairing: Promise<void> | undefined;
+  private closed = false;
+
   constructor(
     private readonly events: SifEvents,
     private readonly config: ResolvedConfig,
@@ -64,10 +79,64 @@ export class ChangeReporter {
     await this.record({ serviceName, action, objects, ids, source: 'host', zoneId, contextId, generatorId, replacement }, service);
   }
 
+  /** Whether changes-since may be answered: false while a lost change's log restart is pending. */
+  get trusted(): boolean {
+    return this.logTrusted;
+  }
+
+  /** Stops retrying a log restart (on provider close). */
+  close(): void {
+    this.closed = true;
+  }
+
   private async record(change: ObjectsChanged, service: RegisteredService): Promise<void> {
-    await this.log(service, change.action, change.ids);
-    await this.publisher?.publish(change, service);
+    let failure: unknown;
+    const logged = await this.withRetries(() => this.log(service, change.action, change.ids), (err) => (failure = err));
+    const published = await this.withRetries(async () => this.publisher?.publish(change, service), (err) => (failure ??= err));
+    if (!logged || !published) {
+      this.config.logger.error(
+        `sif3-direct: a committed ${change.action} of ${change.ids.length} ${change.serviceName} object(s) could not be ${logged ? 'queued to subscribers' : 'logged'}`,
+        failure,
+      );
+      this.events.emit('changes.unlogged', { serviceName: change.serviceName, action: change.action, ids: change.ids, logged, published, error: failure });
+      if (!logged) this.distrustLog();
+    }
     this.events.emit('objects.changed', change);
+  }
+
+  private async withRetries(work: () => Promise<void>, onFailure: (err: unknown) => void): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await work();
+        return true;
+      } catch (err) {
+        if (attempt >= TRIES) {
+          onFailure(err);
+          return false;
+        }
+      }
+    }
+  }
+
+  /** Refuses changes-since until the log is restarted under a new epoch; keeps trying to restart it. */
+  private distrustLog(): void {
+    this.logTrusted = false;
+    this.repairing ??= this.repair().finally(() => (this.repairing = undefined));
+  }
+
+  private async repair(): Promise<void> {
+    while (!this.closed) {
+      try {
+        const state = await this.config.store.restartChangeLog();
+        this.logTrusted = true;
+        this.config.logger.warn(`sif3-direct: the change log was restarted (epoch ${state.epoch}); consumers of changes since will resynchronise`);
+        this.events.emit('changes.restarted', { epoch: state.epoch });
+        return;
+      } catch (err) {
+        this.config.logger.error('sif3-direct: the change log could not be restarted; retrying', err);
+        await new Promise((resolve) => setTimeout(resolve, REPAIR_INTERVAL_MS).unref());
+      }
+    }
   }
 
   private async log(service: RegisteredService, action: ChangeAction, ids: string[]): Promise<void> {

@@ -86,14 +86,14 @@ export class RequestTimeoutError extends SifError {
 
 /**
  * A consumer reached one of the provider's documented limits (`limit` names the option, e.g.
- * `limits.alertsPerEnvironment`). 409 for a count of stored resources, 413 for a size; the message
- * says which limit and what to do.
+ * `limits.alertsPerEnvironment`). 409 for a count of stored resources, 413 for a size, 400 for a
+ * field or clause past its limit, 503 for a limit on work in progress; the message says which limit.
  */
 export class QuotaExceededError extends SifError {
   readonly limit: string;
 
-  constructor(status: 409 | 413 | 503, limit: string, message: string, options?: SifErrorOptions) {
-    super(status, message, { ...options, description: options?.description ?? `Limit: ${limit}` });
+  constructor(status: 400 | 409 | 413 | 503, limit: string, message: string, options?: SifErrorOptions) {
+    super(status, message, { ...options, description: options?.description ? `${options.description} (limit: ${limit})` : `Limit: ${limit}` });
     this.limit = limit;
   }
 }

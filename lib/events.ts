@@ -23,6 +23,17 @@ export interface SifEventMap {
   'queue.unpolled': { queueId: string; environmentId: string; messageCount: number; lastPolled: string; alert: GoessnerObject };
   /** A delayed request's answer (or error) was put into its queue. */
   'delayed.answered': { requestId: string | undefined; queueId: string; environmentId: string; messages: number };
+  /**
+   * A committed change could not be logged (`logged: false`) or queued to subscribers
+   * (`published: false`), even after retries: the state store failed. The consumer that made it still
+   * got its success answer. An unlogged change restarts the change log (`changes.restarted`).
+   */
+  'changes.unlogged': { serviceName: string; action: ChangeAction; ids: string[]; logged: boolean; published: boolean; error: unknown };
+  /**
+   * The change log was started afresh under a new epoch because a change could not be logged: every
+   * earlier changes-since marker is now answered 409, and consumers resynchronise with a full query.
+   */
+  'changes.restarted': { epoch: string };
 }
 
 /** A change to objects of one service. */

@@ -109,6 +109,7 @@ export function createSifProvider(options: SifProviderOptions): SifProvider {
     fail: (ref: string, error: { statusCode: number; message: string }) => deferrals().fail(ref, error),
     idle: async () => queues?.delayed.idle(),
     close: async () => {
+      changes.close();
       await queues?.stop();
       if (config.ownsStore) await config.store.close();
     },

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { ProviderCore } from '../core';
-import { BadRequestError, NotFoundError } from '../errors';
+import { BadRequestError, NotFoundError, QuotaExceededError } from '../errors';
 import { getSifContext } from '../http/context';
 import { headerOrQuery } from '../http/params';
 import { readPayload } from '../http/payload';
@@ -27,12 +27,20 @@ export function createAlert(core: ProviderCore) {
     if (!payload) throw new BadRequestError('An alert create request needs an alert payload');
     const alert = core.alertValidator.toAlert(payload, newId());
     const id = alert['@id'] as string;
-    await core.config.store.createAlert({
-      id,
-      environmentId: session.environment.id,
-      createdAt: core.config.clock().toISOString(),
-      alert,
-    });
+    const { maxAlertBytes, alertsPerEnvironment } = core.config.limits;
+    if (Buffer.byteLength(JSON.stringify(alert)) > maxAlertBytes) {
+      throw new QuotaExceededError(413, 'limits.maxAlertBytes', `An alert may take at most ${maxAlertBytes} bytes`, { scope: 'alerts' });
+    }
+    const stored = await core.config.store.createAlert(
+      { id, environmentId: session.environment.id, createdAt: core.config.clock().toISOString(), alert },
+      alertsPerEnvironment,
+    );
+    if (!stored) {
+      throw new QuotaExceededError(409, 'limits.alertsPerEnvironment', `An environment may keep at most ${alertsPerEnvironment} alerts`, {
+        scope: 'alerts',
+        description: 'Alerts are kept until the environment is deleted; report fewer, or ask the provider to raise the limit',
+      });
+    }
     core.events.emit('alert.created', {
       environmentId: session.environment.id,
       applicationKey: session.environment.applicationKey,

@@ -1,5 +1,5 @@
 import type { ProvisionedZone } from '../config/consumers';
-import { BadRequestError } from '../errors';
+import { BadRequestError, QuotaExceededError } from '../errors';
 import { RIGHT_TYPES } from '../protocol/enums';
 import { provisionedZones } from '../protocol/rights';
 import type { EnvironmentRecord } from '../store/store';
@@ -31,10 +31,11 @@ const PRODUCT_FIELDS = ['vendorName', 'productName', 'productVersion', 'iconURI'
  * Reads an environment-create payload. The root must be `environment`, in a SIF 3.x infrastructure
  * namespace when XML names one. Empty elements count as absent (some consumers send `<instanceId/>`).
  */
-export function environmentRequestFromPayload(payload: DecodedPayload): EnvironmentRequest {
+export function environmentRequestFromPayload(payload: DecodedPayload, maxLength: number): EnvironmentRequest {
   requireInfrastructureRoot(payload, 'environment');
   const env = payload.value;
   const request: EnvironmentRequest = {};
+  const setText = textSetter(maxLength);
   for (const field of TOP_FIELDS) setText(request, field, env[field]);
   const info = env.applicationInfo;
   if (info !== undefined && !isElement(info)) throw new BadRequestError('applicationInfo must be an element');
@@ -43,34 +44,45 @@ export function environmentRequestFromPayload(payload: DecodedPayload): Environm
     for (const field of [...APP_FIELDS, 'instanceId', 'userToken'] as const) {
       if (request[field] === undefined) setText(request, field, info[field]);
     }
-    request.applicationProduct = product(info.applicationProduct, 'applicationProduct');
-    request.adapterProduct = product(info.adapterProduct, 'adapterProduct');
+    request.applicationProduct = product(info.applicationProduct, 'applicationProduct', maxLength);
+    request.adapterProduct = product(info.adapterProduct, 'adapterProduct', maxLength);
   }
   return request;
 }
 
 /** Reads an environment-create request sent without a body, from headers or query parameters. */
-export function environmentRequestFromParams(param: (name: string) => string | undefined): EnvironmentRequest {
+export function environmentRequestFromParams(param: (name: string) => string | undefined, maxLength: number): EnvironmentRequest {
   const request: EnvironmentRequest = {};
+  const setText = textSetter(maxLength);
   for (const field of [...TOP_FIELDS, ...APP_FIELDS]) setText(request, field, param(field));
   return request;
 }
 
-function setText(target: EnvironmentRequest, field: keyof EnvironmentRequest, value: unknown): void {
-  if (value === undefined) return;
-  const text = textOf(value);
-  if (text === undefined) throw new BadRequestError(`${field} must be a simple value`);
-  const trimmed = text.trim();
-  if (trimmed !== '') (target as Record<string, string>)[field] = trimmed;
+/** Sets a text field of the request, trimmed, refusing one longer than `maxLength` (`limits.maxFieldLength`). */
+function textSetter(maxLength: number) {
+  return function setText(target: EnvironmentRequest, field: keyof EnvironmentRequest, value: unknown): void {
+    if (value === undefined) return;
+    const text = textOf(value);
+    if (text === undefined) throw new BadRequestError(`${field} must be a simple value`);
+    const trimmed = limitedText(text.trim(), field, maxLength);
+    if (trimmed !== '') (target as Record<string, string>)[field] = trimmed;
+  };
 }
 
-function product(value: unknown, name: string): GoessnerObject | undefined {
+function limitedText(text: string, path: string, maxLength: number): string {
+  if (text.length > maxLength) {
+    throw new QuotaExceededError(400, 'limits.maxFieldLength', `${path} is longer than ${maxLength} characters`);
+  }
+  return text;
+}
+
+function product(value: unknown, name: string, maxLength: number): GoessnerObject | undefined {
   if (value === undefined || value === '') return undefined;
   if (!isElement(value)) throw new BadRequestError(`${name} must be an element`);
   const out: GoessnerObject = {};
   for (const field of PRODUCT_FIELDS) {
     const text = textOf(value[field])?.trim();
-    if (text) out[field] = text;
+    if (text) out[field] = limitedText(text, `${name}/${field}`, maxLength);
   }
   // productName is mandatory in productIdentityType: without it the element is left out.
   return out.productName ? out : undefined;

@@ -40,10 +40,12 @@ export class MemoryStore implements SifStore {
   private readonly delayed = new Map<string, DelayedRequestRecord>();
   private closed = false;
 
-  async createEnvironment(record: EnvironmentRecord): Promise<CreateEnvironmentResult> {
+  async createEnvironment(record: EnvironmentRecord, maxPerApplication = Number.POSITIVE_INFINITY): Promise<CreateEnvironmentResult> {
     this.assertOpen();
     const existing = [...this.environments.values()].find((e) => e.identityKey === record.identityKey);
     if (existing) return { created: false, existing: copy(existing) };
+    const sameApplication = [...this.environments.values()].filter((e) => e.applicationKey === record.applicationKey).length;
+    if (sameApplication >= maxPerApplication) return { created: false, limitReached: true };
     if (this.environments.has(record.id)) throw new Error(`environment ${record.id} exists`);
     this.environments.set(record.id, copy(record));
     return { created: true };
@@ -81,10 +83,12 @@ export class MemoryStore implements SifStore {
     return true;
   }
 
-  async createAlert(record: AlertRecord): Promise<void> {
+  async createAlert(record: AlertRecord, maxPerEnvironment = Number.POSITIVE_INFINITY): Promise<boolean> {
     this.assertOpen();
     if (!this.environments.has(record.environmentId)) throw new Error(`no environment ${record.environmentId}`);
+    if ([...this.alerts.values()].filter((a) => a.environmentId === record.environmentId).length >= maxPerEnvironment) return false;
     this.alerts.set(record.id, copy(record));
+    return true;
   }
 
   async listAlerts(environmentId: string, page: { offset: number; limit: number }): Promise<AlertRecord[]> {
@@ -122,6 +126,14 @@ export class MemoryStore implements SifStore {
     return { ...this.log };
   }
 
+  async restartChangeLog(): Promise<ChangeLogState> {
+    this.assertOpen();
+    this.log.epoch = randomBytes(8).toString('hex');
+    this.log.prunedThrough = this.log.latest;
+    this.changes.length = 0;
+    return { ...this.log };
+  }
+
   async changedObjects(serviceName: string, after: number, upTo: number, page: { offset: number; limit: number }): Promise<ChangedObject[]> {
     this.assertOpen();
     return this.latestChanges(serviceName, after, upTo).slice(page.offset, page.offset + page.limit);
@@ -140,11 +152,14 @@ export class MemoryStore implements SifStore {
     return [...latest.values()].sort((a, b) => a.seq - b.seq);
   }
 
-  async createSnapshot(snapshot: QuerySnapshot, objectIds: string[], now: string): Promise<void> {
+  async createSnapshot(snapshot: QuerySnapshot, objectIds: string[], now: string, maxPerEnvironment = Number.POSITIVE_INFINITY): Promise<boolean> {
     this.assertOpen();
     if (!this.environments.has(snapshot.environmentId)) throw new Error(`no environment ${snapshot.environmentId}`);
     for (const [navigationId, s] of this.snapshots) if (s.expiresAt <= now) this.snapshots.delete(navigationId);
+    const live = [...this.snapshots.values()].filter((s) => s.environmentId === snapshot.environmentId).length;
+    if (live >= maxPerEnvironment) return false;
     this.snapshots.set(snapshot.navigationId, { ...snapshot, ids: [...objectIds] });
+    return true;
   }
 
   async snapshotPage(navigationId: string, environmentId: string, now: string, page: { offset: number; limit: number }): Promise<SnapshotPage | undefined> {

@@ -22,8 +22,10 @@ export interface SifStore {
   /**
    * Stores a new environment unless one with the same `identityKey` exists; then returns that one
    * and stores nothing. Atomic: of two concurrent creates with one identity, exactly one is created.
+   * When its application key already has `maxPerApplication` environments (default: no limit),
+   * stores nothing and says so.
    */
-  createEnvironment(record: EnvironmentRecord): Promise<CreateEnvironmentResult>;
+  createEnvironment(record: EnvironmentRecord, maxPerApplication?: number): Promise<CreateEnvironmentResult>;
   /** The environment with this id. */
   getEnvironment(id: string): Promise<EnvironmentRecord | undefined>;
   /** The environment whose session token hashes to `sessionTokenHash`. */
@@ -35,8 +37,11 @@ export interface SifStore {
   /** Deletes an environment and everything it owns (alerts, snapshots, queues, messages, subscriptions, delayed requests). */
   deleteEnvironment(id: string): Promise<boolean>;
 
-  /** Stores an alert reported by an environment's consumer. */
-  createAlert(record: AlertRecord): Promise<void>;
+  /**
+   * Stores an alert reported by an environment's consumer; false (nothing stored) when the
+   * environment already has `maxPerEnvironment` alerts (default: no limit). Atomic.
+   */
+  createAlert(record: AlertRecord, maxPerEnvironment?: number): Promise<boolean>;
   /** One environment's alerts, oldest first. */
   listAlerts(environmentId: string, page: { offset: number; limit: number }): Promise<AlertRecord[]>;
   /** How many alerts an environment has. */
@@ -52,6 +57,12 @@ export interface SifStore {
   /** Where the change log stands: see `ChangeLogState`. */
   changeLogState(): Promise<ChangeLogState>;
   /**
+   * Starts the change log afresh under a new epoch, with everything up to `latest` pruned: every
+   * marker issued before is then answered 409 (resynchronise). For when a change could not be
+   * logged, so that no consumer trusts a log with a hole in it.
+   */
+  restartChangeLog(): Promise<ChangeLogState>;
+  /**
    * The objects of one service changed after sequence `after` up to and including `upTo`: each
    * object once, with its latest action in that range, ordered by that latest change; one page.
    */
@@ -59,8 +70,12 @@ export interface SifStore {
   /** How many distinct objects `changedObjects` would list in all. */
   countChangedObjects(serviceName: string, after: number, upTo: number): Promise<number>;
 
-  /** Stores the ordered ids of a query result for consistent paging; drops expired snapshots. */
-  createSnapshot(snapshot: QuerySnapshot, objectIds: string[], now: string): Promise<void>;
+  /**
+   * Stores the ordered ids of a query result for consistent paging, compactly; drops expired
+   * snapshots first. False (nothing stored) when the environment already has `maxPerEnvironment`
+   * live snapshots (default: no limit). Atomic.
+   */
+  createSnapshot(snapshot: QuerySnapshot, objectIds: string[], now: string, maxPerEnvironment?: number): Promise<boolean>;
   /**
    * One page of a snapshot's ids, only for the environment that made it and while it has not
    * expired; undefined otherwise. Deleting the environment deletes its snapshots.
@@ -180,7 +195,11 @@ export interface ChangedObject {
 }
 
 /** The outcome of `createEnvironment`. */
-export type CreateEnvironmentResult = { created: true } | { created: false; existing: EnvironmentRecord };
+export type CreateEnvironmentResult =
+  | { created: true }
+  | { created: false; existing: EnvironmentRecord }
+  /** The application key has as many environments as it may. */
+  | { created: false; limitReached: true };
 
 /** An environment as stored: everything needed to write it again, except URLs and the session token. */
 export interface EnvironmentRecord {

@@ -164,6 +164,59 @@ export function storeContract(name: string, open: () => Promise<{ store: SifStor
       expect(await store.snapshotPage('nav-2', a.id, now, { offset: 0, limit: 3 })).toBeUndefined();
     });
 
+    test('quotas: environments per application key, alerts and live snapshots per environment, atomically', async () => {
+      const first = environment({ applicationKey: 'busy' });
+      expect(await store.createEnvironment(first, 2)).toEqual({ created: true });
+      expect(await store.createEnvironment(environment({ applicationKey: 'busy' }), 2)).toEqual({ created: true });
+      const third = environment({ applicationKey: 'busy' });
+      expect(await store.createEnvironment(third, 2)).toEqual({ created: false, limitReached: true });
+      expect(await store.getEnvironment(third.id)).toBeUndefined();
+      // An identity already registered is still found (409 with it), limit or not; other keys are not counted.
+      expect(await store.createEnvironment(environment({ applicationKey: 'busy', identityKey: first.identityKey }), 2)).toMatchObject({ created: false, existing: { id: first.id } });
+      expect(await store.createEnvironment(environment({ applicationKey: 'other' }), 2)).toEqual({ created: true });
+      const concurrent = await Promise.all(Array.from({ length: 10 }, () => store.createEnvironment(environment({ applicationKey: 'race' }), 3)));
+      expect(concurrent.filter((r) => r.created)).toHaveLength(3);
+
+      const alert = (i: number) => ({ id: newId(), environmentId: first.id, createdAt: new Date(i).toISOString(), alert: { reporter: `r${i}` } });
+      expect(await store.createAlert(alert(1), 2)).toBe(true);
+      expect(await store.createAlert(alert(2), 2)).toBe(true);
+      expect(await store.createAlert(alert(3), 2)).toBe(false);
+      expect(await store.countAlerts(first.id)).toBe(2);
+
+      const snap = (n: number, expiresAt: string) => ({ navigationId: `nav-${n}`, environmentId: first.id, serviceName: 's', expiresAt });
+      const t0 = '2026-01-01T00:00:00.000Z';
+      expect(await store.createSnapshot(snap(1, '2026-01-01T00:01:00.000Z'), ['a'], t0, 2)).toBe(true);
+      expect(await store.createSnapshot(snap(2, '2026-01-01T00:10:00.000Z'), ['a'], t0, 2)).toBe(true);
+      expect(await store.createSnapshot(snap(3, '2026-01-01T00:10:00.000Z'), ['a'], t0, 2)).toBe(false);
+      expect(await store.snapshotPage('nav-3', first.id, t0, { offset: 0, limit: 1 })).toBeUndefined();
+      // Once one has expired there is room again.
+      expect(await store.createSnapshot(snap(4, '2026-01-01T00:10:00.000Z'), ['a'], '2026-01-01T00:02:00.000Z', 2)).toBe(true);
+    });
+
+    test('large snapshots page across their storage chunks in order', async () => {
+      const a = environment();
+      await store.createEnvironment(a);
+      const ids = Array.from({ length: 2503 }, (_, i) => `id-${i}`);
+      const now = '2026-01-01T00:00:00.000Z';
+      await store.createSnapshot({ navigationId: 'big', environmentId: a.id, serviceName: 's', expiresAt: '2026-01-01T01:00:00.000Z' }, ids, now);
+      for (const [offset, limit] of [[0, 1000], [990, 20], [999, 1002], [2500, 100], [1000, 1000], [2503, 10]] as const) {
+        expect((await store.snapshotPage('big', a.id, now, { offset, limit }))?.objectIds).toEqual(ids.slice(offset, offset + limit));
+      }
+    });
+
+    test('restarting the change log gives a new epoch with everything before it pruned', async () => {
+      const at = '2026-01-01T00:00:00.000Z';
+      const keep = { maxEntries: 100, olderThan: '2000-01-01T00:00:00.000Z' };
+      await store.appendChanges([{ serviceName: 's', objectId: 'o1', action: 'CREATE' }, { serviceName: 's', objectId: 'o2', action: 'CREATE' }], at, keep);
+      const before = await store.changeLogState();
+      const after = await store.restartChangeLog();
+      expect(after.epoch).not.toBe(before.epoch);
+      expect(after).toMatchObject({ latest: 2, prunedThrough: 2 });
+      expect(await store.changeLogState()).toEqual(after);
+      await store.appendChanges([{ serviceName: 's', objectId: 'o3', action: 'UPDATE' }], at, keep);
+      expect((await store.changedObjects('s', 2, 3, { offset: 0, limit: 10 })).map((c) => c.objectId)).toEqual(['o3']);
+    });
+
     test('deleting an environment removes it and everything it owns, and nothing else', async () => {
       const a = environment();
       const b = environment();

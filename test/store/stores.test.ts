@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -56,6 +56,45 @@ describe('SqliteStore specifics', () => {
     await cleanup();
   });
 
+  // Issue #10 item 6: a state file that cannot be trusted stops start-up with a message naming it.
+  test('refuses an existing empty file, a file that is not SQLite, a damaged one and another application\'s database', async () => {
+    const { file, cleanup } = tempFile();
+    writeFileSync(file, '');
+    expect(() => new SqliteStore(file)).toThrow(new RegExp(`${escape(file)} exists but is empty`));
+    writeFileSync(file, 'not a database at all, just text that is long enough to look like a header '.repeat(100));
+    expect(() => new SqliteStore(file)).toThrow(new RegExp(`${escape(file)} is damaged or not a SQLite database`));
+    rmSync(file);
+
+    const other = new Database(file);
+    other.exec('CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)');
+    other.close();
+    expect(() => new SqliteStore(file)).toThrow(/database of another application/);
+    rmSync(file);
+
+    const store = new SqliteStore(file);
+    for (let i = 0; i < 200; i++) await store.createEnvironment(environment());
+    await store.close();
+    // Overwrite pages in the middle of the file: the kind of damage a bad disk or a partial copy leaves.
+    const bytes = readFileSync(file);
+    const pageSize = bytes.readUInt16BE(16) || 65536;
+    bytes.fill(0xa5, pageSize * 2, pageSize * 4);
+    writeFileSync(file, bytes);
+    expect(() => new SqliteStore(file)).toThrow(new RegExp(`${escape(file)} is damaged`));
+    await cleanup();
+  });
+
+  test('durability: synchronous FULL by default, NORMAL on request', async () => {
+    const { file, cleanup } = tempFile();
+    const full = new SqliteStore(file);
+    // 2 = FULL, 1 = NORMAL (PRAGMA synchronous is per connection: read it through the store's own).
+    expect((full as unknown as { db: Database.Database }).db.pragma('synchronous', { simple: true })).toBe(2);
+    await full.close();
+    const normal = new SqliteStore(file, { durability: 'normal' });
+    expect((normal as unknown as { db: Database.Database }).db.pragma('synchronous', { simple: true })).toBe(1);
+    await normal.close();
+    await cleanup();
+  });
+
   test('session tokens are not stored: only their hashes', async () => {
     const { file, cleanup } = tempFile();
     const store = new SqliteStore(file);
@@ -69,3 +108,7 @@ describe('SqliteStore specifics', () => {
     await cleanup();
   });
 });
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

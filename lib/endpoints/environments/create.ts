@@ -3,7 +3,7 @@ import type { AuthenticatedApplication } from '../../auth/authenticator';
 import { deriveSessionToken, hashSessionToken, newTokenSalt } from '../../auth/session-token';
 import type { Consumer } from '../../config/consumers';
 import type { ProviderCore } from '../../core';
-import { BadRequestError, UnauthorizedError } from '../../errors';
+import { BadRequestError, QuotaExceededError, UnauthorizedError } from '../../errors';
 import { authInput } from '../../http/authenticate';
 import { headerOrQuery } from '../../http/params';
 import { readPayload } from '../../http/payload';
@@ -30,14 +30,22 @@ export function createEnvironment(core: ProviderCore) {
   return async function createEnvironmentStep(req: Request, res: Response): Promise<void> {
     const app = await core.authenticator.authenticateApplication(authInput(req, core.config.allowAccessTokenQuery));
     const payload = await readPayload(req, core.config.limits);
+    const maxLength = core.config.limits.maxFieldLength;
     const request = payload
-      ? environmentRequestFromPayload(payload)
-      : environmentRequestFromParams((name) => headerOrQuery(req, name));
+      ? environmentRequestFromPayload(payload, maxLength)
+      : environmentRequestFromParams((name) => headerOrQuery(req, name), maxLength);
     const record = newEnvironmentRecord(core, app, request);
     const sessionToken = app.secret ? deriveSessionToken(app.secret, record.id, record.tokenSalt) : undefined;
     record.sessionTokenHash = sessionToken ? hashSessionToken(sessionToken) : null;
 
-    const result = await core.config.store.createEnvironment(record);
+    const limit = core.config.limits.environmentsPerApplication;
+    const result = await core.config.store.createEnvironment(record, limit);
+    if (!result.created && 'limitReached' in result) {
+      throw new QuotaExceededError(409, 'limits.environmentsPerApplication', `This application may have at most ${limit} environments`, {
+        scope: 'Create environment',
+        description: 'Delete environments it no longer uses (DELETE {environmentURI}) before registering more',
+      });
+    }
     if (!result.created) {
       const existing = result.existing;
       const token = await reissueToken(core, app, existing);

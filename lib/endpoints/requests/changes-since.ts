@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { ProviderCore } from '../../core';
-import { BadRequestError } from '../../errors';
+import { BadRequestError, ConflictError } from '../../errors';
 import { headerOrQuery } from '../../http/params';
 import type { GoessnerObject } from '../../payload/goessner';
 import { formatChangesNavigation, formatMarker, parseChangesNavigation, parseMarker } from '../../protocol/changes-marker';
@@ -18,6 +18,9 @@ import { sendPage } from './query';
 export async function changesSince(core: ProviderCore, req: Request, res: Response, markerText: string, page: PageRequest): Promise<void> {
   const { service, ctx } = targetOf(req);
   if (!service.changeTracking) throw new BadRequestError(`${service.name} does not support changes since`);
+  if (!core.changes.trusted) {
+    throw new ConflictError('The change history is incomplete: resynchronise with a full query, then HEAD for a new marker');
+  }
   const store = core.config.store;
   const state = await store.changeLogState();
   const after = parseMarker(markerText, state);

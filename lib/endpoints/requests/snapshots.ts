@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import type { ProviderCore } from '../../core';
-import { BadRequestError } from '../../errors';
+import { BadRequestError, QuotaExceededError } from '../../errors';
 import { headerOrQuery } from '../../http/params';
 import type { GoessnerObject } from '../../payload/goessner';
 import type { QueryRequest, QueryResult } from '../../services/types';
@@ -38,13 +38,23 @@ export async function fromSnapshot(core: ProviderCore, req: Request, query: Quer
   if (intention !== 'ALL' || servicePath || !service.handlers.queryIds || !service.handlers.read) return undefined;
 
   const ids = await service.handlers.queryIds(ctx, query);
+  const { idsPerSnapshot, snapshotsPerEnvironment } = core.config.limits;
+  if (ids.length > idsPerSnapshot) {
+    throw new QuotaExceededError(413, 'limits.idsPerSnapshot', `A queryIntention ALL query may match at most ${idsPerSnapshot} objects`, {
+      description: 'Narrow the query with where, or page it without queryIntention ALL',
+    });
+  }
   const snapshot = {
     navigationId: newId(),
     environmentId: ctx.environmentId,
     serviceName: service.name,
     expiresAt: new Date(now.getTime() + core.config.paging.snapshotTtlMs).toISOString(),
   };
-  await store.createSnapshot(snapshot, ids, now.toISOString());
+  if (!(await store.createSnapshot(snapshot, ids, now.toISOString(), snapshotsPerEnvironment))) {
+    throw new QuotaExceededError(409, 'limits.snapshotsPerEnvironment', `An environment may have at most ${snapshotsPerEnvironment} queryIntention ALL walks open at once`, {
+      description: `Finish or abandon one; a walk ends ${core.config.paging.snapshotTtlMs / 1000} s after it started`,
+    });
+  }
   const pageIds = ids.slice(query.offset, query.offset + query.pageSize);
   return { result: { objects: await readAll(core, req, pageIds), totalCount: ids.length }, navigationId: snapshot.navigationId };
 }

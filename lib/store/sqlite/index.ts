@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { statSync } from 'node:fs';
 import type { ProvisionedZone } from '../../config/consumers';
 import type {
   AlertRecord,
@@ -37,7 +38,14 @@ export class SqliteStore implements SifStore {
   private readonly sql: ReturnType<typeof prepare>;
 
   constructor(filename: string, options: SqliteStoreOptions = {}) {
+    refuseEmptyFile(filename);
     this.db = new Database(filename);
+    try {
+      checkIntegrity(this.db, filename);
+    } catch (err) {
+      this.db.close();
+      throw err;
+    }
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
@@ -47,8 +55,8 @@ export class SqliteStore implements SifStore {
     Object.assign(this, sqliteQueueTables(this.db));
   }
 
-  async createEnvironment(record: EnvironmentRecord): Promise<CreateEnvironmentResult> {
-    return this.sql.createEnvironment(record);
+  async createEnvironment(record: EnvironmentRecord, maxPerApplication = Number.POSITIVE_INFINITY): Promise<CreateEnvironmentResult> {
+    return this.sql.createEnvironment(record, maxPerApplication);
   }
 
   async getEnvironment(id: string): Promise<EnvironmentRecord | undefined> {
@@ -72,8 +80,8 @@ export class SqliteStore implements SifStore {
     return this.sql.deleteEnvironment.run(id).changes > 0;
   }
 
-  async createAlert(record: AlertRecord): Promise<void> {
-    this.sql.insertAlert.run(record.id, record.environmentId, record.createdAt, JSON.stringify(record.alert));
+  async createAlert(record: AlertRecord, maxPerEnvironment = Number.POSITIVE_INFINITY): Promise<boolean> {
+    return this.sql.createAlert(record, maxPerEnvironment);
   }
 
   async listAlerts(environmentId: string, page: { offset: number; limit: number }): Promise<AlertRecord[]> {
@@ -107,15 +115,25 @@ export class SqliteStore implements SifStore {
     return this.sql.countChangedObjects.get(serviceName, after, upTo) as number;
   }
 
-  async createSnapshot(snapshot: QuerySnapshot, objectIds: string[], now: string): Promise<void> {
-    this.sql.createSnapshot(snapshot, objectIds, now);
+  async restartChangeLog(): Promise<ChangeLogState> {
+    this.sql.restartChangeLog();
+    return this.changeLogState();
+  }
+
+  async createSnapshot(snapshot: QuerySnapshot, objectIds: string[], now: string, maxPerEnvironment = Number.POSITIVE_INFINITY): Promise<boolean> {
+    return this.sql.createSnapshot(snapshot, objectIds, now, maxPerEnvironment);
   }
 
   async snapshotPage(navigationId: string, environmentId: string, now: string, page: { offset: number; limit: number }): Promise<SnapshotPage | undefined> {
     const head = this.sql.snapshot.get(navigationId, environmentId, now) as { service: string; total: number } | undefined;
     if (!head) return undefined;
-    const objectIds = this.sql.snapshotItems.all(navigationId, page.offset, page.offset + page.limit) as string[];
-    return { serviceName: head.service, total: head.total, objectIds };
+    const end = Math.min(page.offset + page.limit, head.total);
+    if (end <= page.offset) return { serviceName: head.service, total: head.total, objectIds: [] };
+    const first = Math.floor(page.offset / SNAPSHOT_CHUNK);
+    const chunks = this.sql.snapshotChunks.all(navigationId, first, Math.floor((end - 1) / SNAPSHOT_CHUNK)) as string[];
+    const ids = chunks.flatMap((chunk) => JSON.parse(chunk) as string[]);
+    const start = page.offset - first * SNAPSHOT_CHUNK;
+    return { serviceName: head.service, total: head.total, objectIds: ids.slice(start, start + (end - page.offset)) };
   }
 
   async close(): Promise<void> {
@@ -126,6 +144,54 @@ export class SqliteStore implements SifStore {
 // The queue, message, subscription and delayed-request methods come from `sqliteQueueTables`.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface SqliteStore extends QueueTables {}
+
+/** Ids per stored snapshot chunk: a page reads one or two chunks, never one row per id. */
+const SNAPSHOT_CHUNK = 1000;
+
+/** Marks a state file as ours ('SIF3'), so that another application's database is recognised. */
+const APPLICATION_ID = 0x53494633;
+
+/**
+ * An existing file of zero bytes would silently become a new, empty state (every consumer's
+ * environment gone): more likely a truncated copy than a fresh start, so it is refused.
+ */
+function refuseEmptyFile(filename: string): void {
+  if (filename === ':memory:' || filename === '') return;
+  let size: number | undefined;
+  try {
+    size = statSync(filename).size;
+  } catch {
+    return; // does not exist yet: a new state file
+  }
+  if (size === 0) {
+    throw new Error(`${filename} exists but is empty: restore the state file from a backup, or delete it to start with no environments`);
+  }
+}
+
+/**
+ * Refuses a damaged state file, or a database that is not a sif3-direct state file, with a message
+ * naming the file and what to do; a new file is marked as ours.
+ */
+function checkIntegrity(db: Database.Database, filename: string): void {
+  let applicationId: number;
+  let version: number;
+  let tables: number;
+  try {
+    const check = db.pragma('quick_check', { simple: true }) as string;
+    if (check !== 'ok') throw new Error(check);
+    applicationId = db.pragma('application_id', { simple: true }) as number;
+    version = db.pragma('user_version', { simple: true }) as number;
+    tables = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'").pluck().get() as number;
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new Error(`${filename} is damaged or not a SQLite database (${why.slice(0, 200)}): restore it from a backup, or move it away to start with no environments`);
+  }
+  const foreign = (applicationId !== 0 && applicationId !== APPLICATION_ID) || (version === 0 && tables > 0);
+  if (foreign) {
+    throw new Error(`${filename} is a SQLite database of another application, not a sif3-direct state file: give the provider a file of its own`);
+  }
+  if (applicationId === 0) db.pragma(`application_id = ${APPLICATION_ID}`);
+}
 
 function migrate(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
@@ -147,10 +213,25 @@ function prepare(db: Database.Database) {
       @instanceId, @userToken, @solutionId, @authenticationMethod, @consumerName, @applicationInfo, @provisioning, @createdAt)
     ON CONFLICT (identity_key) DO NOTHING`);
   const environmentByIdentity = db.prepare('SELECT * FROM environments WHERE identity_key = ?');
-  const createEnvironment = db.transaction((record: EnvironmentRecord): CreateEnvironmentResult => {
-    const changes = insertEnvironment.run(toRow(record)).changes;
-    if (changes > 0) return { created: true };
-    return { created: false, existing: toEnvironment(environmentByIdentity.get(record.identityKey) as EnvironmentRow)! };
+  const countEnvironments = db.prepare('SELECT count(*) FROM environments WHERE application_key = ?').pluck();
+  const createEnvironment = db.transaction((record: EnvironmentRecord, maxPerApplication: number): CreateEnvironmentResult => {
+    const existing = environmentByIdentity.get(record.identityKey) as EnvironmentRow | undefined;
+    if (existing) return { created: false, existing: toEnvironment(existing)! };
+    if ((countEnvironments.get(record.applicationKey) as number) >= maxPerApplication) return { created: false, limitReached: true };
+    insertEnvironment.run(toRow(record));
+    return { created: true };
+  });
+  const insertAlert = db.prepare('INSERT INTO alerts (id, environment_id, created_at, body) VALUES (?, ?, ?, ?)');
+  const countAlerts = db.prepare('SELECT count(*) AS n FROM alerts WHERE environment_id = ?');
+  const createAlert = db.transaction((record: AlertRecord, max: number): boolean => {
+    if ((countAlerts.get(record.environmentId) as { n: number }).n >= max) return false;
+    insertAlert.run(record.id, record.environmentId, record.createdAt, JSON.stringify(record.alert));
+    return true;
+  });
+  const restartChangeLog = db.transaction(() => {
+    db.prepare("UPDATE meta SET value = lower(hex(randomblob(8))) WHERE key = 'epoch'").run();
+    db.prepare("UPDATE meta SET value = (SELECT value FROM meta WHERE key = 'changes_latest') WHERE key = 'changes_pruned_through'").run();
+    db.prepare('DELETE FROM changes').run();
   });
   const getMeta = db.prepare('SELECT value FROM meta WHERE key = ?').pluck();
   const setMeta = db.prepare('UPDATE meta SET value = ? WHERE key = ?');
@@ -169,17 +250,23 @@ function prepare(db: Database.Database) {
     }
   });
   const dropExpired = db.prepare('DELETE FROM snapshots WHERE expires_at <= ?');
+  const countSnapshots = db.prepare('SELECT count(*) FROM snapshots WHERE environment_id = ?').pluck();
   const insertSnapshot = db.prepare('INSERT INTO snapshots (navigation_id, environment_id, service, total, expires_at) VALUES (?, ?, ?, ?, ?)');
-  const insertItem = db.prepare('INSERT INTO snapshot_items (navigation_id, position, object_id) VALUES (?, ?, ?)');
-  const createSnapshot = db.transaction((snapshot: QuerySnapshot, ids: string[], now: string) => {
+  const insertChunk = db.prepare('INSERT INTO snapshot_chunks (navigation_id, chunk, ids) VALUES (?, ?, ?)');
+  const createSnapshot = db.transaction((snapshot: QuerySnapshot, ids: string[], now: string, max: number): boolean => {
     dropExpired.run(now);
+    if ((countSnapshots.get(snapshot.environmentId) as number) >= max) return false;
     insertSnapshot.run(snapshot.navigationId, snapshot.environmentId, snapshot.serviceName, ids.length, snapshot.expiresAt);
-    ids.forEach((id, position) => insertItem.run(snapshot.navigationId, position, id));
+    for (let chunk = 0; chunk * SNAPSHOT_CHUNK < ids.length; chunk++) {
+      insertChunk.run(snapshot.navigationId, chunk, JSON.stringify(ids.slice(chunk * SNAPSHOT_CHUNK, (chunk + 1) * SNAPSHOT_CHUNK)));
+    }
+    return true;
   });
   return {
-    createSnapshot: (snapshot: QuerySnapshot, ids: string[], now: string) => createSnapshot.immediate(snapshot, ids, now),
+    createSnapshot: (snapshot: QuerySnapshot, ids: string[], now: string, max: number) => createSnapshot.immediate(snapshot, ids, now, max),
     snapshot: db.prepare('SELECT service, total FROM snapshots WHERE navigation_id = ? AND environment_id = ? AND expires_at > ?'),
-    snapshotItems: db.prepare('SELECT object_id FROM snapshot_items WHERE navigation_id = ? AND position >= ? AND position < ? ORDER BY position').pluck(),
+    snapshotChunks: db.prepare('SELECT ids FROM snapshot_chunks WHERE navigation_id = ? AND chunk >= ? AND chunk <= ? ORDER BY chunk').pluck(),
+    restartChangeLog: () => restartChangeLog.immediate(),
     appendChanges: (changes: ChangeEntry[], at: string, retention: ChangeRetention) => appendChanges.immediate(changes, at, retention),
     meta: db.prepare('SELECT key, value FROM meta'),
     changedObjects: db.prepare(
@@ -188,17 +275,17 @@ function prepare(db: Database.Database) {
        WHERE service = ? AND seq > ? AND seq <= ? GROUP BY object_id ORDER BY seq LIMIT ? OFFSET ?`,
     ),
     countChangedObjects: db.prepare('SELECT count(DISTINCT object_id) FROM changes WHERE service = ? AND seq > ? AND seq <= ?').pluck(),
-    createEnvironment: (record: EnvironmentRecord) => createEnvironment.immediate(record),
+    createEnvironment: (record: EnvironmentRecord, max: number) => createEnvironment.immediate(record, max),
     environmentById: db.prepare('SELECT * FROM environments WHERE id = ?'),
     environmentBySession: db.prepare('SELECT * FROM environments WHERE session_token_hash = ?'),
     environmentByIdentity,
     replaceSessionHash: db.prepare('UPDATE environments SET session_token_hash = ? WHERE id = ?'),
     deleteEnvironment: db.prepare('DELETE FROM environments WHERE id = ?'),
-    insertAlert: db.prepare('INSERT INTO alerts (id, environment_id, created_at, body) VALUES (?, ?, ?, ?)'),
+    createAlert: (record: AlertRecord, max: number) => createAlert.immediate(record, max),
     alertsByEnvironment: db.prepare(
       'SELECT id, environment_id, created_at, body FROM alerts WHERE environment_id = ? ORDER BY seq LIMIT ? OFFSET ?',
     ),
-    countAlerts: db.prepare('SELECT count(*) AS n FROM alerts WHERE environment_id = ?'),
+    countAlerts,
     alertById: db.prepare('SELECT id, environment_id, created_at, body FROM alerts WHERE id = ? AND environment_id = ?'),
   };
 }

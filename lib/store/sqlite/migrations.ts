@@ -132,4 +132,17 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX delayed_by_state ON delayed_requests(state, seq);
   CREATE INDEX delayed_by_queue ON delayed_requests(queue_id);
   `,
+  `
+  -- Snapshots kept compactly: ids in chunks of 1,000 (one row per chunk, not one per id).
+  DROP TABLE snapshot_items;
+  DELETE FROM snapshots;
+  CREATE TABLE snapshot_chunks (
+    navigation_id TEXT NOT NULL REFERENCES snapshots(navigation_id) ON DELETE CASCADE,
+    chunk INTEGER NOT NULL,
+    ids TEXT NOT NULL,
+    PRIMARY KEY (navigation_id, chunk)
+  ) STRICT, WITHOUT ROWID;
+  -- Quotas count environments per application key.
+  CREATE INDEX environments_by_application ON environments(application_key);
+  `,
 ];
