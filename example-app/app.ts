@@ -1,4 +1,6 @@
 import express from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import { STATUS_CODES } from 'node:http';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConsumerEntry, SifProvider, SifProviderOptions } from 'sif3-direct';
@@ -78,6 +80,11 @@ export function createApp(options: ExampleAppOptions): ExampleApp {
       sif: { environments: '/sif3/environments/environment', requestsConnector: '/sif3/requests', queues: '/sif3/queues', subscriptions: '/sif3/subscriptions' },
     });
   });
+  // The SIS's own answers for what no route took and for its own failures (a malformed JSON body,
+  // a database error): short JSON, where Express's default handler would print a stack trace
+  // unless NODE_ENV is production. SIF requests never get here: the provider answers all of its own.
+  app.use(notFound);
+  app.use(errorHandler(log));
 
   return {
     app,
@@ -89,5 +96,27 @@ export function createApp(options: ExampleAppOptions): ExampleApp {
       await provider.close();
       sis.close();
     },
+  };
+}
+
+function notFound(_req: Request, res: Response): void {
+  res.status(404).json({ error: STATUS_CODES[404] });
+}
+
+/**
+ * The app's final error handler: a client error keeps its status (body-parser's 400 and 413), anything
+ * else is a 500; the answer names only the status, and the details go to the log.
+ */
+function errorHandler(log: (line: string) => void) {
+  // Express recognises an error handler by its four parameters: keep `_next`.
+  return function sisErrorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
+    const claimed = (err as { status?: unknown; statusCode?: unknown } | null)?.status ?? (err as { statusCode?: unknown } | null)?.statusCode;
+    const status = typeof claimed === 'number' && claimed >= 400 && claimed < 500 ? claimed : 500;
+    if (status >= 500) log(`[error] ${req.method} ${req.path}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    res.status(status).json({ error: STATUS_CODES[status] ?? 'Error' });
   };
 }

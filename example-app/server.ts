@@ -1,10 +1,13 @@
 import { join } from 'node:path';
 import { createApp } from './app';
 
-// Starts the example SIS: PORT (default 3000), DATA_DIR (default example-app/data), and
+// Starts the example SIS: PORT (default 3000), HOST (default 127.0.0.1: a demo with well-known
+// secrets in consumers.json should not be reachable from the network unless asked to; set
+// HOST=0.0.0.0 to listen on every interface), DATA_DIR (default example-app/data), and
 // `--students N` (or SEED_STUDENTS) for the size of a newly seeded district.
 
 const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST || '127.0.0.1';
 const dataDir = process.env.DATA_DIR ?? join(__dirname, 'data');
 const studentsArg = process.argv.indexOf('--students');
 const students = Number(studentsArg > 0 ? process.argv[studentsArg + 1] : (process.env.SEED_STUDENTS ?? 2000));
@@ -14,10 +17,18 @@ if (!Number.isInteger(students) || students < 1) {
 }
 
 const example = createApp({ dataDir, seed: { students } });
-const server = example.app.listen(port, () => {
+// Express 5 hands a listen error (EADDRINUSE, EADDRNOTAVAIL for a bad HOST) to this callback.
+const server = example.app.listen(port, host, (error?: Error) => {
+  if (error) {
+    console.error(`Cannot listen on ${host}:${port}: ${error.message}`);
+    void example.close().then(() => process.exit(1));
+    return;
+  }
+  // The address actually bound, as the OS reports it (tests read it from this line).
   const address = server.address();
-  const actual = typeof address === 'object' && address ? address.port : port;
-  console.log(`Springfield SIS listening on http://localhost:${actual} (SIF 3 at /sif3, data in ${dataDir})`);
+  const bound = typeof address === 'object' && address ? address : { address: host, port, family: 'IPv4' };
+  const shown = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
+  console.log(`Springfield SIS listening on http://${shown}:${bound.port} (SIF 3 at /sif3, data in ${dataDir})`);
 });
 
 function shutdown(): void {

@@ -4,6 +4,7 @@ import { ChangeReporter } from './changes';
 import type { HostChangeOptions } from './changes';
 import type { GoessnerObject } from './payload/goessner';
 import type { ChangeAction } from './services/types';
+import { ReplayCache } from './auth/replay-cache';
 import { SessionCache } from './auth/session-cache';
 import type { SifProviderOptions } from './config/options';
 import { resolveOptions } from './config/resolve';
@@ -83,7 +84,11 @@ export function createSifProvider(options: SifProviderOptions): SifProvider {
   const changes = new ChangeReporter(events, config, queues?.publisher);
   const core: ProviderCore = Object.freeze({
     config,
-    authenticator: new Authenticator(config, new SessionCache(config.sessionCacheSize, config.limits.sessionCacheBytes)),
+    authenticator: new Authenticator(
+      config,
+      new SessionCache(config.sessionCacheSize, config.limits.sessionCacheBytes),
+      config.rejectReplays ? new ReplayCache() : undefined,
+    ),
     responder: new Responder(config),
     events,
     alertValidator: new AlertValidator(config.infrastructureVersion),

@@ -14,7 +14,8 @@ import { createQueue, deleteQueue, queryQueues, readQueue } from './endpoints/qu
 import { deleteMessage, pollMessages } from './endpoints/queues/messages';
 import { createSubscription, deleteSubscription, querySubscriptions, readSubscription } from './endpoints/queues/subscriptions';
 import { createErrorHandler } from './http/error-handler';
-import { normalizeUrl } from './http/url';
+import { requirePlainHost } from './http/host';
+import { firstSegment, normalizeUrl } from './http/url';
 
 type Method = 'get' | 'post' | 'put' | 'delete' | 'all';
 
@@ -31,7 +32,7 @@ export interface RouteDefinition {
 /**
  * Every SIF route of the provider, in matching order: the table of contents of the protocol
  * surface. `GET` routes answer `HEAD` too. A known path with another method is a 405; an unknown
- * path a 404; both as SIF errors.
+ * path under the same first segments (SIF_ROOTS) a 404; both as SIF errors. Other paths are the host's.
  */
 export const ROUTES: readonly RouteDefinition[] = [
   { name: 'environment.create', method: 'post', path: '/environments/environment', steps: (c) => [createEnvironment(c)] },
@@ -59,6 +60,12 @@ export const ROUTES: readonly RouteDefinition[] = [
   { name: 'subscriptions.delete', method: 'delete', path: '/subscriptions/:subscriptionId', requires: 'queues', steps: (c) => [authenticateSession(c), deleteSubscription(c)] },
 ];
 
+/**
+ * The first path segments the provider owns: `environments`, `requests`, `queues`, `subscriptions`
+ * (queues and subscriptions even when the option is off, so that they answer a SIF 404 then).
+ */
+const SIF_ROOTS: ReadonlySet<string> = new Set(ROUTES.map((r) => firstSegment(r.path)));
+
 /** Why a method is refused on a path, where the spec gives a reason. */
 const REFUSALS: Record<string, string> = {
   'POST /requests/alerts': 'Alerts are created one at a time: POST {requestsConnector}/alerts/alert',
@@ -75,9 +82,21 @@ const REFUSALS: Record<string, string> = {
   'DELETE /queues/:queueId/messages': 'Delete one message: DELETE {queueUri}/{messageId}, or poll with ;deleteMessageId=',
 };
 
-/** Builds the Express router for a provider from the route table. */
+/**
+ * Builds the Express router for a provider from the route table. It answers only paths under the
+ * SIF roots, and there every request (unknown paths as a SIF 404, other methods as a SIF 405);
+ * everything else is passed on, untouched, to the host's later routes. The same rule holds at any
+ * mount point: mounted at `/` the router must not swallow the host's `/health`, and mounted at
+ * `/sif3` the host may serve `/sif3/docs` after it.
+ *
+ * @example
+ * app.use(createRouter(core)); // GET /health still reaches app.get('/health', …) declared after
+ */
 export function createRouter(core: ProviderCore): Router {
   const router = Router({ caseSensitive: true, strict: false });
+  router.use(onlySifPaths);
+  // URLs are then built from the Host header: refuse a hostile one before anything else happens.
+  if (!core.config.baseUrl) router.use(requirePlainHost);
   router.use(normalizeUrl);
   // Each path's routes, then (unless a route takes every method) its 405, before the next path:
   // so that e.g. PUT /requests/alerts is a 405 rather than a request to a service named "alerts".
@@ -93,6 +112,14 @@ export function createRouter(core: ProviderCore): Router {
   router.use(notFound);
   router.use(createErrorHandler(core.responder, core.config.logger));
   return router;
+}
+
+/**
+ * Leaves the router (`next('router')`) for any path outside the SIF roots. Runs before
+ * `normalizeUrl` rewrites `req.url`, so the host sees the request exactly as it came.
+ */
+function onlySifPaths(req: Request, _res: Response, next: NextFunction): void {
+  next(SIF_ROOTS.has(firstSegment(req.url)) ? undefined : 'router');
 }
 
 function methodNotAllowed(path: string, allowed: string[]): RequestHandler {

@@ -1,13 +1,15 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Consumer } from '../config/consumers';
 import type { BearerIdentity } from '../config/options';
 import type { ResolvedConfig } from '../config/resolve';
 import { UnauthorizedError } from '../errors';
 import type { AuthMethod } from '../protocol/enums';
+import { canonicalAuthMethod } from '../protocol/enums';
 import { identityKey } from '../protocol/identity';
 import type { EnvironmentRecord } from '../store/store';
 import type { Credentials } from './credentials';
 import { parseAuthorization } from './credentials';
+import type { ReplayCache } from './replay-cache';
 import type { SessionCache } from './session-cache';
 import { hashSessionToken } from './session-token';
 import type { TimestampWindow } from './verify';
@@ -48,12 +50,19 @@ const UNKNOWN_SECRET = randomBytes(32).toString('base64');
 /**
  * Authenticates requests as Infrastructure Services §4.1 and interop.md §1 describe: the
  * application key (on environment create) or the session token (on every other request) as the
- * user, the application's shared secret as the key. Knows nothing about HTTP.
+ * user, the application's shared secret as the key. A session must use the method its environment
+ * agreed at creation. With a `replays` cache (`authentication.rejectReplays`), an HMAC request
+ * already accepted is refused. Knows nothing about HTTP.
+ *
+ * @example
+ * const authenticator = new Authenticator(config, new SessionCache(1000), config.rejectReplays ? new ReplayCache() : undefined);
+ * const session = await authenticator.authenticateSession({ authorization, timestamp });
  */
 export class Authenticator {
   constructor(
     private readonly config: ResolvedConfig,
     private readonly cache: SessionCache,
+    private readonly replays?: ReplayCache,
   ) {}
 
   /** Authenticates an environment-create request: the user is the application key. */
@@ -70,8 +79,9 @@ export class Authenticator {
       verifySharedSecret(credentials, UNKNOWN_SECRET, input.timestamp, this.window());
       throw new UnauthorizedError(INVALID);
     }
-    verifySharedSecret(credentials, consumer.secret, input.timestamp, this.window());
+    const timestampMs = verifySharedSecret(credentials, consumer.secret, input.timestamp, this.window());
     assertMethodAllowed(consumer, credentials.method);
+    this.refuseReplay(input, timestampMs);
     return { consumer, method: credentials.method, secret: consumer.secret, bearer: undefined };
   }
 
@@ -83,13 +93,17 @@ export class Authenticator {
       const consumer = await this.consumerFor(bearer.applicationKey, 'Bearer');
       const environment = await this.config.store.findEnvironmentByIdentity(identityKey(bearer));
       if (!environment) throw new UnauthorizedError('No environment is registered for this Bearer identity');
+      assertAgreedMethod(environment, 'Bearer');
       return { environment, consumer, method: 'Bearer', sessionToken: undefined };
     }
     const environment = await this.findSession(credentials.user);
     const consumer = await this.config.findConsumer(environment.applicationKey);
     if (!consumer?.secret) throw new UnauthorizedError(INVALID);
-    verifySharedSecret(credentials, consumer.secret, input.timestamp, this.window());
+    const timestampMs = verifySharedSecret(credentials, consumer.secret, input.timestamp, this.window());
     assertMethodAllowed(consumer, credentials.method);
+    // Checked once the credentials are proven, so that only the session's owner learns the method.
+    assertAgreedMethod(environment, credentials.method);
+    this.refuseReplay(input, timestampMs);
     return { environment, consumer, method: credentials.method, sessionToken: credentials.user };
   }
 
@@ -97,10 +111,12 @@ export class Authenticator {
    * The session of a delayed request being run after its 202: the environment it was accepted for,
    * if it and its consumer still exist. Credentials were checked when the request was accepted.
    */
-  async replaySession(environmentId: string, method: AuthMethod): Promise<AuthenticatedSession> {
+  async replaySession(environmentId: string): Promise<AuthenticatedSession> {
     const environment = await this.config.store.getEnvironment(environmentId);
     const consumer = environment && (await this.config.findConsumer(environment.applicationKey));
     if (!environment || !consumer) throw new UnauthorizedError('The environment of this delayed request is gone');
+    // The request was accepted on this environment's session, so with the method it agreed.
+    const method = canonicalAuthMethod(environment.authenticationMethod) ?? 'Basic';
     return { environment, consumer, method, sessionToken: undefined };
   }
 
@@ -138,8 +154,30 @@ export class Authenticator {
     return consumer;
   }
 
+  /**
+   * With `rejectReplays`, refuses an HMAC request whose Authorization and timestamp were accepted
+   * before. Only proven requests are remembered: a stranger cannot fill the cache, nor spend a
+   * value before its owner sends it. Basic carries no timestamp and repeats by design.
+   */
+  private refuseReplay(input: AuthInput, timestampMs: number | undefined): void {
+    if (!this.replays || timestampMs === undefined) return;
+    // A digest keeps every entry the same small size, whatever the header's length.
+    const key = createHash('sha256').update(`${input.authorization ?? ''}\n${input.timestamp ?? ''}`, 'utf8').digest('base64');
+    if (this.replays.isReplay(key, timestampMs + this.config.timestampPastMs, this.config.clock().getTime())) {
+      throw new UnauthorizedError('This request was already received (replay): send a new timestamp and hash');
+    }
+  }
+
   private window(): TimestampWindow {
     return { now: this.config.clock(), pastMs: this.config.timestampPastMs, futureMs: this.config.timestampFutureMs };
+  }
+}
+
+/** A session uses the method its environment agreed at creation (names compared case-insensitively). */
+function assertAgreedMethod(environment: EnvironmentRecord, method: AuthMethod): void {
+  const agreed = canonicalAuthMethod(environment.authenticationMethod);
+  if (agreed !== method) {
+    throw new UnauthorizedError(`This environment agreed to authenticate with ${agreed ?? environment.authenticationMethod.slice(0, 40)}, not ${method}`);
   }
 }
 

@@ -9,36 +9,54 @@ export type Credentials =
 
 /**
  * Splits an Authorization value (`<method> <token>`) into its parts. The method name is
- * case-insensitive; Basic is `base64(user:secret)`, SIF_HMACSHA256 is `base64(user:hash)`.
- * Anything else is a 401.
+ * case-insensitive; Basic is `base64(user:secret)`, SIF_HMACSHA256 is `base64(user:hash)` where the
+ * hash is the base64 of a 32-byte HMAC-SHA256 digest. Base64 must be canonical (RFC 4648 §3.5:
+ * padded, padding bits zero, nothing outside the alphabet), so that one credential has exactly one
+ * spelling: a replay cache keyed by the text cannot be walked around by re-spelling it. Anything
+ * else is a 401.
  *
  * @example
  * parseAuthorization('Basic VGVzdFNJUzpQYXNzd29yZDE=');
  * // { method: 'Basic', user: 'TestSIS', secret: 'Password1' }
  */
 export function parseAuthorization(value: string): Credentials {
-  const match = /^\s*(\S+)\s+(\S+)\s*$/.exec(value);
+  // HTTP whitespace only (RFC 9110 OWS): \s would also strip Unicode spaces such as U+00A0.
+  const match = /^[ \t]*([^ \t]+)[ \t]+([^ \t]+)[ \t]*$/.exec(value);
   if (!match) throw new UnauthorizedError('The Authorization value must be "<method> <token>"');
   const method = canonicalAuthMethod(match[1]!);
   const token = match[2]!;
   if (!method) throw new UnauthorizedError(`Unsupported authentication method "${match[1]!.slice(0, 40)}"`);
   if (method === 'Bearer') return { method, token };
-  const decoded = decodeBase64(token);
+  const decoded = decodeCanonicalBase64(token);
+  if (decoded === undefined) throw new UnauthorizedError('The authorization token is not canonical base64');
+  const text = decoded.toString('utf8');
   if (method === 'Basic') {
     // RFC 7617: the user id cannot contain a colon, the secret can.
-    const colon = decoded.indexOf(':');
+    const colon = text.indexOf(':');
     if (colon <= 0) throw new UnauthorizedError('The Basic token must encode "<user>:<secret>"');
-    return { method, user: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
+    return { method, user: text.slice(0, colon), secret: text.slice(colon + 1) };
   }
   // The hash is base64 and has no colon, so the last colon separates it.
-  const colon = decoded.lastIndexOf(':');
-  if (colon <= 0 || colon === decoded.length - 1) {
+  const colon = text.lastIndexOf(':');
+  if (colon <= 0 || colon === text.length - 1) {
     throw new UnauthorizedError('The SIF_HMACSHA256 token must encode "<user>:<hash>"');
   }
-  return { method, user: decoded.slice(0, colon), hash: decoded.slice(colon + 1) };
+  const hash = text.slice(colon + 1);
+  if (decodeCanonicalBase64(hash)?.length !== HMAC_SHA256_BYTES) {
+    throw new UnauthorizedError('The SIF_HMACSHA256 hash must be the canonical base64 of a 32-byte HMAC-SHA256 digest');
+  }
+  return { method, user: text.slice(0, colon), hash };
 }
 
-function decodeBase64(token: string): string {
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(token)) throw new UnauthorizedError('The authorization token is not base64');
-  return Buffer.from(token, 'base64').toString('utf8');
+const HMAC_SHA256_BYTES = 32;
+
+/**
+ * The bytes of canonical base64, or undefined. Node's decoder is lenient (it skips stray
+ * characters, missing padding and set padding bits); encoding the result again and comparing
+ * catches every such spelling at once.
+ */
+function decodeCanonicalBase64(text: string): Buffer | undefined {
+  if (text.length === 0 || text.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return undefined;
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.toString('base64') === text ? bytes : undefined;
 }

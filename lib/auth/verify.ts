@@ -1,6 +1,6 @@
 import { UnauthorizedError } from '../errors';
 import { constantTimeEqual, constantTimeEqualDigest, hmacSha256Base64 } from '../util/crypto';
-import { parseIsoTimestamp } from '../util/iso-time';
+import { lacksZone, parseIsoTimestamp } from '../util/iso-time';
 import type { Credentials } from './credentials';
 
 /** The timestamp rule for SIF_HMACSHA256: how far back and ahead of now a timestamp may be. */
@@ -23,32 +23,51 @@ export function sifHmac(user: string, secret: string, timestamp: string): string
 
 /**
  * Checks Basic or SIF_HMACSHA256 credentials against the shared secret; throws 401 when they do not
- * match. HMAC also needs the `timestamp` the consumer sent, inside the window.
+ * match. HMAC also needs the `timestamp` the consumer sent, inside the window; for HMAC the
+ * timestamp's epoch milliseconds are returned (undefined for Basic).
+ *
+ * @example
+ * verifySharedSecret({ method: 'Basic', user: 'TestSIS', secret: 'Password1' }, 'Password1', undefined, window); // undefined
  */
 export function verifySharedSecret(
   credentials: Exclude<Credentials, { method: 'Bearer' }>,
   secret: string,
   timestamp: string | undefined,
   window: TimestampWindow,
-): void {
+): number | undefined {
   if (credentials.method === 'Basic') {
     if (!constantTimeEqual(credentials.secret, secret)) throw new UnauthorizedError('Invalid credentials');
-    return;
+    return undefined;
   }
   if (timestamp === undefined || timestamp === '') {
     throw new UnauthorizedError('SIF_HMACSHA256 needs a timestamp header (or query parameter)');
   }
-  checkTimestamp(timestamp, window);
+  const t = checkTimestamp(timestamp, window);
   if (!constantTimeEqualDigest(credentials.hash, sifHmac(credentials.user, secret, timestamp))) {
     throw new UnauthorizedError('Invalid credentials');
   }
+  return t;
 }
 
-/** Throws 401 unless `timestamp` is an ISO-8601 time inside the window around now. */
-export function checkTimestamp(timestamp: string, window: TimestampWindow): void {
+/**
+ * Throws 401 unless `timestamp` is an ISO-8601 time with its zone, inside the window around now.
+ * Returns its epoch milliseconds (what a replay cache needs to know how long to remember it).
+ *
+ * @example
+ * checkTimestamp('2026-01-01T10:00:00Z', { now: new Date('2026-01-01T10:01:00Z'), pastMs: 900_000, futureMs: 300_000 });
+ * // 1767261600000
+ */
+export function checkTimestamp(timestamp: string, window: TimestampWindow): number {
   const t = parseIsoTimestamp(timestamp);
-  if (t === undefined) throw new UnauthorizedError('The timestamp is not an ISO-8601 date-time');
+  if (t === undefined) {
+    throw new UnauthorizedError(
+      lacksZone(timestamp)
+        ? 'The timestamp has no time zone: end it with Z (UTC) or an offset such as +10:00'
+        : 'The timestamp is not an ISO-8601 date-time',
+    );
+  }
   const now = window.now.getTime();
   if (t < now - window.pastMs) throw new UnauthorizedError('The timestamp is too old');
   if (t > now + window.futureMs) throw new UnauthorizedError('The timestamp is in the future');
+  return t;
 }

@@ -27,7 +27,7 @@ export function authenticateSession(core: ProviderCore) {
   return async function authenticateSessionStep(req: Request, _res: Response, next: NextFunction): Promise<void> {
     const replay = replayOf(req);
     getSifContext(req).session = replay
-      ? await core.authenticator.replaySession(replay.environmentId, 'Basic')
+      ? await core.authenticator.replaySession(replay.environmentId)
       : await core.authenticator.authenticateSession(authInput(req, core.config.allowAccessTokenQuery));
     next();
   };

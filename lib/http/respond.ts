@@ -37,9 +37,20 @@ export class Responder {
     this.namespace = infrastructureNamespace(config.infrastructureVersion);
   }
 
-  /** The absolute URL of the mount point for this request (for a delayed request, the one it was sent to). */
+  /**
+   * The absolute URL of the mount point for this request (for a delayed request, the one it was
+   * sent to): the configured `baseUrl`, else one built from the request. The Host header has then
+   * been checked to be a plain `host[:port]` (http/host.ts); the scheme is only ever http or https,
+   * whatever an `X-Forwarded-Proto` says when the host app trusts proxies.
+   *
+   * @example
+   * responder.baseUrl(req); // 'https://sis.example.org/sif3'
+   */
   baseUrl(req: Request): string {
-    return replayOf(req)?.baseUrl ?? this.config.baseUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}${req.baseUrl}`;
+    const fixed = replayOf(req)?.baseUrl ?? this.config.baseUrl;
+    if (fixed !== undefined) return fixed;
+    const scheme = req.protocol === 'https' ? 'https' : 'http';
+    return `${scheme}://${req.get('host') ?? 'localhost'}${req.baseUrl}`;
   }
 
   /** The URL of an environment. */

@@ -53,8 +53,27 @@ function decode(text: string): string {
 }
 
 /**
- * The provider router's first step: takes matrix parameters and the format suffix off the last
- * segment, rewrites `req.url` so that the route table sees plain paths, and starts the context.
+ * The first segment of a URL path below the mount point, without matrix parameters or a format
+ * suffix: what tells whether a request is one of the provider's (`environments`, `requests`,
+ * `queues`, `subscriptions`) before anything rewrites its URL. Compared as sent, since the routes
+ * are case-sensitive.
+ *
+ * @example
+ * firstSegment('/environments.json;zoneId=Z?x=1'); // 'environments'
+ * firstSegment('/health');                          // 'health'
+ */
+export function firstSegment(url: string): string {
+  const end = url.search(/[?#]/);
+  const path = end < 0 ? url : url.slice(0, end);
+  const segment = (path.startsWith('/') ? path.slice(1) : path).split('/', 1)[0] ?? '';
+  return stripSuffix(segment.split(';', 1)[0] ?? '').name;
+}
+
+/**
+ * The first step of the provider's own requests: takes matrix parameters and the format suffix off
+ * the last segment, rewrites `req.url` so that the route table sees plain paths, and starts the
+ * context. Because it rewrites the URL, it runs only on requests the router has already decided to
+ * answer (router.ts): one passed on to the host must reach it with the URL it came with.
  */
 export function normalizeUrl(req: Request, _res: Response, next: NextFunction): void {
   const url = req.url;

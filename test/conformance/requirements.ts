@@ -90,7 +90,10 @@ export const REQUIREMENTS: Requirement[] = [
     id: 'AUTH-007', source: `${IS} §4.2.1`, level: 'MUST', text: 'Later requests authenticate with the session token as the user, by Basic and by HMAC',
     async check({ h, demo }) {
       assert.equal((await h.call(`/environments/${demo.id}`, { auth: demoAuth(demo) })).status, 200);
-      assert.equal((await h.call(`/environments/${demo.id}`, { auth: { ...demoAuth(demo), method: 'hmac' } })).status, 200);
+      // HMAC on the session of an environment that agreed SIF_HMACSHA256 (a session keeps the method it agreed).
+      const created = await h.call('/environments/environment', { method: 'POST', headers: { instanceId: fresh(), Accept: 'application/json' }, auth: { user: 'DemoApp', secret: 'DemoSecret', method: 'hmac' } });
+      const env = created.json.environment;
+      assert.equal((await h.call(`/environments/${env['@id']}`, { auth: { user: env.sessionToken, secret: 'DemoSecret', method: 'hmac' } })).status, 200);
       assert.equal((await h.call(`/environments/${demo.id}`, { auth: { user: 'DemoApp', secret: 'DemoSecret' } })).status, 401);
     },
   },

@@ -207,6 +207,10 @@ describe('POST environments/environment', () => {
 });
 
 describe('GET and DELETE environments/{id}', () => {
+  // A session uses the method its environment agreed (issue #10 item 5): HMAC sessions register with HMAC.
+  const registerHmac = async () =>
+    (await create().set(hmacHeaders('DemoApp', 'DemoSecret')).set('instanceId', 'hmac').set('Accept', 'application/json')).body.environment;
+
   test('the owner reads its environment with Basic and with HMAC on the session token', async () => {
     const env = await register(host);
     const basic = await request(host.app).get(`/sif3/environments/${env.id}`).set('Authorization', basicAuth(env.sessionToken, 'DemoSecret'));
@@ -215,16 +219,18 @@ describe('GET and DELETE environments/{id}', () => {
     expect(basic.headers.fingerprint).toBe(env.body.fingerprint);
     expect(parseXml(basic.text).value).toMatchObject({ '@id': env.id, sessionToken: env.sessionToken });
 
+    const hmacEnv = await registerHmac();
     const hmac = await request(host.app)
-      .get(`/sif3/environments/${env.id}`)
-      .set(hmacHeaders(env.sessionToken, 'DemoSecret'))
+      .get(`/sif3/environments/${hmacEnv['@id']}`)
+      .set(hmacHeaders(hmacEnv.sessionToken, 'DemoSecret'))
       .set('Accept', 'application/json');
     expect(hmac.status).toBe(200);
-    expect(hmac.body.environment['@id']).toBe(env.id);
+    expect(hmac.body.environment['@id']).toBe(hmacEnv['@id']);
   });
 
   test('HMAC timestamps may also come as a query parameter', async () => {
-    const env = await register(host);
+    const hmacEnv = await registerHmac();
+    const env = { id: hmacEnv['@id'] as string, sessionToken: hmacEnv.sessionToken as string };
     const ts = new Date().toISOString();
     const res = await request(host.app)
       .get(`/sif3/environments/${env.id}?timestamp=${encodeURIComponent(ts)}`)

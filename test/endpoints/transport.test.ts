@@ -82,9 +82,10 @@ describe('bodies', () => {
 });
 
 describe('routing and mounting', () => {
-  test('unknown paths under the mount are SIF 404s in the negotiated format; the host keeps its routes', async () => {
+  // Paths outside the SIF roots pass on to the host at any mount (issue #10 item 7; test/robustness/hosting.test.ts).
+  test('unknown paths under the SIF roots are SIF 404s in the negotiated format; the host keeps its routes', async () => {
     const h = host();
-    const res = await request(h.app).get('/sif3/nowhere.json');
+    const res = await request(h.app).get('/sif3/environments/nowhere/else.json');
     expect(res.headers['content-type']).toContain('application/json');
     expectSifError(res, 404);
     expect((await request(h.app).get('/health')).body).toEqual({ ok: true });

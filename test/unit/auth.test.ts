@@ -1,5 +1,6 @@
 import vectors from '../../fixtures/auth-vectors.json';
 import { parseAuthorization } from '../../lib/auth/credentials';
+import { ReplayCache } from '../../lib/auth/replay-cache';
 import { checkTimestamp, sifHmac, verifySharedSecret } from '../../lib/auth/verify';
 import { UnauthorizedError } from '../../lib/errors';
 import { basicAuth, hmacAuth } from '../helpers/consumer-auth';
@@ -26,7 +27,7 @@ describe('parseAuthorization', () => {
     for (const m of ['basic', 'BASIC', 'Basic']) {
       expect(parseAuthorization(`${m} VGVzdFNJUzpQYXNzd29yZDE=`).method).toBe('Basic');
     }
-    expect(parseAuthorization('sif_hmacsha256 VGVzdFNJUzpoYXNo').method).toBe('SIF_HMACSHA256');
+    expect(parseAuthorization(`sif_hmacsha256 ${vectors.hmac[0]!.authorization.split(' ')[1]}`).method).toBe('SIF_HMACSHA256');
     expect(parseAuthorization('bearer abc.def')).toEqual({ method: 'Bearer', token: 'abc.def' });
   });
 
@@ -41,6 +42,15 @@ describe('parseAuthorization', () => {
     ['Basic !!!', 'not base64'],
     [`Basic ${Buffer.from('nocolon').toString('base64')}`, 'no colon'],
     [`SIF_HMACSHA256 ${Buffer.from('user:').toString('base64')}`, 'empty hash'],
+    ['Basic VGVzdFNJUzpQYXNzd29yZDE', 'missing padding'],
+    ['Basic VGVzdFNJUzpQYXNzd29yZDF=', 'non-zero padding bits'],
+    ['Basic VGVzdFNJUzpQYXNzd29yZDE==', 'too much padding'],
+    ['Basic VGVzdFNJUzpQ=YXNzd29yZDE=', 'padding inside'],
+    ['Basic VGVzdFNJUzpQYXNzd29yZDE=\u00a0', 'a stray character'],
+    [`SIF_HMACSHA256 ${Buffer.from('user:hash').toString('base64')}`, 'a hash that is not 32 bytes'],
+    [`SIF_HMACSHA256 ${Buffer.from(`user:${'A'.repeat(43)}`).toString('base64')}`, 'an unpadded hash'],
+    [`SIF_HMACSHA256 ${Buffer.from(`user:${'A'.repeat(42)}B=`).toString('base64')}`, 'a hash with padding bits set'],
+    [`SIF_HMACSHA256 ${Buffer.from(`user:${'A'.repeat(42)}-=`).toString('base64')}`, 'a base64url hash'],
   ])('%j is a 401 (%s)', (value) => {
     expect(() => parseAuthorization(value)).toThrow(UnauthorizedError);
   });
@@ -78,11 +88,52 @@ describe('checkTimestamp window', () => {
     ['2026-01-01T10:05:00Z', true],
     ['2026-01-01T10:05:01Z', false],
     ['2026-01-01T20:00:00+10:00', true],
-    ['2026-01-01T03:00-07', true],
+    ['2026-01-01T03:00-07:00', true],
+    ['2026-01-01T10:00:00.123456789012Z', true],
+    ['2026-01-01T10:00:00', false],
+    ['2026-01-01T03:00-07', false],
     ['yesterday', false],
   ])('%s accepted: %s', (timestamp, ok) => {
     const run = () => checkTimestamp(timestamp, window(now));
     if (ok) expect(run).not.toThrow();
     else expect(run).toThrow(UnauthorizedError);
+  });
+});
+
+describe('checkTimestamp messages', () => {
+  test('a timestamp without a zone is refused for that reason', () => {
+    expect(() => checkTimestamp('2026-01-01T10:00:00.000', window('2026-01-01T10:00:00Z'))).toThrow(/zone/);
+  });
+});
+
+describe('ReplayCache', () => {
+  const t0 = Date.UTC(2026, 0, 1);
+
+  test('the second sighting of a key is a replay, until the key expires', () => {
+    const cache = new ReplayCache(10);
+    expect(cache.isReplay('a', t0 + 1000, t0)).toBe(false);
+    expect(cache.isReplay('a', t0 + 1000, t0 + 500)).toBe(true);
+    expect(cache.isReplay('b', t0 + 1000, t0 + 500)).toBe(false);
+    // Past its expiry the key could not pass the timestamp window anyway: it is forgotten.
+    expect(cache.isReplay('a', t0 + 3000, t0 + 1001)).toBe(false);
+    expect(cache.size).toBe(1);
+  });
+
+  test('expired entries leave as new ones arrive', () => {
+    const cache = new ReplayCache(100);
+    for (let i = 0; i < 50; i++) cache.isReplay(`k${i}`, t0 + 1000, t0);
+    expect(cache.size).toBe(50);
+    cache.isReplay('late', t0 + 5000, t0 + 2000);
+    expect(cache.size).toBe(1);
+  });
+
+  test('a hard cap on entries: the oldest leave first', () => {
+    const cache = new ReplayCache(3);
+    for (const key of ['a', 'b', 'c', 'd']) expect(cache.isReplay(key, t0 + 60_000, t0)).toBe(false);
+    expect(cache.size).toBe(3);
+    expect(cache.isReplay('d', t0 + 60_000, t0)).toBe(true);
+    expect(cache.isReplay('b', t0 + 60_000, t0)).toBe(true);
+    // 'a' was pushed out by the cap: forgotten.
+    expect(cache.isReplay('a', t0 + 60_000, t0)).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import { BadRequestError, UnsupportedMediaTypeError } from '../../lib/errors';
 import { requestFormat, responseFormat } from '../../lib/http/negotiate';
-import { splitLastSegment } from '../../lib/http/url';
+import { isPlainHost } from '../../lib/http/host';
+import { firstSegment, splitLastSegment } from '../../lib/http/url';
 import { pagingHeaders, parsePaging } from '../../lib/protocol/paging';
 
 describe('responseFormat', () => {
@@ -48,6 +49,37 @@ describe('splitLastSegment', () => {
     expect(() => splitLastSegment('x;zoneId=a;zoneId=b')).toThrow(BadRequestError);
     expect(() => splitLastSegment('x;zoneId=%E0%A4%A')).toThrow(BadRequestError);
   });
+});
+
+describe('firstSegment', () => {
+  test.each([
+    ['/requests/xStudents', 'requests'],
+    ['/environments/environment.json', 'environments'],
+    ['/environments.json', 'environments'],
+    ['/subscriptions;zoneId=x?a=b', 'subscriptions'],
+    ['/queues?x=/requests', 'queues'],
+    ['/', ''],
+    ['', ''],
+    ['/health', 'health'],
+    ['/Requests/xStudents', 'Requests'],
+  ])('%s', (url, expected) => {
+    expect(firstSegment(url)).toBe(expected);
+  });
+});
+
+describe('isPlainHost', () => {
+  test.each(['localhost', 'localhost:3000', 'sis.example.org', 'SIS.example.org.', 'my_service:80', '127.0.0.1', '10.0.0.1:65535', '[::1]', '[::1]:3000', '[2001:db8::1]', '[::ffff:127.0.0.1]:80'])(
+    '%s is plain',
+    (host) => {
+      expect(isPlainHost(host)).toBe(true);
+    },
+  );
+  test.each(['', 'a/b', 'a:b', 'a:', 'a:65536', 'a:0x50', 'a@b', 'a b', 'a,b', 'a"b', '[::1', '[evil]', '[::1]x', '-a.example', 'a..b', 'x'.repeat(254), `${'x'.repeat(64)}.example`])(
+    '%j is refused',
+    (host) => {
+      expect(isPlainHost(host)).toBe(false);
+    },
+  );
 });
 
 describe('paging', () => {
