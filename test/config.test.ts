@@ -1,4 +1,9 @@
-import type { SifProviderOptions } from 'sif3-direct';
+import express from 'express';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import type { ConsumerEntry, SifProviderOptions } from 'sif3-direct';
 import { QUEUE_DEFAULTS, SifConfigError, createSifProvider } from 'sif3-direct';
 
 const consumer = () => ({
@@ -6,7 +11,13 @@ const consumer = () => ({
   secret: 'Secret',
   environment: { defaultZone: { id: 'Z', services: [{ name: 'xStudents', rights: ['QUERY' as const] }] } },
 });
-const valid = (): SifProviderOptions => ({ database: ':memory:', services: { xStudents: {} }, consumers: [consumer()] });
+// One function for every configuration, so that two configurations built alike compare equal.
+const queryNothing = async () => ({ objects: [] });
+const valid = (): SifProviderOptions => ({
+  database: ':memory:',
+  services: { xStudents: { objectName: 'xStudent', namespace: 'n', handlers: { query: queryNothing } } },
+  consumers: [consumer()],
+});
 
 function configError(options: unknown): SifConfigError {
   try {
@@ -55,6 +66,8 @@ describe('options are validated once, with errors that name the option', () => {
     ['a non-function Bearer verifier', (o) => (o.authentication = { verifyBearer: 'yes' }), 'authentication.verifyBearer'],
     ['a zero body limit', (o) => (o.limits = { maxBodyBytes: 0 }), 'limits.maxBodyBytes'],
     ['a default page size above the maximum', (o) => (o.paging = { defaultPageSize: 50, maxPageSize: 10 }), 'paging.defaultPageSize'],
+    ['a maximum page size below the default one', (o) => (o.paging = { maxPageSize: 10, defaultPageSize: 11 }), 'paging.defaultPageSize'],
+    ['a default page size above the default maximum', (o) => (o.paging = { defaultPageSize: 1001 }), 'paging.defaultPageSize'],
     ['both database and store', (o) => (o.store = {}), 'store'],
     ['handlers without objectName', (o) => (o.services.xStudents = { namespace: 'n', handlers: { read: async () => null } }), 'services.xStudents.objectName'],
     ['a handler that is not a function', (o) => (o.services.xStudents = { objectName: 'xStudent', namespace: 'n', handlers: { read: 'yes' } }), 'services.xStudents.handlers.read'],
@@ -74,7 +87,7 @@ describe('options are validated once, with errors that name the option', () => {
     ['a delayed createMany without create', (o) => (o.services.xStudents = { objectName: 'xStudent', namespace: 'n', handlers: { query: async () => ({ objects: [] }) }, delayed: { createMany: async () => undefined } }), 'services.xStudents.delayed.createMany'],
     ['a store without queue methods when queues are on', (o) => { delete o.database; o.store = { createEnvironment() {}, getEnvironment() {}, deleteEnvironment() {}, createAlert() {}, close() {} }; o.queues = true; }, 'store'],
   ])('%s', (_why, change, option) => {
-    const options = structuredClone(valid()) as Record<string, any>;
+    const options = valid() as Record<string, any>;
     change(options);
     const error = configError(options);
     expect(error.option).toBe(option);
@@ -83,9 +96,8 @@ describe('options are validated once, with errors that name the option', () => {
 
   test('the caller’s options are not modified', async () => {
     const options = valid();
-    const before = structuredClone(options);
     const provider = createSifProvider(options);
-    expect(options).toEqual(before);
+    expect(options).toEqual(valid());
     await provider.close();
   });
 
@@ -104,5 +116,88 @@ describe('options are validated once, with errors that name the option', () => {
     expect(res.text).not.toContain('consumers(');
     expect(logged).toHaveLength(1);
     await provider.close();
+  });
+});
+
+describe('start-up refuses configuration that contradicts itself, naming the option', () => {
+  const handlers = (...names: string[]) => Object.fromEntries(names.map((n) => [n, async () => null]));
+  const service = (...names: string[]) => ({ objectName: 'xStudent', namespace: 'n', handlers: handlers(...names) });
+  const grant = (rights: unknown, name = 'xStudents') => [{ name, rights }];
+  const RIGHTS = 'consumers[0].environment.defaultZone.services[0].rights';
+
+  test.each<[string, (o: Record<string, any>) => void, string]>([
+    ['CREATE on a service without a create handler', (o) => (o.consumers[0].environment.defaultZone.services = grant(['QUERY', 'CREATE'])), `${RIGHTS}.CREATE`],
+    ['UPDATE on a service without an update handler', (o) => (o.consumers[0].environment.defaultZone.services = grant(['UPDATE'])), `${RIGHTS}.UPDATE`],
+    ['DELETE on a service without a delete handler', (o) => (o.consumers[0].environment.defaultZone.services = grant({ DELETE: 'APPROVED' })), `${RIGHTS}.DELETE`],
+    ['an operation stated SUPPORTED that no handler serves', (o) => (o.consumers[0].environment.defaultZone.services = grant({ QUERY: 'APPROVED', CREATE: 'SUPPORTED' })), `${RIGHTS}.CREATE`],
+    ['QUERY on a service with neither query nor read', (o) => (o.services.xStudents = service('create')), `${RIGHTS}.QUERY`],
+    ['QUERY on a service registered without handlers', (o) => (o.services.xStudents = {}), `${RIGHTS}.QUERY`],
+    ['a right in another zone', (o) => (o.consumers[0].environment.zones = [{ id: 'Other', services: grant(['QUERY', 'DELETE']) }]), 'consumers[0].environment.zones[0].services[0].rights.DELETE'],
+    ['SUBSCRIBE while queues are off', (o) => (o.consumers[0].environment.defaultZone.services = grant(['QUERY', 'SUBSCRIBE'])), `${RIGHTS}.SUBSCRIBE`],
+    ['SUBSCRIBE while queues are false', (o) => ((o.queues = false), (o.consumers[0].environment.defaultZone.services = grant(['SUBSCRIBE']))), `${RIGHTS}.SUBSCRIBE`],
+    ['CREATE on a service path (paths are only queried)', (o) => {
+      o.services.xStudents.paths = { 'xSchools/{}/xStudents': queryNothing };
+      o.services.xSchools = {};
+      o.consumers[0].environment.defaultZone.services = grant(['QUERY', 'CREATE'], 'xSchools/{}/xStudents');
+    }, `${RIGHTS}.CREATE`],
+    ['supports.where without a query handler', (o) => ((o.services.xStudents = { ...service('read'), supports: { where: true } })), 'services.xStudents.supports.where'],
+    ['supports.order without a query handler', (o) => ((o.services.xStudents = { ...service('read'), supports: { order: true } })), 'services.xStudents.supports.order'],
+    ['supports.queryByExample without a query handler', (o) => ((o.services.xStudents = { ...service('read'), supports: { queryByExample: true } })), 'services.xStudents.supports.queryByExample'],
+  ])('%s', (_why, change, option) => {
+    const options = valid() as Record<string, any>;
+    change(options);
+    const error = configError(options);
+    expect(error.option).toBe(option);
+    expect(error.message).toContain(`option ${option} `);
+  });
+
+  test.each<[string, (o: Record<string, any>) => void]>([
+    ['QUERY served by read alone', (o) => (o.services.xStudents = service('read'))],
+    ['rights stated REJECTED or UNSUPPORTED on operations without handlers', (o) => (o.consumers[0].environment.defaultZone.services = grant({ QUERY: 'APPROVED', CREATE: 'REJECTED', DELETE: 'UNSUPPORTED', SUBSCRIBE: 'REJECTED' }))],
+    ['SUBSCRIBE with queues on', (o) => ((o.queues = true), (o.consumers[0].environment.defaultZone.services = grant(['QUERY', 'SUBSCRIBE'])))],
+    ['every right a complete service serves', (o) => {
+      o.services.xStudents = { ...service('query', 'read', 'create', 'update', 'delete'), supports: { where: true, order: true, queryByExample: true } };
+      o.consumers[0].environment.defaultZone.services = grant(['QUERY', 'CREATE', 'UPDATE', 'DELETE']);
+    }],
+    ['a service without handlers that is granted nothing', (o) => (o.services.xSchools = {})],
+  ])('%s starts', async (_why, change) => {
+    const options = valid() as Record<string, any>;
+    change(options);
+    const provider = createSifProvider(options as SifProviderOptions);
+    await provider.close();
+  });
+
+  test('a refused configuration leaves no database file behind', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sif3-config-'));
+    try {
+      const options = { ...valid(), database: join(dir, 'state.db'), services: { xStudents: { ...service('read'), supports: { where: true } } } };
+      expect(configError(options).option).toBe('services.xStudents.supports.where');
+      expect(existsSync(join(dir, 'state.db'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a looked-up consumer whose template contradicts the services is a logged 500, its secret and the option kept from the consumer', async () => {
+    const logged: unknown[][] = [];
+    const provider = createSifProvider({
+      database: ':memory:',
+      services: valid().services,
+      consumers: async (key) =>
+        key === 'X' ? ({ ...consumer(), applicationKey: 'X', environment: { defaultZone: { id: 'Z', services: grant(['QUERY', 'DELETE']) } } } as ConsumerEntry) : undefined,
+      logger: { warn: () => undefined, error: (...args: unknown[]) => logged.push(args) },
+    });
+    try {
+      const app = express().use(provider.router);
+      const res = await request(app).post('/environments/environment').set('Authorization', `Basic ${Buffer.from('X:Secret').toString('base64')}`);
+      expect(res.status).toBe(500);
+      expect(res.text).not.toMatch(/consumers\(|rights|DELETE|Secret|at /);
+      expect(logged).toHaveLength(1);
+      const error = logged[0]!.find((a) => a instanceof SifConfigError) as SifConfigError;
+      expect(error.option).toBe('consumers("X").environment.defaultZone.services[0].rights.DELETE');
+      expect(error.message).toContain('no delete handler');
+    } finally {
+      await provider.close();
+    }
   });
 });

@@ -1,4 +1,6 @@
 import { SifConfigError } from '../errors';
+import type { ServiceOffer } from './consistency';
+import { checkGrant } from './consistency';
 import type { AuthMethod, RightType, RightValue, ServiceType } from '../protocol/enums';
 import {
   AUTH_METHODS,
@@ -123,14 +125,15 @@ export interface ProvisionedService {
   readonly rights: Readonly<Partial<Record<RightType, RightValue>>>;
 }
 
-/** The service types known for registered services, used to fill in a grant's type. */
-export type ServiceTypeLookup = (name: string) => ServiceType | undefined;
-
 /**
  * Validates a consumer entry and returns its frozen normal form. `path` names it in errors, e.g.
- * `consumers[2]`. Every granted service must be registered (`serviceType` knows it).
+ * `consumers[2]`. Every granted service must be offered, and every right stated APPROVED or
+ * SUPPORTED must be servable: a handler for the operation, queues for SUBSCRIBE (`offer` knows).
+ *
+ * @example
+ * const consumer = normalizeConsumer(entry, 'consumers[0]', serviceOffer(services, servicePaths, true));
  */
-export function normalizeConsumer(entry: unknown, path: string, serviceType: ServiceTypeLookup): Consumer {
+export function normalizeConsumer(entry: unknown, path: string, offer: ServiceOffer): Consumer {
   const e = requireObject(entry, path);
   rejectUnknownKeys(
     e,
@@ -144,12 +147,12 @@ export function normalizeConsumer(entry: unknown, path: string, serviceType: Ser
     : optionalString(e.secret, `${path}.secret`);
   const env = requireObject(e.environment, `${path}.environment`);
   rejectUnknownKeys(env, ['defaultZone', 'zones'], `${path}.environment`);
-  const defaultZone = normalizeZone(env.defaultZone, `${path}.environment.defaultZone`, serviceType);
+  const defaultZone = normalizeZone(env.defaultZone, `${path}.environment.defaultZone`, offer);
   const others = env.zones === undefined ? [] : env.zones;
   if (!Array.isArray(others)) throw new SifConfigError(`${path}.environment.zones`, 'must be an array');
   const zones = [defaultZone];
   others.forEach((z, i) => {
-    const zone = normalizeZone(z, `${path}.environment.zones[${i}]`, serviceType);
+    const zone = normalizeZone(z, `${path}.environment.zones[${i}]`, offer);
     if (zones.some((known) => known.id === zone.id)) {
       throw new SifConfigError(`${path}.environment.zones[${i}].id`, `repeats the zone id "${zone.id}"`);
     }
@@ -180,7 +183,7 @@ function normalizeMethods(value: unknown, path: string): readonly AuthMethod[] {
   );
 }
 
-function normalizeZone(value: unknown, path: string, serviceType: ServiceTypeLookup): ProvisionedZone {
+function normalizeZone(value: unknown, path: string, offer: ServiceOffer): ProvisionedZone {
   const z = requireObject(value, path);
   rejectUnknownKeys(z, ['id', 'description', 'properties', 'services'], path);
   const id = requireString(z.id, `${path}.id`);
@@ -195,7 +198,7 @@ function normalizeZone(value: unknown, path: string, serviceType: ServiceTypeLoo
   }
   const rawServices = z.services === undefined ? [] : z.services;
   if (!Array.isArray(rawServices)) throw new SifConfigError(`${path}.services`, 'must be an array');
-  const services = rawServices.map((s, i) => normalizeGrant(s, `${path}.services[${i}]`, serviceType));
+  const services = rawServices.map((s, i) => normalizeGrant(s, `${path}.services[${i}]`, offer));
   services.forEach((s, i) => {
     if (services.findIndex((o) => o.name === s.name && o.contextId === s.contextId) !== i) {
       throw new SifConfigError(`${path}.services[${i}]`, `repeats service "${s.name}" in context "${s.contextId}"`);
@@ -209,11 +212,11 @@ function normalizeZone(value: unknown, path: string, serviceType: ServiceTypeLoo
   });
 }
 
-function normalizeGrant(value: unknown, path: string, serviceType: ServiceTypeLookup): ProvisionedService {
+function normalizeGrant(value: unknown, path: string, offer: ServiceOffer): ProvisionedService {
   const g = requireObject(value, path);
   rejectUnknownKeys(g, ['name', 'type', 'contextId', 'rights'], path);
   const name = requireString(g.name, `${path}.name`);
-  const registered = serviceType(name);
+  const registered = offer.type(name);
   if (registered === undefined) {
     throw new SifConfigError(`${path}.name`, `names service "${name}", which is not in the services option`);
   }
@@ -221,11 +224,13 @@ function normalizeGrant(value: unknown, path: string, serviceType: ServiceTypeLo
   if (type !== registered) {
     throw new SifConfigError(`${path}.type`, `is ${type}, but service "${name}" is registered as ${registered}`);
   }
+  const rights = normalizeRights(g.rights, `${path}.rights`);
+  checkGrant(offer, name, rights, `${path}.rights`);
   return Object.freeze({
     name,
     type,
     contextId: optionalString(g.contextId, `${path}.contextId`) ?? DEFAULT_CONTEXT,
-    rights: normalizeRights(g.rights, `${path}.rights`),
+    rights,
   });
 }
 

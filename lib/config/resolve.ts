@@ -1,5 +1,5 @@
 import { SifConfigError } from '../errors';
-import type { InfrastructureVersion, ServiceType } from '../protocol/enums';
+import type { InfrastructureVersion } from '../protocol/enums';
 import type { PagingLimits } from '../protocol/paging';
 import { INFRASTRUCTURE_VERSIONS } from '../protocol/enums';
 import type { RegisteredService, RegisteredServicePath } from '../services/registry';
@@ -14,6 +14,8 @@ import { resolveLimits } from './limits';
 import type { QueueConfig } from './queues';
 import { resolveQueues } from './queues';
 import { normalizeConsumer } from './consumers';
+import type { ServiceOffer } from './consistency';
+import { checkConsistency, serviceOffer } from './consistency';
 import type { BearerVerifier, SifLogger, SifProviderOptions } from './options';
 import {
   oneOf,
@@ -79,9 +81,9 @@ export function resolveOptions(options: SifProviderOptions): ResolvedConfig {
   rejectUnknownKeys(o, TOP_LEVEL, '');
 
   const { services, paths: servicePaths } = resolveServices(o.services);
-  const serviceType = (name: string): ServiceType | undefined =>
-    services.get(name)?.type ?? (servicePaths.has(name) ? 'SERVICEPATH' : undefined);
-  const findConsumer = resolveConsumers(o.consumers, serviceType);
+  // Before the consumers: their grants are checked against it (SUBSCRIBE needs queues).
+  const queues = resolveQueues(o.queues);
+  const findConsumer = resolveConsumers(o.consumers, serviceOffer(services, servicePaths, queues !== undefined));
 
   const auth = o.authentication === undefined ? {} : requireObject(o.authentication, 'authentication');
   rejectUnknownKeys(auth, ['timestampWindow', 'verifyBearer', 'allowAccessTokenQuery', 'rejectReplays'], 'authentication');
@@ -92,7 +94,6 @@ export function resolveOptions(options: SifProviderOptions): ResolvedConfig {
   const changeLog = o.changeLog === undefined ? {} : requireObject(o.changeLog, 'changeLog');
   rejectUnknownKeys(changeLog, ['maxEntries', 'maxAgeDays'], 'changeLog');
 
-  const queues = resolveQueues(o.queues);
   const baseUrl = optionalString(o.baseUrl, 'baseUrl');
   if (baseUrl !== undefined && !/^https?:\/\/[^/]+/i.test(baseUrl)) {
     throw new SifConfigError('baseUrl', 'must be an absolute http(s) URL, e.g. https://sis.example.org/sif3');
@@ -107,6 +108,8 @@ export function resolveOptions(options: SifProviderOptions): ResolvedConfig {
   if (o.durability !== undefined && o.database === undefined) {
     throw new SifConfigError('durability', 'applies to the SQLite file given as database; a store of your own sets its own');
   }
+  // Last before the store opens: a configuration refused here leaves no database file behind.
+  checkConsistency(services);
   const { store, ownsStore } = resolveStore(o.database, o.store, queues !== undefined, durability);
 
   return Object.freeze({
@@ -153,12 +156,12 @@ function resolvePaging(value: unknown): PagingLimits & { snapshotTtlMs: number }
 
 function resolveConsumers(
   value: unknown,
-  serviceType: (name: string) => ServiceType | undefined,
+  offer: ServiceOffer,
 ): (applicationKey: string) => Promise<Consumer | undefined> {
   if (Array.isArray(value)) {
     const byKey = new Map<string, Consumer>();
     value.forEach((entry, i) => {
-      const consumer = normalizeConsumer(entry, `consumers[${i}]`, serviceType);
+      const consumer = normalizeConsumer(entry, `consumers[${i}]`, offer);
       if (byKey.has(consumer.applicationKey)) {
         throw new SifConfigError(`consumers[${i}].applicationKey`, `repeats "${consumer.applicationKey}"`);
       }
@@ -175,7 +178,7 @@ function resolveConsumers(
       if (entry === undefined || entry === null) return undefined;
       let consumer = normalized.get(entry);
       if (!consumer) {
-        consumer = normalizeConsumer(entry, `consumers("${key}")`, serviceType);
+        consumer = normalizeConsumer(entry, `consumers("${key}")`, offer);
         normalized.set(entry, consumer);
       }
       return consumer.applicationKey === key ? consumer : undefined;

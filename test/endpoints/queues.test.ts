@@ -1,9 +1,9 @@
 import request from 'supertest';
 import type { TestHost } from '../helpers/host';
-import { INFRA_NS, createTestHost } from '../helpers/host';
+import { INFRA_NS, TEST_CONSUMERS, createTestHost } from '../helpers/host';
 import { student } from '../helpers/memory-service';
 import type { Session } from '../helpers/queues';
-import { QUEUE_TEST_CONSUMERS, createQueue, drain, poll, session, subscribe } from '../helpers/queues';
+import { QUEUE_TEST_CONSUMERS, SUBSCRIBER, createQueue, drain, poll, session, subscribe } from '../helpers/queues';
 
 // Queues, messages and subscriptions (Infrastructure Services §9–10, interop.md §5) over real HTTP
 // against a real SQLite file.
@@ -26,7 +26,10 @@ async function createStudent(host: TestHost, who: Session, i: number) {
 describe('queues turned off (the default)', () => {
   let host: TestHost;
   beforeAll(() => {
-    host = createTestHost({ consumers: QUEUE_TEST_CONSUMERS });
+    // Granting SUBSCRIBE with queues off is refused at start-up (issue #10): the subscriber's right is REJECTED here.
+    const rights = { QUERY: 'APPROVED', SUBSCRIBE: 'REJECTED' } as const;
+    const subscriber = { ...SUBSCRIBER, environment: { defaultZone: { id: 'District', services: [{ name: 'xStudents', rights }] } } };
+    host = createTestHost({ consumers: [...TEST_CONSUMERS, subscriber] });
   });
   afterAll(async () => host.close());
 

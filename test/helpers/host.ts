@@ -3,7 +3,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import type { ConsumerEntry, GoessnerObject, SifProvider, SifProviderOptions } from 'sif3-direct';
+import type {
+  ConsumerEntry,
+  GoessnerObject,
+  RightType,
+  ServiceDefinition,
+  ServiceGrant,
+  ServiceHandlers,
+  SifProvider,
+  SifProviderOptions,
+  ZoneTemplate,
+} from 'sif3-direct';
 import { createSifProvider } from 'sif3-direct';
 import { basicAuth } from './consumer-auth';
 import { memoryService } from './memory-service';
@@ -39,6 +49,37 @@ export const TEST_CONSUMERS: ConsumerEntry[] = [
   },
 ];
 
+/** The handlers that serve each right (start-up refuses a grant that no handler serves). */
+const SERVED_BY: Partial<Record<RightType, (keyof ServiceHandlers)[]>> = {
+  QUERY: ['query', 'read'],
+  CREATE: ['create'],
+  UPDATE: ['update'],
+  DELETE: ['delete'],
+};
+
+/**
+ * TEST_CONSUMERS with each grant narrowed to the rights the given services' handlers serve, so that
+ * a test of a read-only service can keep the usual consumers: they are granted what it offers.
+ */
+export function consumersFor(services: Record<string, ServiceDefinition>): ConsumerEntry[] {
+  const servable = (name: string, right: RightType) => {
+    const needs = SERVED_BY[right];
+    const handlers = services[name]?.handlers ?? {};
+    return !needs || needs.some((h) => handlers[h] !== undefined);
+  };
+  const narrow = (grant: ServiceGrant): ServiceGrant => ({
+    ...grant,
+    rights: Array.isArray(grant.rights)
+      ? grant.rights.filter((r) => servable(grant.name, r))
+      : Object.fromEntries(Object.entries(grant.rights).filter(([r, v]) => v === 'REJECTED' || v === 'UNSUPPORTED' || servable(grant.name, r as RightType))),
+  });
+  const zone = (z: ZoneTemplate): ZoneTemplate => (z.services ? { ...z, services: z.services.map(narrow) } : z);
+  return TEST_CONSUMERS.map((c) => ({
+    ...c,
+    environment: { defaultZone: zone(c.environment.defaultZone), ...(c.environment.zones ? { zones: c.environment.zones.map(zone) } : {}) },
+  }));
+}
+
 /** A host app with the provider mounted, backed by a real SQLite file in a temporary folder. */
 export interface TestHost {
   app: express.Express;
@@ -66,10 +107,10 @@ export function createTestHost(overrides: Partial<SifProviderOptions> = {}, opti
   const students = memoryService({ objectName: 'xStudent', repeatable: ['otherIds/otherId', 'otherEmails/email'] });
   const provider = createSifProvider({
     database: dbFile,
-    services: { xStudents: students.definition },
-    consumers: TEST_CONSUMERS,
     logger: { warn: () => undefined, error: () => undefined },
     ...overrides,
+    services: overrides.services ?? { xStudents: students.definition },
+    consumers: overrides.consumers ?? consumersFor(overrides.services ?? { xStudents: students.definition }),
   });
   const app = express();
   if (options.hostParsers) {

@@ -12,7 +12,7 @@ export interface MemoryServiceOptions {
   objects?: GoessnerObject[];
   /** Handlers to leave out, to test unimplemented operations. */
   omit?: (keyof ServiceHandlers)[];
-  /** Query features to declare; default all, applied with the library's reference evaluator. */
+  /** Query features to declare; default all (none without a query handler), applied with the library's reference evaluator. */
   supports?: QueryFeatures;
   paths?: ServiceDefinition['paths'];
 }
@@ -63,7 +63,8 @@ export function memoryService(options: MemoryServiceOptions): { definition: Serv
       namespace: options.namespace ?? NA_NS,
       repeatable: options.repeatable,
       handlers,
-      supports: options.supports ?? { where: true, order: true, queryByExample: true },
+      // Query features need a query handler to apply them (start-up refuses them otherwise).
+      supports: options.supports ?? (handlers.query ? { where: true, order: true, queryByExample: true } : {}),
       ...(options.paths ? { paths: options.paths } : {}),
     },
   };

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { BadRequestError } from '../../lib/errors';
+import { BadRequestError, QuotaExceededError } from '../../lib/errors';
 import type { GoessnerObject } from '../../lib/payload/goessner';
 import { compareByOrder, exampleToWhere, matchesWhere, parseOrder, parseWhere } from '../../lib/protocol/query';
 import { formatOrder, formatWhere, orderArb, whereArb } from '../helpers/query-arbitraries';
@@ -73,6 +73,62 @@ describe('parseWhere', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('bounds on a where clause', () => {
+  const ors = (n: number) => `[${Array.from({ length: n }, (_, i) => `a="${i}"`).join(' or ')}]`;
+
+  test('more conditions than limits.maxWhereConditions is a 400 that names the limit', () => {
+    expect(() => parseWhere(ors(100))).not.toThrow();
+    for (const [text, max] of [[ors(101), undefined], [ors(4), 3], ['[(a="1" and b="2") or (c="3" and d="4")]', 3]] as const) {
+      let error: unknown;
+      try {
+        parseWhere(text, max === undefined ? {} : { maxConditions: max });
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(QuotaExceededError);
+      expect(error).toMatchObject({ status: 400, limit: 'limits.maxWhereConditions', message: expect.stringContaining('limits.maxWhereConditions') });
+    }
+    expect(parseWhere(ors(3), { maxConditions: 3 })).toMatchObject({ kind: 'or' });
+  });
+
+  test('hostile clauses are refused with a 400 at once: deep parentheses, the longest text, long paths', () => {
+    expect(() => parseWhere(`[${'('.repeat(1990)}a="1"${')'.repeat(1990)}]`)).toThrow(/position 3: expected an element path/);
+    expect(() => parseWhere('a'.repeat(4001))).toThrow(/longer than 4000/);
+    expect(() => parseWhere(`[${'a/'.repeat(1990)}a="1"]`)).not.toThrow();
+    expect(() => parseWhere(`[a=${'1'.repeat(3990)}x]`)).toThrow(BadRequestError);
+    expect(() => parseWhere(`[${'a="1" and '.repeat(399)}a="1"]`, { maxConditions: 1000 })).not.toThrow();
+  });
+});
+
+describe('bounds on a query by example', () => {
+  test('more values than limits.maxWhereConditions is a 400 that names the limit', () => {
+    const many = (n: number) => ({ otherIds: { otherId: Array.from({ length: n }, (_, i) => ({ id: String(i) })) } });
+    expect(() => exampleToWhere(many(100))).not.toThrow();
+    expect(() => exampleToWhere(many(101))).toThrow(QuotaExceededError);
+    expect(() => exampleToWhere(many(4), { maxConditions: 3 })).toThrow(expect.objectContaining({ status: 400, limit: 'limits.maxWhereConditions' }));
+    expect(exampleToWhere(many(3), { maxConditions: 3 })).toMatchObject({ kind: 'and' });
+  });
+
+  test.each<[string, GoessnerObject, string]>([
+    ['a space', { name: { 'given name': 'Amy' } }, 'name/given name'],
+    ['a quote', { 'a"b': 'x' }, 'a"b'],
+    ['a JSON path', { '$.name': 'x' }, '$.name'],
+    ['an attribute with children', { name: { '@type': { x: 'y' } } }, 'name/@type/x'],
+    ['an empty key', { '': 'x' }, ''],
+    ['a bracket, even without a value', { 'a[0]': '' }, 'a[0]'],
+  ])('a key that is not a where step (%s) is a 400 naming its path', (_why, example, path) => {
+    expect(() => exampleToWhere(example)).toThrow(BadRequestError);
+    expect(() => exampleToWhere(example)).toThrow(`Invalid query by example at ${path}:`);
+  });
+
+  test('keys that are where steps are accepted, #text included', () => {
+    expect(exampleToWhere({ 'x-y.z_1': { '@_a': 'v', '#text': 't' } })).toEqual({
+      kind: 'and',
+      children: [cond('x-y.z_1/@_a', 'like', 'v'), cond('x-y.z_1', 'like', 't')],
+    });
   });
 });
 

@@ -6,7 +6,7 @@ import { isElement } from '../../payload/goessner';
 import { normalizeObject, shapeForOutput } from '../../payload/objects';
 import { pageOffset, pagingHeaders, parsePaging } from '../../protocol/paging';
 import type { WhereNode } from '../../protocol/query';
-import { exampleToWhere, parseOrder, parseWhere } from '../../protocol/query';
+import { countConditions, exampleToWhere, parseOrder, parseWhere, tooManyConditions } from '../../protocol/query';
 import type { QueryRequest, QueryResult } from '../../services/types';
 import { formatMarker } from '../../protocol/changes-marker';
 import { changesSince } from './changes-since';
@@ -53,15 +53,20 @@ export async function filters(core: ProviderCore, req: Request): Promise<Pick<Qu
   const { service, operation } = targetOf(req);
   const whereText = queryParam(req, 'where');
   const orderText = queryParam(req, 'order');
+  const maxConditions = core.config.limits.maxWhereConditions;
   const conditions: WhereNode[] = [];
   if (whereText !== undefined) {
     if (!service.supports.where) throw new BadRequestError(`${service.name} does not support where clauses`);
-    conditions.push(parseWhere(whereText));
+    conditions.push(parseWhere(whereText, { maxConditions }));
   }
   if (operation === 'queryByExample') {
     if (!service.supports.queryByExample) throw new BadRequestError(`${service.name} does not support query by example`);
     const example = await requirePayload(req, core, service.objectName!);
-    conditions.push(exampleToWhere(normalizeObject(example.value, service.repeatable)));
+    conditions.push(exampleToWhere(normalizeObject(example.value, service.repeatable), { maxConditions }));
+  }
+  // Both together are one filter for the handler, so they share the one limit.
+  if (conditions.length > 1 && conditions.reduce((n, c) => n + countConditions(c), 0) > maxConditions) {
+    throw tooManyConditions('The where clause and the query by example together', maxConditions);
   }
   if (orderText !== undefined && !service.supports.order) throw new BadRequestError(`${service.name} does not support order clauses`);
   return {

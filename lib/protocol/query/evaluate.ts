@@ -1,6 +1,7 @@
 import type { GoessnerObject, GoessnerValue } from '../../payload/goessner';
 import { isElement } from '../../payload/goessner';
 import type { OrderTerm, WhereCondition, WhereNode } from './ast';
+import { likeMatches } from './like';
 
 // The reference semantics of the query language, for handlers that filter in memory and as the
 // yardstick that SQL translations are tested against:
@@ -12,13 +13,19 @@ import type { OrderTerm, WhereCondition, WhereNode } from './ast';
 // - `like` (query by example) is case-insensitive for A-Z and `%` matches any run of characters;
 // - `order` sorts by the first value at each path as text, missing values first when ascending.
 
-/** The text values a path selects in an object. */
+/**
+ * The text values a path selects in an object. Only the object's own properties are steps: a path
+ * such as `constructor/name` or `__proto__/x` selects nothing, whatever the object's prototype holds.
+ *
+ * @example
+ * valuesAt({ otherIds: { otherId: [{ id: '9' }, { id: '12' }] } }, ['otherIds', 'otherId', 'id']); // ['9', '12']
+ */
 export function valuesAt(object: GoessnerObject, path: readonly string[]): string[] {
   let nodes: GoessnerValue[] = [object];
   for (const step of path) {
     const next: GoessnerValue[] = [];
     for (const node of nodes) {
-      if (!isElement(node)) continue;
+      if (!isElement(node) || !Object.hasOwn(node, step)) continue;
       const child = node[step];
       if (child === undefined) continue;
       if (Array.isArray(child)) next.push(...child);
@@ -29,7 +36,7 @@ export function valuesAt(object: GoessnerObject, path: readonly string[]): strin
   const values: string[] = [];
   for (const node of nodes) {
     if (typeof node === 'string') values.push(node);
-    else if (isElement(node) && typeof node['#text'] === 'string') values.push(node['#text']);
+    else if (isElement(node) && Object.hasOwn(node, '#text') && typeof node['#text'] === 'string') values.push(node['#text']);
   }
   return values;
 }
@@ -48,7 +55,7 @@ export function matchesWhere(object: GoessnerObject, node: WhereNode): boolean {
 
 /** True when one value satisfies one condition. */
 export function satisfies(value: string, condition: WhereCondition): boolean {
-  if (condition.operator === 'like') return likePattern(condition.value).test(foldAscii(value));
+  if (condition.operator === 'like') return likeMatches(condition.value, value);
   if (condition.valueType === 'number') {
     const n = asNumber(value);
     return n !== undefined && compareWith(condition.operator, n - Number(condition.value));
@@ -78,20 +85,6 @@ function compareWith(operator: WhereCondition['operator'], sign: number): boolea
 /** The number a text value stands for, if it is one (`12`, `-3.5`). */
 export function asNumber(value: string): number | undefined {
   return /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : undefined;
-}
-
-function likePattern(pattern: string): RegExp {
-  // Fold only A-Z, as SQLite's LIKE does; `%` is the one wildcard.
-  const body = foldAscii(pattern)
-    .split('%')
-    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('[\\s\\S]*');
-  return new RegExp(`^${body}$`);
-}
-
-/** A-Z to a-z, and nothing else: how `like` compares. */
-export function foldAscii(text: string): string {
-  return text.replace(/[A-Z]/g, (c) => c.toLowerCase());
 }
 
 /**

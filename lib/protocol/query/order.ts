@@ -1,8 +1,8 @@
 import { BadRequestError } from '../../errors';
 import type { OrderTerm } from './ast';
+import { STEP_PATTERN } from './path';
 
-const STEP = '@?[A-Za-z_][A-Za-z0-9_.-]*';
-const TERM = new RegExp(`^(${STEP}(?:/${STEP})*)\\s*=\\s*(ascending|descending)$`, 'i');
+const TERM = new RegExp(`^(${STEP_PATTERN}(?:/${STEP_PATTERN})*)\\s*=\\s*(ascending|descending)$`, 'i');
 
 /**
  * Parses an `order` clause (Base Architecture §5.8): `[path=ascending;path=descending]`.

@@ -1,8 +1,19 @@
-import { BadRequestError } from '../../errors';
+import { LIMIT_DEFAULTS } from '../../config/limits';
+import { BadRequestError, QuotaExceededError } from '../../errors';
 import type { WhereCondition, WhereNode, WhereOperator } from './ast';
+import { STEP_PATTERN, pathProblem } from './path';
 
-/** Longest `where` clause accepted, and most conditions in one. */
-export const WHERE_LIMITS = { length: 4000, conditions: 64 } as const;
+/**
+ * Longest `where` clause accepted. With it, and groups that cannot nest, parsing is linear in the
+ * text and never recurses more than two levels, whatever a consumer sends.
+ */
+export const WHERE_LIMITS = { length: 4000 } as const;
+
+/** How a caller bounds a `where` clause (the router passes `limits.maxWhereConditions`). */
+export interface WhereOptions {
+  /** Most conditions in one clause; more is a 400 naming `limits.maxWhereConditions`. Default 100. */
+  readonly maxConditions?: number;
+}
 
 type Token =
   | { type: '[' | ']' | '(' | ')'; at: number }
@@ -11,8 +22,7 @@ type Token =
   | { type: 'string' | 'number'; text: string; at: number }
   | { type: 'junction'; text: 'and' | 'or'; at: number };
 
-const STEP = '@?[A-Za-z_][A-Za-z0-9_.-]*';
-const PATH = new RegExp(`^${STEP}(?:/${STEP})*`);
+const PATH = new RegExp(`^${STEP_PATTERN}(?:/${STEP_PATTERN})*`);
 const NUMBER = /^-?\d+(?:\.\d+)?(?![A-Za-z0-9_])/;
 const OPERATORS = ['!=', '<=', '>=', '=', '<', '>'] as const;
 const QUOTES: Record<string, string> = { '"': '"', "'": "'", '\u201C': '\u201D', '\u201D': '\u201D' };
@@ -21,18 +31,22 @@ const QUOTES: Record<string, string> = { '"': '"', "'": "'", '\u201C': '\u201D',
  * Parses a `where` clause (Base Architecture §5.7, interop.md §3a): conditions joined all by `and` or
  * all by `or`, each optionally in parentheses; a parenthesised group may itself join conditions with
  * one operator, and groups are joined with one operator. Anything else is a 400 that names the
- * position (1-based) of the problem.
+ * position (1-based) of the problem. More than `maxConditions` conditions is a 400 that names
+ * `limits.maxWhereConditions`, refused as soon as the parser counts one too many.
  *
  * @example
  * parseWhere('[(name/familyName="Smith") and (name/givenName="Amy" or name/givenName="Eve")]');
+ * parseWhere(text, { maxConditions: core.config.limits.maxWhereConditions });
  */
-export function parseWhere(text: string): WhereNode {
+export function parseWhere(text: string, options: WhereOptions = {}): WhereNode {
+  const maxConditions = options.maxConditions ?? LIMIT_DEFAULTS.maxWhereConditions;
   if (text.length > WHERE_LIMITS.length) throw invalid(`it is longer than ${WHERE_LIMITS.length} characters`, 1);
   const tokens = tokenize(text);
   let i = 0;
   const peek = () => tokens[i];
   const take = () => tokens[i++];
   const end = text.length + 1;
+  let conditions = 0;
 
   const bracketed = peek()?.type === '[';
   if (bracketed) take();
@@ -43,7 +57,6 @@ export function parseWhere(text: string): WhereNode {
   }
   const rest = peek();
   if (rest) throw invalid(`unexpected ${describe(rest)}`, rest.at);
-  if (countConditions(top) > WHERE_LIMITS.conditions) throw invalid(`it has more than ${WHERE_LIMITS.conditions} conditions`, 1);
   return top;
 
   // items joined by one junction; mixing `and` and `or` needs parentheses
@@ -72,6 +85,7 @@ export function parseWhere(text: string): WhereNode {
   }
 
   function condition(): WhereCondition {
+    if (++conditions > maxConditions) throw tooManyConditions('The where clause', maxConditions);
     const path = take();
     if (path?.type !== 'path') throw invalid(path ? `expected an element path, found ${describe(path)}` : 'expected a condition', path?.at ?? end);
     const operator = take();
@@ -81,7 +95,8 @@ export function parseWhere(text: string): WhereNode {
       throw invalid('expected a value: a quoted string or a number', value?.at ?? end);
     }
     const steps = path.text.split('/');
-    if (steps.slice(0, -1).some((s) => s.startsWith('@'))) throw invalid('an attribute can only be the last step of a path', path.at);
+    const problem = pathProblem(steps);
+    if (problem) throw invalid(problem, path.at);
     return { kind: 'condition', path: steps, operator: operator.text, value: value.text, valueType: value.type };
   }
 }
@@ -131,8 +146,29 @@ function describe(token: Token): string {
   return 'text' in token ? `"${token.text.slice(0, 40)}"` : `"${token.type}"`;
 }
 
-function countConditions(node: WhereNode): number {
+/**
+ * The conditions in a tree, as counted against `limits.maxWhereConditions`.
+ *
+ * @example
+ * countConditions(parseWhere('[a="1" or (b="2" and c="3")]')); // 3
+ */
+export function countConditions(node: WhereNode): number {
   return node.kind === 'condition' ? 1 : node.children.reduce((n, c) => n + countConditions(c), 0);
+}
+
+/**
+ * The 400 for a clause or example with more conditions than `limits.maxWhereConditions` allows.
+ *
+ * @example
+ * throw tooManyConditions('A query by example', 100);
+ */
+export function tooManyConditions(what: string, max: number): QuotaExceededError {
+  return new QuotaExceededError(
+    400,
+    'limits.maxWhereConditions',
+    `${what} has more than ${max} conditions, this provider's limit (limits.maxWhereConditions)`,
+    { scope: 'Query' },
+  );
 }
 
 function invalid(problem: string, position: number): BadRequestError {
