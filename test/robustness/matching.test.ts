@@ -164,3 +164,12 @@ describe('paths see own properties only', () => {
     }
   });
 });
+
+// A query-by-example value is bounded like a where clause: SQL engines refuse long LIKE patterns
+// (SQLite: 50,000 bytes), which would otherwise surface as a 500 from the host's SQL.
+describe('query-by-example value length', () => {
+  test('a value longer than a where clause may be is a 400 naming its path', () => {
+    expect(() => exampleToWhere({ name: { familyName: 'x'.repeat(4001) } })).toThrow(/name\/familyName is longer than 4000/);
+    expect(exampleToWhere({ name: { familyName: 'x'.repeat(4000) } })).toMatchObject({ kind: 'condition' });
+  });
+});

@@ -5,7 +5,7 @@ import { isElement } from '../../payload/goessner';
 import type { WhereCondition, WhereNode } from './ast';
 import { pathProblem } from './path';
 import type { WhereOptions } from './where';
-import { tooManyConditions } from './where';
+import { WHERE_LIMITS, tooManyConditions } from './where';
 
 /**
  * Turns a query-by-example object (Base Architecture §5.9) into a `where` tree: every element and
@@ -29,6 +29,10 @@ function collect(value: GoessnerValue, path: string[], out: WhereCondition[], ma
     if (value === '' || path.length === 0) return;
     // Refused at the first value too many: a large example is not walked to the end to be refused.
     if (out.length === max) throw tooManyConditions('The query by example', max);
+    // As long as a whole where clause may be: a longer value is no example, and SQL engines refuse long LIKE patterns.
+    if (value.length > WHERE_LIMITS.length) {
+      throw new BadRequestError(`The query-by-example value at ${path.join('/').slice(0, 200)} is longer than ${WHERE_LIMITS.length} characters`, { scope: 'Query' });
+    }
     out.push({ kind: 'condition', path, operator: 'like', value, valueType: 'string' });
     return;
   }
