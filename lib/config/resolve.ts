@@ -188,7 +188,7 @@ function resolveConsumers(
 }
 
 /** Store methods the queues need, checked when `queues` is on and a store of the host's is given. */
-const QUEUE_STORE_METHODS = ['createQueue', 'enqueue', 'takeMessage', 'createSubscription', 'createDelayedRequest', 'advanceDelayedRequest'];
+const QUEUE_STORE_METHODS = ['createQueue', 'enqueue', 'takeMessage', 'createSubscription', 'createDelayedRequest', 'advanceDelayedRequest', 'pendingDelayedQueues'];
 
 function resolveStore(database: unknown, store: unknown, queues: boolean, durability: 'full' | 'normal'): { store: SifStore; ownsStore: boolean } {
   if (database !== undefined && store !== undefined) {
@@ -196,7 +196,7 @@ function resolveStore(database: unknown, store: unknown, queues: boolean, durabi
   }
   if (store !== undefined) {
     const s = requireObject(store, 'store');
-    for (const method of ['createEnvironment', 'getEnvironment', 'deleteEnvironment', 'createAlert', 'close', ...(queues ? QUEUE_STORE_METHODS : [])]) {
+    for (const method of ['createEnvironment', 'getEnvironment', 'deleteEnvironment', 'createAlert', 'restartChangeLog', 'close', ...(queues ? QUEUE_STORE_METHODS : [])]) {
       if (typeof s[method] !== 'function') throw new SifConfigError('store', `must implement SifStore (missing ${method})`);
     }
     return { store: store as SifStore, ownsStore: false };

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { ProviderCore } from '../core';
 import type { QueueServices } from '../queues/services';
-import { BadRequestError, NotFoundError, ServiceUnavailableError } from '../errors';
+import { BadRequestError, NotFoundError, QuotaExceededError, ServiceUnavailableError } from '../errors';
 import { newId } from '../util/ids';
 import { readBody } from './body';
 import { getSifContext } from './context';
@@ -48,7 +48,7 @@ async function accept(core: ProviderCore, queues: QueueServices, req: Request, r
     throw new ServiceUnavailableError('The queue is full: poll its messages before sending more delayed requests', { scope: 'Delayed request' });
   }
   const body = await readBody(req, core.config.limits);
-  await queues.delayed.accept({
+  const stored = await queues.delayed.accept({
     id: newId(),
     environmentId: environment.id,
     queueId,
@@ -60,7 +60,16 @@ async function accept(core: ProviderCore, queues: QueueServices, req: Request, r
     baseUrl: core.responder.baseUrl(req),
     state: 'pending',
     progress: { parts: 0 },
-  });
+  }, queues.options.maxPendingDelayedPerQueue);
+  // Counted in the store, atomically with the insert: concurrent acceptances cannot pass the limit.
+  if (!stored) {
+    throw new QuotaExceededError(
+      409,
+      'queues.maxPendingDelayedPerQueue',
+      `A queue may have at most ${queues.options.maxPendingDelayedPerQueue} delayed requests not yet answered: poll its answers first`,
+      { scope: 'Delayed request' },
+    );
+  }
   core.responder.empty(req, res, 202);
 }
 

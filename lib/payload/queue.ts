@@ -1,4 +1,4 @@
-import { BadRequestError, MethodNotAllowedError } from '../errors';
+import { BadRequestError, MethodNotAllowedError, QuotaExceededError } from '../errors';
 import type { QueuePolling, QueueState } from '../store/queue-records';
 import type { DecodedPayload } from './codec';
 import { textFields, unsignedInt } from './fields';
@@ -21,10 +21,17 @@ export interface QueueRequest {
 /**
  * Reads a queue create payload. Elements the provider sets (ownerId, queueUri, minWaitTime, the
  * times and counts) are ignored; `ownerUri` asks for a "wake-up" queue, which this provider does not
- * offer: 405, as §9.3.4 says, so that the consumer retries without it.
+ * offer: 405, as §9.3.4 says, so that the consumer retries without it. A `name` longer than
+ * `maxNameLength` (`limits.maxFieldLength`) is a 400: it is stored and returned with every read.
+ *
+ * @example
+ * const asked = readQueueRequest(payload, core.config.limits.maxFieldLength);
  */
-export function readQueueRequest(payload: DecodedPayload): QueueRequest {
+export function readQueueRequest(payload: DecodedPayload, maxNameLength: number): QueueRequest {
   const fields = textFields(payload, 'queue', QUEUE_ELEMENTS);
+  if (fields.name !== undefined && fields.name.length > maxNameLength) {
+    throw new QuotaExceededError(400, 'limits.maxFieldLength', `queue name is longer than ${maxNameLength} characters`);
+  }
   if (fields.ownerUri) {
     throw new MethodNotAllowedError('Wake-up queues (ownerUri) are not offered: create the queue without ownerUri', ['GET', 'POST']);
   }

@@ -90,7 +90,11 @@ export class Deferrals {
     res.writeHead(202).end();
   }
 
-  /** Queues one part of the answer. False when the request is gone (its queue or environment was deleted). */
+  /**
+   * Queues one part of the answer. False when the request is gone (its queue or environment was
+   * deleted). The host paces these parts, so they are not held to `maxMessagesPerQueue` (a queue
+   * has at most `maxPendingDelayedPerQueue` such requests).
+   */
   respond(ref: string, part: DeferredPart): Promise<boolean> {
     return this.answer(ref, part, false);
   }
@@ -175,7 +179,7 @@ export class Deferrals {
       ? [{ id: newId(), queueId: record.queueId, createdAt: this.config.clock().toISOString(), headers, body }]
       : [];
     const progress = { ...record.progress, parts: record.progress.parts + messages.length };
-    const kept = await this.config.store.advanceDelayedRequest(record.id, { progress, done }, messages);
+    const kept = (await this.config.store.advanceDelayedRequest(record.id, { progress, done }, messages)) === 'advanced';
     if (kept && messages.length > 0) this.broker.wake([record.queueId]);
     return kept;
   }

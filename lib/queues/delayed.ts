@@ -5,8 +5,8 @@ import type { SifEvents } from '../events';
 import { errorObject } from '../payload/error';
 import type { Replay } from '../http/replay';
 import { relativeServicePath } from '../http/respond';
-import type { DelayedProgress, DelayedRequestRecord, NewQueueMessage } from '../store/queue-records';
-import type { SifStore } from '../store/store';
+import type { AdvanceOutcome, DelayedProgress, DelayedRequestRecord, HeldAnswer, MessageBody, NewQueueMessage } from '../store/queue-records';
+import type { DelayedUpdate, SifStore } from '../store/store';
 import type { Clock } from '../util/clock';
 import { newId } from '../util/ids';
 import type { QueueBroker } from './broker';
@@ -23,6 +23,13 @@ const KEPT_HEADERS = [
 /** How many queues' delayed requests run at the same time. */
 const MAX_LANES = 4;
 
+/** How one run of a delayed request ended. */
+type RunOutcome =
+  /** Answered completely, or handed to an asynchronous provider, or gone with its queue. */
+  | 'finished'
+  /** Its queue is full: it waits, pending, where it stopped (an answer already produced is held). */
+  | 'full';
+
 /**
  * Runs delayed requests after their 202 and queues their answers (Base Architecture §4.2.1.2).
  * One lane per queue, up to `MAX_LANES` at a time: a queue's requests run one after another, oldest
@@ -30,11 +37,20 @@ const MAX_LANES = 4;
  * answer is queued in the same transaction that records the progress, so a restart resumes where
  * the last run stopped and loses nothing acknowledged. A paged query is answered page by page, each
  * page its own message, without further requests.
+ *
+ * Answers of an accepted request are never dropped, and never take a queue past
+ * `maxMessagesPerQueue` either: when the queue is full the runner holds back. The request stays
+ * pending with its progress (an answer already produced is kept with it, so nothing is run twice),
+ * its lane ends, and it is taken up again when messages leave that queue or at housekeeping.
  */
 export class DelayedRunner {
   private runner: InProcessRunner | undefined;
   /** The running lanes, by queue id. */
   private readonly lanes = new Map<string, Promise<void>>();
+  /** Queues whose oldest pending request waits for room: no lane is started for them meanwhile. */
+  private readonly blocked = new Set<string>();
+  /** Queues that got room while their lane ran: a lane ending for a full queue runs again at once. */
+  private readonly roomWhileRunning = new Set<string>();
   private scanning: Promise<void> | undefined;
   private again = false;
   private stopped = false;
@@ -45,7 +61,9 @@ export class DelayedRunner {
     private readonly events: SifEvents,
     private readonly clock: Clock,
     private readonly logger: SifLogger,
-  ) {}
+  ) {
+    broker.onRoom((queueId) => this.resume(queueId));
+  }
 
   /** Gives the runner the router to run requests through, and resumes pending work. */
   attach(router: Router): void {
@@ -53,10 +71,32 @@ export class DelayedRunner {
     this.kick();
   }
 
-  /** Stores a delayed request; resolves once it is durable (the 202 may then be sent). */
-  async accept(record: DelayedRequestRecord): Promise<void> {
-    await this.store.createDelayedRequest(record);
+  /**
+   * Stores a delayed request; resolves true once it is durable (the 202 may then be sent), false
+   * (nothing stored) when its queue already has `maxPerQueue` requests not yet answered.
+   *
+   * @example
+   * if (!(await runner.accept(record, options.maxPendingDelayedPerQueue))) throw new QuotaExceededError(409, ...);
+   */
+  async accept(record: DelayedRequestRecord, maxPerQueue?: number): Promise<boolean> {
+    if (!(await this.store.createDelayedRequest(record, maxPerQueue))) return false;
     this.kick();
+    return true;
+  }
+
+  /**
+   * Messages left a queue (undefined: any queue may have room, at housekeeping): its requests held
+   * back for room go on.
+   */
+  resume(queueId: string | undefined): void {
+    if (queueId === undefined) {
+      this.blocked.clear();
+      for (const id of this.lanes.keys()) this.roomWhileRunning.add(id);
+      this.kick();
+      return;
+    }
+    if (this.lanes.has(queueId)) this.roomWhileRunning.add(queueId);
+    else if (this.blocked.delete(queueId)) this.kick();
   }
 
   /** Starts a lane for every queue with pending requests that has none, as far as the limit allows. */
@@ -74,7 +114,7 @@ export class DelayedRunner {
       });
   }
 
-  /** Resolves when no delayed request is running or waiting to (deferred ones excepted). */
+  /** Resolves when no delayed request is running or waiting to (deferred ones, and ones held back for a full queue, excepted). */
   async idle(): Promise<void> {
     while (this.scanning || this.lanes.size > 0) {
       await this.scanning;
@@ -89,12 +129,17 @@ export class DelayedRunner {
 
   private async scan(): Promise<void> {
     this.again = false;
-    const pending = await this.store.pendingDelayedRequests();
-    for (const queueId of new Set(pending.map((r) => r.queueId))) {
-      if (this.lanes.has(queueId) || this.lanes.size >= MAX_LANES || this.stopped) continue;
+    // Only the queue ids: pending requests carry their bodies, up to maxPendingDelayedPerQueue per queue.
+    for (const queueId of await this.store.pendingDelayedQueues()) {
+      if (this.lanes.has(queueId) || this.blocked.has(queueId) || this.lanes.size >= MAX_LANES || this.stopped) continue;
       const lane = this.runLane(queueId)
+        .then((outcome) => {
+          // Room made while the lane found the queue full is not lost: then it is not blocked.
+          if (outcome === 'full' && !this.roomWhileRunning.has(queueId)) this.blocked.add(queueId);
+        })
         .catch((err) => this.logger.error('sif3-direct: running delayed requests failed', err))
         .finally(() => {
+          this.roomWhileRunning.delete(queueId);
           this.lanes.delete(queueId);
           this.kick(); // a queue that had to wait for a free lane gets one
         });
@@ -102,19 +147,21 @@ export class DelayedRunner {
     }
   }
 
-  private async runLane(queueId: string): Promise<void> {
+  private async runLane(queueId: string): Promise<RunOutcome> {
     while (!this.stopped) {
-      const [next] = await this.store.pendingDelayedRequests(queueId);
-      if (!next) return;
-      await this.runSafely(next);
+      const [next] = await this.store.pendingDelayedRequests(queueId, 1);
+      if (!next) return 'finished';
+      // The requests behind it wait too: a queue's answers keep their order.
+      if ((await this.runSafely(next)) === 'full') return 'full';
       // Let the server answer other requests in between: SQLite calls never yield by themselves.
       await new Promise((resolve) => setImmediate(resolve));
     }
+    return 'finished';
   }
 
-  private async runSafely(record: DelayedRequestRecord): Promise<void> {
+  private async runSafely(record: DelayedRequestRecord): Promise<RunOutcome> {
     try {
-      await this.run(record);
+      return await this.run(record);
     } catch (err) {
       // Never leave a request that cannot run blocking the ones behind it: answer it with a 500.
       this.logger.error(`sif3-direct: delayed request ${record.id} failed`, err);
@@ -125,41 +172,79 @@ export class DelayedRunner {
         headers: { messageType: 'ERROR', ...answerHeaders(record) },
         body: { kind: 'payload', root: 'error', namespace: undefined, value: errorObject(new InternalServiceError('Internal service error'), newId(), 'Delayed request') },
       };
-      await this.store.advanceDelayedRequest(record.id, { progress: record.progress, done: true }, [message]);
-      this.broker.wake([record.queueId]);
+      const progress = pageProgress(record.progress);
+      return this.queueAnswer(record, progress, message, { parts: progress.parts + 1 }, true);
     }
   }
 
-  private async run(record: DelayedRequestRecord): Promise<void> {
+  private async run(record: DelayedRequestRecord): Promise<RunOutcome> {
+    let progress = pageProgress(record.progress);
+    // An answer produced before its queue was full goes first; the request is not run again for it.
+    const held = record.progress.held;
+    if (held) {
+      const outcome = await this.advance(record, { progress: held.next, done: held.done }, [fromHeld(record.queueId, held, this.clock())]);
+      if (outcome === 'full') return 'full';
+      if (outcome === 'gone') return 'finished';
+      if (held.done) return this.answered(record, held.next.parts);
+      progress = held.next;
+    }
     const paged = isQuery(record) && !namesPage(record);
-    let progress: DelayedProgress = record.progress;
     for (;;) {
+      // Run nothing whose answer the queue could not take now.
+      const queue = await this.store.getQueue(record.environmentId, record.queueId);
+      if (!queue) return 'finished'; // deleted meanwhile, with its requests
+      if (queue.messageCount >= this.broker.maxMessagesPerQueue) return 'full';
       const replay: Replay = { id: record.id, environmentId: record.environmentId, baseUrl: record.baseUrl, deferred: false };
       const captured = await this.runner!.run({ ...record, headers: paged ? pageHeaders(record, progress) : record.headers }, replay);
       // An asynchronous provider took it: it answers through provider.respond (queues/deferred.ts).
-      if (replay.deferred) return;
+      if (replay.deferred) return 'finished';
       // Without navigationLastPage, the page after the last one comes back empty: nothing to queue.
       const pastTheEnd = paged && captured.status === 204 && progress.parts > 0;
       // Only an answer with paging headers has further pages (a read by id answers GET without them).
       const morePages = paged && captured.status === 200 && captured.headers.navigationPage !== undefined && !isLastPage(captured, progress.parts + 1);
       const done = pastTheEnd || !morePages;
-      const messages = pastTheEnd ? [] : [this.message(record, captured)];
-      progress = { parts: progress.parts + messages.length, navigationId: captured.headers.navigationId ?? progress.navigationId };
-      const kept = await this.store.advanceDelayedRequest(record.id, { progress, done }, messages);
-      if (messages.length > 0) this.broker.wake([record.queueId]);
-      if (!kept) return; // its queue or environment was deleted meanwhile
-      if (done) {
-        this.events.emit('delayed.answered', {
-          requestId: record.headers.requestid,
-          queueId: record.queueId,
-          environmentId: record.environmentId,
-          messages: progress.parts,
-        });
-        return;
+      const next = pastTheEnd ? progress : pageProgress({ parts: progress.parts + 1, navigationId: captured.headers.navigationId ?? progress.navigationId });
+      if (pastTheEnd) {
+        if ((await this.advance(record, { progress: next, done }, [])) === 'gone') return 'finished';
+        return this.answered(record, next.parts);
       }
+      const outcome = await this.queueAnswer(record, progress, this.message(record, captured), next, done);
+      if (outcome === 'full' || done) return outcome;
+      progress = next;
       // Let the server answer other requests between pages: SQLite calls never yield by themselves.
       await new Promise((resolve) => setImmediate(resolve));
     }
+  }
+
+  /**
+   * Queues one answer and records the progress it makes, if the queue has room for it; if not,
+   * keeps the answer with the request (pending, at `progress`) to be queued when there is room.
+   */
+  private async queueAnswer(record: DelayedRequestRecord, progress: DelayedProgress, message: NewQueueMessage, next: DelayedProgress, done: boolean): Promise<RunOutcome> {
+    const outcome = await this.advance(record, { progress: next, done }, [message]);
+    if (outcome === 'full') {
+      await this.store.advanceDelayedRequest(record.id, { progress: { ...progress, held: toHeld(message, next, done) } }, []);
+      return 'full';
+    }
+    if (outcome === 'gone' || !done) return 'finished';
+    return this.answered(record, next.parts);
+  }
+
+  /** Queues answers atomically with the progress, refused (`full`) past the queue's depth. */
+  private async advance(record: DelayedRequestRecord, update: DelayedUpdate, messages: NewQueueMessage[]): Promise<AdvanceOutcome> {
+    const outcome = await this.store.advanceDelayedRequest(record.id, update, messages, this.broker.maxMessagesPerQueue);
+    if (outcome === 'advanced' && messages.length > 0) this.broker.wake([record.queueId]);
+    return outcome;
+  }
+
+  private answered(record: DelayedRequestRecord, parts: number): RunOutcome {
+    this.events.emit('delayed.answered', {
+      requestId: record.headers.requestid,
+      queueId: record.queueId,
+      environmentId: record.environmentId,
+      messages: parts,
+    });
+    return 'finished';
   }
 
   private message(record: DelayedRequestRecord, captured: CapturedResponse): NewQueueMessage {
@@ -174,6 +259,25 @@ export class DelayedRunner {
       body: captured.body.length > 0 && contentType ? { kind: 'encoded', contentType, bytes: captured.body } : { kind: 'empty' },
     };
   }
+}
+
+/** An answer in the JSON form it is kept in while held back (bytes as base64). */
+function toHeld(message: NewQueueMessage, next: DelayedProgress, done: boolean): HeldAnswer {
+  const body: HeldAnswer['body'] =
+    message.body.kind === 'encoded' ? { kind: 'encoded', contentType: message.body.contentType, base64: message.body.bytes.toString('base64') } : message.body;
+  return { id: message.id, headers: message.headers, body, next: pageProgress(next), done };
+}
+
+/** How far the runner got: answers queued and the paged query's navigationId (nothing held, nothing deferred). */
+function pageProgress(progress: DelayedProgress): DelayedProgress {
+  return progress.navigationId === undefined ? { parts: progress.parts } : { parts: progress.parts, navigationId: progress.navigationId };
+}
+
+/** A held answer as a message to queue now (its age counts from now). */
+function fromHeld(queueId: string, held: HeldAnswer, now: Date): NewQueueMessage {
+  const body: MessageBody =
+    held.body.kind === 'encoded' ? { kind: 'encoded', contentType: held.body.contentType, bytes: Buffer.from(held.body.base64, 'base64') } : held.body;
+  return { id: held.id, queueId, createdAt: now.toISOString(), headers: held.headers, body };
 }
 
 /** The headers every queued answer of a delayed request carries, from the request itself. */

@@ -26,7 +26,7 @@ export interface QueueServices {
 export function createQueueServices(config: ResolvedConfig, events: SifEvents): QueueServices | undefined {
   const options = config.queues;
   if (!options) return undefined;
-  const broker = new QueueBroker(config.store, options, events, config.clock, config.logger);
+  const broker = new QueueBroker(config.store, options, events, config.clock, config.logger, config.limits.alertsPerEnvironment);
   const delayed = new DelayedRunner(config.store, broker, events, config.clock, config.logger);
   const deferrals = new Deferrals(config, broker);
   const housekeeping = async () => {

@@ -1,16 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import type {
+  AdvanceOutcome,
   AlertRecord,
   ChangedObject,
   ChangeEntry,
   ChangeLogState,
   ChangeRetention,
   CreateEnvironmentResult,
+  CreateQueueResult,
   CreateSubscriptionResult,
   DelayedRequestRecord,
   DelayedUpdate,
   EnvironmentRecord,
   NewQueueMessage,
+  QueueLimits,
   QueueMessage,
   QueueRecord,
   QueueState,
@@ -169,12 +172,16 @@ export class MemoryStore implements SifStore {
     return { serviceName: s.serviceName, total: s.ids.length, objectIds: s.ids.slice(page.offset, page.offset + page.limit) };
   }
 
-  async createQueue(record: QueueRecord, maxPerEnvironment: number): Promise<boolean> {
+  async createQueue(record: QueueRecord, limits: QueueLimits): Promise<CreateQueueResult> {
     this.assertOpen();
-    if (!this.environments.has(record.environmentId)) throw new Error(`no environment ${record.environmentId}`);
-    if ([...this.queues.values()].filter((q) => q.environmentId === record.environmentId).length >= maxPerEnvironment) return false;
+    const owner = this.environments.get(record.environmentId);
+    if (!owner) throw new Error(`no environment ${record.environmentId}`);
+    const queues = [...this.queues.values()];
+    if (queues.filter((q) => q.environmentId === record.environmentId).length >= limits.perEnvironment) return { created: false, limit: 'perEnvironment' };
+    const ofApplication = queues.filter((q) => this.environments.get(q.environmentId)?.applicationKey === owner.applicationKey);
+    if (ofApplication.length >= limits.perApplication) return { created: false, limit: 'perApplication' };
     this.queues.set(record.id, copy(record));
-    return true;
+    return { created: true };
   }
 
   async getQueue(environmentId: string, id: string): Promise<QueueState | undefined> {
@@ -288,10 +295,12 @@ export class MemoryStore implements SifStore {
     return [...this.subscriptions.values()].filter((s) => s.serviceName === serviceName).map(copy);
   }
 
-  async createDelayedRequest(record: DelayedRequestRecord): Promise<void> {
+  async createDelayedRequest(record: DelayedRequestRecord, maxPerQueue = Number.POSITIVE_INFINITY): Promise<boolean> {
     this.assertOpen();
     if (!this.queues.has(record.queueId)) throw new Error(`no queue ${record.queueId}`);
+    if ([...this.delayed.values()].filter((d) => d.queueId === record.queueId).length >= maxPerQueue) return false;
     this.delayed.set(record.id, copy(record));
+    return true;
   }
 
   async getDelayedRequest(id: string): Promise<DelayedRequestRecord | undefined> {
@@ -299,9 +308,14 @@ export class MemoryStore implements SifStore {
     return copyMaybe(this.delayed.get(id));
   }
 
-  async pendingDelayedRequests(queueId?: string): Promise<DelayedRequestRecord[]> {
+  async pendingDelayedRequests(queueId?: string, limit = Number.POSITIVE_INFINITY): Promise<DelayedRequestRecord[]> {
     this.assertOpen();
-    return [...this.delayed.values()].filter((d) => d.state === 'pending' && (queueId === undefined || d.queueId === queueId)).map(copy);
+    return [...this.delayed.values()].filter((d) => d.state === 'pending' && (queueId === undefined || d.queueId === queueId)).slice(0, limit).map(copy);
+  }
+
+  async pendingDelayedQueues(): Promise<string[]> {
+    this.assertOpen();
+    return [...new Set([...this.delayed.values()].filter((d) => d.state === 'pending').map((d) => d.queueId))];
   }
 
   async staleDeferredRequests(createdBefore: string): Promise<DelayedRequestRecord[]> {
@@ -309,14 +323,16 @@ export class MemoryStore implements SifStore {
     return [...this.delayed.values()].filter((d) => d.state === 'deferred' && d.createdAt < createdBefore).map(copy);
   }
 
-  async advanceDelayedRequest(id: string, update: DelayedUpdate, messages: NewQueueMessage[]): Promise<boolean> {
+  async advanceDelayedRequest(id: string, update: DelayedUpdate, messages: NewQueueMessage[], maxDepth = Number.POSITIVE_INFINITY): Promise<AdvanceOutcome> {
     this.assertOpen();
     const record = this.delayed.get(id);
-    if (!record) return false;
+    if (!record) return 'gone';
+    const depth = this.messages.filter((m) => m.queueId === record.queueId).length;
+    if (messages.length > 0 && depth + messages.length > maxDepth) return 'full';
     await this.enqueue(messages, Number.MAX_SAFE_INTEGER);
     if (update.done) this.delayed.delete(id);
     else Object.assign(record, { progress: copy(update.progress), state: update.state ?? record.state });
-    return true;
+    return 'advanced';
   }
 
   async close(): Promise<void> {

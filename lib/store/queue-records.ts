@@ -25,6 +25,15 @@ export interface QueueRecord {
   alertedAt: string | undefined;
 }
 
+/** How many queues `createQueue` allows: per environment, and per application key across its environments. */
+export interface QueueLimits {
+  perEnvironment: number;
+  perApplication: number;
+}
+
+/** The outcome of `createQueue`: stored, or which limit was reached (then nothing is stored). */
+export type CreateQueueResult = { created: true } | { created: false; limit: keyof QueueLimits };
+
 /** A queue with its current message count, as read back. */
 export interface QueueState extends QueueRecord {
   messageCount: number;
@@ -103,4 +112,30 @@ export interface DelayedProgress {
   navigationId?: string;
   /** Set when an asynchronous provider took the request: what it answers. */
   deferred?: { serviceName: string; operation: string };
+  /**
+   * An answer already produced that its full queue could not take: it is queued before the request
+   * runs further, so the request is not run again for it (its side effects happened once).
+   */
+  held?: HeldAnswer;
 }
+
+/** An answer held back for a full queue, in JSON form (kept with the request's progress). */
+export interface HeldAnswer {
+  /** Its `messageId`. It gets its queue time when it is queued. */
+  id: string;
+  headers: Record<string, string>;
+  body:
+    | { kind: 'encoded'; contentType: string; base64: string }
+    | { kind: 'payload'; root: string; namespace: string | undefined; value: GoessnerValue }
+    | { kind: 'empty' };
+  /** The progress once it is queued. */
+  next: { parts: number; navigationId?: string };
+  /** It is the last answer: queueing it ends the request. */
+  done: boolean;
+}
+
+/**
+ * The outcome of `advanceDelayedRequest`: done; refused because the messages would take the queue
+ * past its depth (nothing changed); or the request is gone (its queue or environment was deleted).
+ */
+export type AdvanceOutcome = 'advanced' | 'full' | 'gone';

@@ -1,11 +1,14 @@
 import type { ProvisionedZone } from '../config/consumers';
 import type { GoessnerObject } from '../payload/goessner';
 import type {
+  AdvanceOutcome,
+  CreateQueueResult,
   CreateSubscriptionResult,
   DelayedProgress,
   DelayedRequestRecord,
   NewQueueMessage,
   QueueMessage,
+  QueueLimits,
   QueueRecord,
   QueueState,
   SubscriptionRecord,
@@ -82,8 +85,12 @@ export interface SifStore {
    */
   snapshotPage(navigationId: string, environmentId: string, now: string, page: { offset: number; limit: number }): Promise<SnapshotPage | undefined>;
 
-  /** Stores a queue unless its environment already has `maxPerEnvironment` queues; false then. */
-  createQueue(record: QueueRecord, maxPerEnvironment: number): Promise<boolean>;
+  /**
+   * Stores a queue unless its environment already has `limits.perEnvironment` queues, or the
+   * environments of its application key have `limits.perApplication` together; then stores nothing
+   * and says which limit. Atomic: concurrent creates cannot pass either limit.
+   */
+  createQueue(record: QueueRecord, limits: QueueLimits): Promise<CreateQueueResult>;
   /** One queue with its message count, only for the environment that owns it. */
   getQueue(environmentId: string, id: string): Promise<QueueState | undefined>;
   /** An environment's queues, oldest first. */
@@ -122,18 +129,28 @@ export interface SifStore {
   /** Every subscription, of any environment, to a service. */
   subscriptionsTo(serviceName: string): Promise<SubscriptionRecord[]>;
 
-  /** Stores a delayed request (its queue must exist). */
-  createDelayedRequest(record: DelayedRequestRecord): Promise<void>;
+  /**
+   * Stores a delayed request (its queue must exist) unless its queue already has `maxPerQueue`
+   * delayed requests not yet answered (pending or deferred; default: no limit); false then. Atomic.
+   */
+  createDelayedRequest(record: DelayedRequestRecord, maxPerQueue?: number): Promise<boolean>;
   getDelayedRequest(id: string): Promise<DelayedRequestRecord | undefined>;
-  /** Delayed requests still to run (state `pending`), oldest first; only those of `queueId` when given. */
-  pendingDelayedRequests(queueId?: string): Promise<DelayedRequestRecord[]>;
+  /**
+   * Delayed requests still to run (state `pending`), oldest first; only those of `queueId` when
+   * given, and at most `limit` of them (each carries its body: read no more than needed).
+   */
+  pendingDelayedRequests(queueId?: string, limit?: number): Promise<DelayedRequestRecord[]>;
+  /** The ids of the queues that have pending delayed requests, by their oldest one, without the requests. */
+  pendingDelayedQueues(): Promise<string[]>;
   /** Delayed requests an asynchronous provider took (state `deferred`) before `createdBefore`, oldest first. */
   staleDeferredRequests(createdBefore: string): Promise<DelayedRequestRecord[]>;
   /**
    * Atomically queues answers of a delayed request and records its progress: `done` removes it,
-   * `state` changes it. False (and nothing stored) when the request is gone.
+   * `state` changes it. `gone` (nothing stored) when the request is gone. With `maxDepth`, `full`
+   * (nothing stored, nothing changed) when the messages would take the queue past that many: the
+   * check and the enqueue are one atomic step, whatever else writes to the queue meanwhile.
    */
-  advanceDelayedRequest(id: string, update: DelayedUpdate, messages: NewQueueMessage[]): Promise<boolean>;
+  advanceDelayedRequest(id: string, update: DelayedUpdate, messages: NewQueueMessage[], maxDepth?: number): Promise<AdvanceOutcome>;
 
   /** Releases the store's resources. Further calls fail. */
   close(): Promise<void>;

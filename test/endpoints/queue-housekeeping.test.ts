@@ -55,3 +55,33 @@ test('a full queue drops what does not fit; an unpolled queue raises one alert; 
     await host.close();
   }
 });
+
+// Issue #10: the provider's own unpolled-queue alerts count against limits.alertsPerEnvironment
+// like the consumer's (one per silence would otherwise grow without bound).
+test('an unpolled-queue alert is not stored past limits.alertsPerEnvironment; the host still hears of it', async () => {
+  let now = Date.parse('2026-11-22T08:00:00.000Z');
+  const host = createTestHost({
+    consumers: QUEUE_TEST_CONSUMERS,
+    clock: () => new Date(now),
+    limits: { alertsPerEnvironment: 1 },
+    queues: { housekeepingSeconds: 1, unpolledAlertMinutes: 5 },
+  });
+  try {
+    const a = await session(host, 'Subscriber', 'SubscriberSecret');
+    const b = await session(host, 'DemoApp', 'DemoSecret');
+    const q = await createQueue(host, a);
+    await subscribe(host, a, q.id);
+    await request(host.app).post('/sif3/requests/xStudents/xStudent').set('Authorization', b.auth).type('json').send({ xStudent: student(1) });
+    const own = await request(host.app)
+      .post('/sif3/requests/alerts/alert')
+      .set('Authorization', a.auth)
+      .type('json')
+      .send({ alert: { reporter: 'Subscriber', exchange: 'OTHER', level: 'INFO' } });
+    expect(own.status).toBe(201);
+    now += 10 * 60_000;
+    expect(await next(host, 'queue.unpolled')).toMatchObject({ queueId: q.id });
+    expect(await host.provider.store.countAlerts(a.id)).toBe(1);
+  } finally {
+    await host.close();
+  }
+});

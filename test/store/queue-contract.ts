@@ -26,7 +26,7 @@ export function queueStoreContract(name: string, open: () => Promise<{ store: Si
 
     async function newQueue(environmentId = envId, overrides: Partial<QueueRecord> = {}): Promise<QueueRecord> {
       const q = queue(environmentId, overrides);
-      expect(await store.createQueue(q, 10)).toBe(true);
+      expect(await store.createQueue(q, { perEnvironment: 10, perApplication: 100 })).toEqual({ created: true });
       return q;
     }
 
@@ -39,8 +39,24 @@ export function queueStoreContract(name: string, open: () => Promise<{ store: Si
       await store.createEnvironment(other);
       expect(await store.getQueue(other.id, q1.id)).toBeUndefined();
       expect(await store.deleteQueue(other.id, q1.id)).toBe(false);
-      expect(await store.createQueue(queue(envId), 2)).toBe(false);
+      expect(await store.createQueue(queue(envId), { perEnvironment: 2, perApplication: 100 })).toEqual({ created: false, limit: 'perEnvironment' });
       expect((await store.allQueues()).length).toBe(2);
+    });
+
+    test('queues are limited per application key across its environments, atomically; other keys are not counted', async () => {
+      const sibling = environment();
+      const stranger = environment({ applicationKey: 'Someone else' });
+      const owner = (await store.getEnvironment(envId))!;
+      expect(sibling.applicationKey).toBe(owner.applicationKey);
+      await store.createEnvironment(sibling);
+      await store.createEnvironment(stranger);
+      const limits = { perEnvironment: 10, perApplication: 3 };
+      await store.createQueue(queue(stranger.id), limits);
+      const outcomes = await Promise.all([envId, sibling.id, envId, sibling.id, envId].map((id) => store.createQueue(queue(id), limits)));
+      expect(outcomes.filter((o) => o.created)).toHaveLength(3);
+      expect(outcomes.filter((o) => !o.created)).toEqual([{ created: false, limit: 'perApplication' }, { created: false, limit: 'perApplication' }]);
+      expect((await store.listQueues(envId)).length + (await store.listQueues(sibling.id)).length).toBe(3);
+      expect(await store.createQueue(queue(stranger.id), limits)).toEqual({ created: true });
     });
 
     test('messages: FIFO per queue; a message is outstanding on the connection it was handed to until removed', async () => {
@@ -118,7 +134,7 @@ export function queueStoreContract(name: string, open: () => Promise<{ store: Si
       expect(await store.getDelayedRequest(d.id)).toEqual(d);
       expect(await store.pendingDelayedRequests()).toEqual([d]);
       const page1 = message(q.id);
-      expect(await store.advanceDelayedRequest(d.id, { progress: { parts: 1, navigationId: 'n' } }, [page1])).toBe(true);
+      expect(await store.advanceDelayedRequest(d.id, { progress: { parts: 1, navigationId: 'n' } }, [page1])).toBe('advanced');
       expect((await store.getDelayedRequest(d.id))!.progress).toEqual({ parts: 1, navigationId: 'n' });
       expect((await store.getQueue(envId, q.id))!.messageCount).toBe(1);
       await store.advanceDelayedRequest(d.id, { progress: { parts: 1, deferred: { serviceName: 'xStudents', operation: 'query' } }, state: 'deferred' }, []);
@@ -126,12 +142,59 @@ export function queueStoreContract(name: string, open: () => Promise<{ store: Si
       expect((await store.getDelayedRequest(d.id))!.state).toBe('deferred');
       expect((await store.staleDeferredRequests('2026-01-01T00:00:00.001Z')).map((x) => x.id)).toEqual([d.id]);
       expect(await store.staleDeferredRequests(d.createdAt)).toEqual([]);
-      expect(await store.advanceDelayedRequest(d.id, { progress: { parts: 2 }, done: true }, [message(q.id)])).toBe(true);
+      expect(await store.advanceDelayedRequest(d.id, { progress: { parts: 2 }, done: true }, [message(q.id)])).toBe('advanced');
       expect(await store.getDelayedRequest(d.id)).toBeUndefined();
       expect((await store.getQueue(envId, q.id))!.messageCount).toBe(2);
       // A request that is gone takes no answers.
-      expect(await store.advanceDelayedRequest(d.id, { progress: { parts: 3 }, done: true }, [message(q.id)])).toBe(false);
+      expect(await store.advanceDelayedRequest(d.id, { progress: { parts: 3 }, done: true }, [message(q.id)])).toBe('gone');
       expect((await store.getQueue(envId, q.id))!.messageCount).toBe(2);
+    });
+
+    test('delayed requests per queue are limited atomically (pending and deferred alike)', async () => {
+      const q = await newQueue();
+      const other = await newQueue();
+      const outcomes = await Promise.all([1, 2, 3, 4, 5].map(() => store.createDelayedRequest(delayedRequest(envId, q.id), 3)));
+      expect(outcomes.filter(Boolean)).toHaveLength(3);
+      const [first] = await store.pendingDelayedRequests(q.id);
+      await store.advanceDelayedRequest(first!.id, { progress: { parts: 0 }, state: 'deferred' }, []);
+      expect(await store.createDelayedRequest(delayedRequest(envId, q.id), 3)).toBe(false);
+      expect(await store.createDelayedRequest(delayedRequest(envId, other.id), 3)).toBe(true);
+      await store.advanceDelayedRequest(first!.id, { progress: { parts: 1 }, done: true }, [message(q.id)]);
+      expect(await store.createDelayedRequest(delayedRequest(envId, q.id), 3)).toBe(true);
+    });
+
+    test('pending delayed requests: read a few at a time, and their queues without them', async () => {
+      const q1 = await newQueue();
+      const q2 = await newQueue();
+      const [a, b, c] = [q2, q1, q2].map((q) => delayedRequest(envId, q.id));
+      for (const d of [a!, b!, c!]) await store.createDelayedRequest(d);
+      expect(await store.pendingDelayedQueues()).toEqual([q2.id, q1.id]);
+      expect((await store.pendingDelayedRequests(q2.id, 1)).map((d) => d.id)).toEqual([a!.id]);
+      expect((await store.pendingDelayedRequests(undefined, 2)).map((d) => d.id)).toEqual([a!.id, b!.id]);
+      await store.advanceDelayedRequest(a!.id, { progress: { parts: 0 }, state: 'deferred' }, []);
+      await store.advanceDelayedRequest(c!.id, { progress: { parts: 1 }, done: true }, [message(q2.id)]);
+      expect(await store.pendingDelayedQueues()).toEqual([q1.id]);
+    });
+
+    test('advancing a delayed request with a depth: all its messages or none, the progress unchanged when full', async () => {
+      const q = await newQueue();
+      const d = delayedRequest(envId, q.id);
+      await store.createDelayedRequest(d);
+      expect(await store.enqueue([message(q.id), message(q.id)], 10)).toEqual([]);
+      expect(await store.advanceDelayedRequest(d.id, { progress: { parts: 2 } }, [message(q.id), message(q.id)], 3)).toBe('full');
+      expect((await store.getDelayedRequest(d.id))!.progress).toEqual({ parts: 0 });
+      expect((await store.getQueue(envId, q.id))!.messageCount).toBe(2);
+      // Progress alone never needs room.
+      expect(await store.advanceDelayedRequest(d.id, { progress: { parts: 0, navigationId: 'n' } }, [], 2)).toBe('advanced');
+      expect(await store.advanceDelayedRequest(d.id, { progress: { parts: 1 } }, [message(q.id)], 3)).toBe('advanced');
+      expect((await store.getQueue(envId, q.id))!.messageCount).toBe(3);
+      // Concurrent answers cannot pass the depth together.
+      const more = delayedRequest(envId, q.id);
+      await store.createDelayedRequest(more);
+      await store.takeMessage(q.id, '', T0).then((m) => store.removeMessage(q.id, m!.id, ''));
+      const raced = await Promise.all([d, more].map((r) => store.advanceDelayedRequest(r.id, { progress: { parts: 2 } }, [message(q.id)], 3)));
+      expect(raced.sort()).toEqual(['advanced', 'full']);
+      expect((await store.getQueue(envId, q.id))!.messageCount).toBe(3);
     });
 
     test('deleting a queue takes its messages, subscriptions and delayed requests; deleting the environment takes its queues', async () => {

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import type { ProviderCore } from '../../core';
+import type { WaitingPoll } from '../../queues/broker';
 import { MethodNotAllowedError, NotFoundError, ServiceUnavailableError } from '../../errors';
 import { getSifContext } from '../../http/context';
 import { header, queryParam } from '../../http/params';
@@ -10,19 +11,20 @@ import { ownQueue } from './queues';
 // The messages service of a queue (Infrastructure Services §9.3): "get next" with an optional
 // "and pop" of the previous message, long polling, concurrent connections. A message leaves the
 // queue only when its consumer deletes it (at-least-once); until then the connection it was handed
-// to gets it again.
+// to gets it again. A LONG poll waits registered with the broker, one per connection: a newer poll
+// on the connection supersedes it, and `limits.waitingPolls` caps them across all queues.
 
 /**
  * `GET {queueUri}` → 200 with the oldest message (its `messageId` and the headers it was queued
- * with), or 204 when there is none (after up to `idleTimeout` seconds on a LONG queue).
- * `;deleteMessageId=` (also a header, or `;messageId=`) first removes the message this connection
- * holds: 404 when that is not it.
+ * with), or 204 when there is none (after up to `idleTimeout` seconds on a LONG queue, or at once
+ * when a newer poll on the same connection supersedes this one). `;deleteMessageId=` (also a
+ * header, or `;messageId=`) first removes the message this connection holds: 404 when that is not
+ * it. A LONG poll beyond `limits.waitingPolls` is a 503, and then removes nothing.
  */
 export function pollMessages(core: ProviderCore) {
   return async function pollMessagesStep(req: Request, res: Response): Promise<void> {
     // Express routes HEAD to GET; here that would hand out a message the consumer never sees.
     if (req.method === 'HEAD') throw new MethodNotAllowedError('Poll for messages with GET', ['GET']);
-    const store = core.config.store;
     const broker = core.queues!.broker;
     const queue = await ownQueue(core, req);
     const connectionId = connectionOf(req, queue);
@@ -33,19 +35,33 @@ export function pollMessages(core: ProviderCore) {
         description: `minWaitTime is ${queue.minWaitTime} s; poll again in ${waitLeft} s`,
       });
     }
-    const toDelete = deleteMessageIdOf(req);
-    if (toDelete !== undefined && !(await store.removeMessage(queue.id, toDelete, connectionId))) {
-      throw new NotFoundError('No such outstanding message to delete', { scope: 'messages', description: toDelete.slice(0, 80) });
+    const closed = new AbortController();
+    const onClose = () => closed.abort();
+    res.on('close', onClose);
+    let poll: WaitingPoll | undefined;
+    try {
+      // Registered before the pop and before the store is read: refused for the number of waiting
+      // polls, it has changed nothing; registered, it misses no message arriving meanwhile.
+      if (queue.polling === 'LONG' && queue.idleTimeout > 0) {
+        poll = broker.holdPoll(queue.id, connectionId, core.config.limits.waitingPolls, closed.signal);
+      }
+      const toDelete = deleteMessageIdOf(req);
+      if (toDelete !== undefined && !(await broker.remove(queue.id, toDelete, connectionId))) {
+        throw new NotFoundError('No such outstanding message to delete', { scope: 'messages', description: toDelete.slice(0, 80) });
+      }
+      const message = await nextMessage(core, queue, connectionId, poll);
+      if (res.writableEnded || res.destroyed) return; // the consumer went away while waiting
+      const headers: Record<string, string> = queue.maxConcurrentConnections > 1 ? { connectionId } : {};
+      if (!message) {
+        broker.answeredEmpty(queue, connectionId);
+        core.responder.empty(req, res, 204, { headers });
+        return;
+      }
+      deliver(core, req, res, message, headers);
+    } finally {
+      poll?.release();
+      res.off('close', onClose);
     }
-    const message = await nextMessage(core, req, res, queue, connectionId);
-    if (res.writableEnded || res.destroyed) return; // the consumer went away while waiting
-    const headers: Record<string, string> = queue.maxConcurrentConnections > 1 ? { connectionId } : {};
-    if (!message) {
-      broker.answeredEmpty(queue, connectionId);
-      core.responder.empty(req, res, 204, { headers });
-      return;
-    }
-    deliver(core, req, res, message, headers);
   };
 }
 
@@ -53,36 +69,32 @@ export function pollMessages(core: ProviderCore) {
 export function deleteMessage(core: ProviderCore) {
   return async function deleteMessageStep(req: Request, res: Response): Promise<void> {
     const queue = await ownQueue(core, req);
-    if (!(await core.config.store.removeMessage(queue.id, String(req.params.messageId)))) {
+    if (!(await core.queues!.broker.remove(queue.id, String(req.params.messageId)))) {
       throw new NotFoundError('No such message in this queue', { scope: 'messages' });
     }
     core.responder.empty(req, res, 204);
   };
 }
 
-/** The next message for this connection; on a LONG queue, waits for one up to `idleTimeout`. */
-async function nextMessage(core: ProviderCore, req: Request, res: Response, queue: QueueState, connectionId: string): Promise<QueueMessage | undefined> {
+/**
+ * The next message for this connection; with a registered LONG `poll`, waits for one up to
+ * `idleTimeout`, and answers none at once when the poll ends (superseded, client gone, queue
+ * deleted, shutdown).
+ */
+async function nextMessage(core: ProviderCore, queue: QueueState, connectionId: string, poll: WaitingPoll | undefined): Promise<QueueMessage | undefined> {
   const store = core.config.store;
   const now = () => core.config.clock().toISOString();
-  if (queue.polling !== 'LONG' || queue.idleTimeout === 0) return store.takeMessage(queue.id, connectionId, now());
-  const closed = new AbortController();
-  const onClose = () => closed.abort();
-  res.on('close', onClose);
-  try {
-    const deadline = Date.now() + queue.idleTimeout * 1000;
-    for (;;) {
-      const wait = core.queues!.broker.waitForMessage(queue.id, deadline - Date.now(), closed.signal);
-      const message = await store.takeMessage(queue.id, connectionId, now());
-      if (message || closed.signal.aborted || Date.now() >= deadline) {
-        wait.cancel();
-        return message;
-      }
-      await wait.arrived;
-      // Deleted meanwhile (by its owner, or with the environment): nothing will arrive.
-      if (!(await store.getQueue(queue.environmentId, queue.id))) return undefined;
-    }
-  } finally {
-    res.off('close', onClose);
+  if (!poll) return store.takeMessage(queue.id, connectionId, now());
+  const deadline = Date.now() + queue.idleTimeout * 1000;
+  for (;;) {
+    const message = await store.takeMessage(queue.id, connectionId, now());
+    // Ended meanwhile: a message taken stays outstanding on this connection, for its next poll.
+    if (poll.ended) return undefined;
+    if (message || Date.now() >= deadline) return message;
+    await poll.next(deadline - Date.now());
+    if (poll.ended) return undefined;
+    // Deleted meanwhile with its environment: nothing will arrive.
+    if (!(await store.getQueue(queue.environmentId, queue.id))) return undefined;
   }
 }
 

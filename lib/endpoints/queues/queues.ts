@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { ProviderCore } from '../../core';
-import { BadRequestError, ConflictError, NotFoundError } from '../../errors';
+import { BadRequestError, NotFoundError, QuotaExceededError } from '../../errors';
 import { getSifContext } from '../../http/context';
 import { readPayload } from '../../http/payload';
 import { queueObject, readQueueRequest } from '../../payload/queue';
@@ -35,7 +35,7 @@ export function createQueue(core: ProviderCore) {
     const options = core.queues!.options;
     const payload = await readPayload(req, core.config.limits);
     if (!payload) throw new BadRequestError('A queue create request needs a queue payload');
-    const asked = readQueueRequest(payload);
+    const asked = readQueueRequest(payload, core.config.limits.maxFieldLength);
     const now = core.config.clock().toISOString();
     const long = asked.polling === 'LONG';
     const record: QueueRecord = {
@@ -52,10 +52,19 @@ export function createQueue(core: ProviderCore) {
       lastPolled: now,
       alertedAt: undefined,
     };
-    if (!(await core.config.store.createQueue(record, options.maxQueuesPerEnvironment))) {
-      throw new ConflictError(`An environment may have at most ${options.maxQueuesPerEnvironment} queues`, {
+    const outcome = await core.config.store.createQueue(record, {
+      perEnvironment: options.maxQueuesPerEnvironment,
+      perApplication: options.maxQueuesPerApplication,
+    });
+    // Both are counts of stored queues: 409, naming the option, so the consumer deletes one first.
+    if (!outcome.created && outcome.limit === 'perEnvironment') {
+      throw new QuotaExceededError(409, 'queues.maxQueuesPerEnvironment', `An environment may have at most ${options.maxQueuesPerEnvironment} queues: delete one first`, {
         scope: 'queues',
-        description: 'Delete a queue first',
+      });
+    }
+    if (!outcome.created) {
+      throw new QuotaExceededError(409, 'queues.maxQueuesPerApplication', `An application key may have at most ${options.maxQueuesPerApplication} queues across its environments: delete one first`, {
+        scope: 'queues',
       });
     }
     const urls = queueUrls(core, req, record.id);

@@ -1,9 +1,12 @@
 import Database from 'better-sqlite3';
 import type {
+  AdvanceOutcome,
+  CreateQueueResult,
   CreateSubscriptionResult,
   DelayedRequestRecord,
   MessageBody,
   NewQueueMessage,
+  QueueLimits,
   QueueMessage,
   QueueRecord,
   QueueState,
@@ -16,7 +19,7 @@ export type QueueTables = Pick<
   SifStore,
   | 'createQueue' | 'getQueue' | 'listQueues' | 'allQueues' | 'deleteQueue' | 'markQueueAlerted' | 'enqueue' | 'takeMessage'
   | 'removeMessage' | 'pruneMessages' | 'createSubscription' | 'getSubscription' | 'listSubscriptions' | 'deleteSubscription'
-  | 'subscriptionsTo' | 'createDelayedRequest' | 'getDelayedRequest' | 'pendingDelayedRequests' | 'staleDeferredRequests'
+  | 'subscriptionsTo' | 'createDelayedRequest' | 'getDelayedRequest' | 'pendingDelayedRequests' | 'pendingDelayedQueues' | 'staleDeferredRequests'
   | 'advanceDelayedRequest'
 >;
 
@@ -27,7 +30,7 @@ export type QueueTables = Pick<
 export function sqliteQueueTables(db: Database.Database): QueueTables {
   const q = prepareQueueStatements(db);
   return {
-    createQueue: async (record, max) => q.createQueue(record, max),
+    createQueue: async (record, limits) => q.createQueue(record, limits),
     getQueue: async (environmentId, id) => {
       const row = q.queueById.get(id, environmentId) as QueueRow | undefined;
       return row ? toQueueState(row) : undefined;
@@ -49,15 +52,16 @@ export function sqliteQueueTables(db: Database.Database): QueueTables {
     listSubscriptions: async (environmentId) => (q.subscriptionsByEnvironment.all(environmentId) as SubscriptionRow[]).map(toSubscription),
     deleteSubscription: async (environmentId, id) => q.deleteSubscription.run(id, environmentId).changes > 0,
     subscriptionsTo: async (serviceName) => (q.subscriptionsTo.all(serviceName) as SubscriptionRow[]).map(toSubscription),
-    createDelayedRequest: async (record) => void q.createDelayed(record),
+    createDelayedRequest: async (record, maxPerQueue = Number.POSITIVE_INFINITY) => q.createDelayed(record, maxPerQueue),
     getDelayedRequest: async (id) => {
       const row = q.delayedById.get(id) as DelayedRow | undefined;
       return row ? toDelayed(row) : undefined;
     },
-    pendingDelayedRequests: async (queueId) =>
-      ((queueId === undefined ? q.pendingDelayed.all() : q.pendingDelayedIn.all(queueId)) as DelayedRow[]).map(toDelayed),
+    pendingDelayedRequests: async (queueId, limit = -1) =>
+      ((queueId === undefined ? q.pendingDelayed.all(limit) : q.pendingDelayedIn.all(queueId, limit)) as DelayedRow[]).map(toDelayed),
+    pendingDelayedQueues: async () => q.pendingDelayedQueues.all() as string[],
     staleDeferredRequests: async (createdBefore) => (q.staleDeferred.all(createdBefore) as DelayedRow[]).map(toDelayed),
-    advanceDelayedRequest: async (id, update, messages) => q.advanceDelayed(id, update, messages),
+    advanceDelayedRequest: async (id, update, messages, maxDepth = Number.POSITIVE_INFINITY) => q.advanceDelayed(id, update, messages, maxDepth),
   };
 }
 
@@ -66,14 +70,18 @@ function prepareQueueStatements(db: Database.Database) {
     q.created, q.last_accessed, q.last_modified, q.last_polled, q.alerted_at, q.message_count,
     (SELECT created_at FROM queue_messages m WHERE m.queue_id = q.id ORDER BY m.seq LIMIT 1) AS oldest_message`;
   const countQueues = db.prepare('SELECT count(*) FROM queues WHERE environment_id = ?').pluck();
+  // Every queue of every environment registered under the application key of this one.
+  const countApplicationQueues = db.prepare(`SELECT count(*) FROM queues q JOIN environments e ON e.id = q.environment_id
+    WHERE e.application_key = (SELECT application_key FROM environments WHERE id = ?)`).pluck();
   const insertQueue = db.prepare(`INSERT INTO queues (id, environment_id, name, polling, idle_timeout, min_wait_time,
     max_connections, created, last_accessed, last_modified, last_polled, alerted_at)
     VALUES (@id, @environmentId, @name, @polling, @idleTimeout, @minWaitTime, @maxConcurrentConnections,
     @created, @lastAccessed, @lastModified, @lastPolled, @alertedAt)`);
-  const createQueue = db.transaction((record: QueueRecord, max: number): boolean => {
-    if ((countQueues.get(record.environmentId) as number) >= max) return false;
+  const createQueue = db.transaction((record: QueueRecord, limits: QueueLimits): CreateQueueResult => {
+    if ((countQueues.get(record.environmentId) as number) >= limits.perEnvironment) return { created: false, limit: 'perEnvironment' };
+    if ((countApplicationQueues.get(record.environmentId) as number) >= limits.perApplication) return { created: false, limit: 'perApplication' };
     insertQueue.run({ ...record, name: record.name ?? null, alertedAt: record.alertedAt ?? null });
-    return true;
+    return { created: true };
   });
 
   const depth = db.prepare('SELECT message_count FROM queues WHERE id = ?').pluck();
@@ -118,16 +126,23 @@ function prepareQueueStatements(db: Database.Database) {
   const insertDelayed = db.prepare(`INSERT INTO delayed_requests (id, environment_id, queue_id, created_at, method, url, headers, body,
     base_url, state, progress) VALUES (@id, @environmentId, @queueId, @createdAt, @method, @url, @headers, @body, @baseUrl, @state, @progress)`);
   const delayedById = db.prepare('SELECT * FROM delayed_requests WHERE id = ?');
+  const countDelayed = db.prepare('SELECT count(*) FROM delayed_requests WHERE queue_id = ?').pluck();
+  const createDelayed = db.transaction((record: DelayedRequestRecord, maxPerQueue: number): boolean => {
+    if ((countDelayed.get(record.queueId) as number) >= maxPerQueue) return false;
+    insertDelayed.run({ ...record, headers: JSON.stringify(record.headers), progress: JSON.stringify(record.progress) });
+    return true;
+  });
   const deleteDelayed = db.prepare('DELETE FROM delayed_requests WHERE id = ?');
   const updateDelayed = db.prepare('UPDATE delayed_requests SET state = ?, progress = ? WHERE id = ?');
-  const advanceDelayed = db.transaction((id: string, update: DelayedUpdate, messages: NewQueueMessage[]): boolean => {
+  const advanceDelayed = db.transaction((id: string, update: DelayedUpdate, messages: NewQueueMessage[], maxDepth: number): AdvanceOutcome => {
     const row = delayedById.get(id) as DelayedRow | undefined;
-    if (!row) return false;
-    // Answers of an accepted request are never refused for depth: the 202 promised them.
+    if (!row) return 'gone';
+    // Answers of an accepted request are never dropped (the 202 promised them): all of them or none.
+    if (messages.length > 0 && (depth.get(row.queue_id) as number) + messages.length > maxDepth) return 'full';
     enqueue(messages, Number.MAX_SAFE_INTEGER);
     if (update.done) deleteDelayed.run(id);
     else updateDelayed.run(update.state ?? row.state, JSON.stringify(update.progress), id);
-    return true;
+    return 'advanced';
   });
 
   const insertSubscription = db.prepare(`INSERT INTO subscriptions (id, environment_id, queue_id, zone_id, context_id, service_type,
@@ -150,7 +165,7 @@ function prepareQueueStatements(db: Database.Database) {
   });
 
   return {
-    createQueue: (record: QueueRecord, max: number) => createQueue.immediate(record, max),
+    createQueue: (record: QueueRecord, limits: QueueLimits) => createQueue.immediate(record, limits),
     queueById: db.prepare(`SELECT ${queueColumns} FROM queues q WHERE q.id = ? AND q.environment_id = ?`),
     queuesByEnvironment: db.prepare(`SELECT ${queueColumns} FROM queues q WHERE q.environment_id = ? ORDER BY q.seq`),
     allQueues: db.prepare(`SELECT ${queueColumns} FROM queues q ORDER BY q.seq`),
@@ -166,13 +181,15 @@ function prepareQueueStatements(db: Database.Database) {
     subscriptionsByEnvironment: db.prepare('SELECT * FROM subscriptions WHERE environment_id = ? ORDER BY seq'),
     deleteSubscription: db.prepare('DELETE FROM subscriptions WHERE id = ? AND environment_id = ?'),
     subscriptionsTo: db.prepare('SELECT * FROM subscriptions WHERE service_name = ? ORDER BY seq'),
-    createDelayed: (record: DelayedRequestRecord) =>
-      insertDelayed.run({ ...record, headers: JSON.stringify(record.headers), progress: JSON.stringify(record.progress) }),
+    createDelayed: (record: DelayedRequestRecord, maxPerQueue: number) => createDelayed.immediate(record, maxPerQueue),
     delayedById,
-    pendingDelayed: db.prepare("SELECT * FROM delayed_requests WHERE state = 'pending' ORDER BY seq"),
-    pendingDelayedIn: db.prepare("SELECT * FROM delayed_requests WHERE queue_id = ? AND state = 'pending' ORDER BY seq"),
+    // LIMIT -1 is no limit in SQLite.
+    pendingDelayed: db.prepare("SELECT * FROM delayed_requests WHERE state = 'pending' ORDER BY seq LIMIT ?"),
+    pendingDelayedIn: db.prepare("SELECT * FROM delayed_requests WHERE queue_id = ? AND state = 'pending' ORDER BY seq LIMIT ?"),
+    pendingDelayedQueues: db.prepare("SELECT queue_id FROM delayed_requests WHERE state = 'pending' GROUP BY queue_id ORDER BY min(seq)").pluck(),
     staleDeferred: db.prepare("SELECT * FROM delayed_requests WHERE state = 'deferred' AND created_at < ? ORDER BY seq"),
-    advanceDelayed: (id: string, update: DelayedUpdate, messages: NewQueueMessage[]) => advanceDelayed.immediate(id, update, messages),
+    advanceDelayed: (id: string, update: DelayedUpdate, messages: NewQueueMessage[], maxDepth: number) =>
+      advanceDelayed.immediate(id, update, messages, maxDepth),
   };
 }
 
