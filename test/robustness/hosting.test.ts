@@ -1,8 +1,5 @@
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import request from 'supertest';
 import type { SifProviderOptions } from 'sif3-direct';
 import { parseXml } from '../../lib/payload/xml';
@@ -10,7 +7,6 @@ import { basicAuth } from '../helpers/consumer-auth';
 import { startExample } from '../helpers/example';
 import type { TestHost, TestHostOptions } from '../helpers/host';
 import { createTestHost, register } from '../helpers/host';
-import { startServer } from '../helpers/server-process';
 
 // Safe hosting (GitHub issue #10, items 5 and 7): the router answers only its own paths, whatever
 // its mount point; URLs it writes never carry a hostile Host header; the example app listens on
@@ -161,18 +157,7 @@ describe('the Host header', () => {
 });
 
 describe('the example app', () => {
-  test('listens on 127.0.0.1 unless HOST is set', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'sif3-hosting-'));
-    const server = await startServer(dataDir, 20);
-    try {
-      expect(server.address).toBe('127.0.0.1');
-      expect((await fetch(`${server.base}/`)).status).toBe(200);
-    } finally {
-      server.child.kill('SIGKILL');
-      await server.exited;
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-  }, 45_000);
+  // Where it listens (127.0.0.1 unless HOST is set) is tested on the real process in test/example-app/server.test.ts.
 
   test('errors on its own routes are answered without a stack trace', async () => {
     const example = startExample({ seed: { students: 10 } });
