@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import { createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import type { ResolvedLimits } from '../config/limits';
-import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors';
+import { BadRequestError, QuotaExceededError, RequestTimeoutError, UnsupportedMediaTypeError } from '../errors';
 
 /** The limits that apply while a body is read. */
 export type BodyLimits = Pick<ResolvedLimits, 'maxBodyBytes' | 'bodyIdleTimeoutSeconds'>;
@@ -10,8 +10,10 @@ export type BodyLimits = Pick<ResolvedLimits, 'maxBodyBytes' | 'bodyIdleTimeoutS
 /**
  * Reads a request body as bytes, at most `maxBytes` after decoding (`Content-Encoding: gzip` or
  * `deflate`). A larger body is a 413 before it is all read when `Content-Length` says so, or as
- * soon as the limit is passed. Copes with host apps whose own body parsers ran first: a body they
- * already read is taken from `req.body`.
+ * soon as the limit is passed. A sender that stalls for `bodyIdleTimeoutSeconds` between two
+ * chunks is answered 408 and the connection is closed after the answer: reading stops, so a slow
+ * sender cannot hold a request open. Copes with host apps whose own body parsers ran first: a body
+ * they already read is taken from `req.body`.
  *
  * @example
  * const bytes = await readBody(req, { maxBodyBytes: 1024 * 1024, bodyIdleTimeoutSeconds: 30 });
@@ -36,25 +38,43 @@ export async function readBody(req: Request, limits: BodyLimits): Promise<Buffer
       description: 'Send identity or gzip',
     });
   }
-  return collect(req, source, maxBytes);
+  return collect(req, source, maxBytes, limits.bodyIdleTimeoutSeconds * 1000);
 }
 
-function collect(req: Request, source: Readable, maxBytes: number): Promise<Buffer> {
+function collect(req: Request, source: Readable, maxBytes: number, idleMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
+    let idle: NodeJS.Timeout | undefined;
     const finish = (err?: Error) => {
       if (done) return;
       done = true;
+      clearTimeout(idle);
+      req.off('data', onActivity);
       source.removeAllListeners('data');
-      if (err) {
+      if (err instanceof RequestTimeoutError) {
+        // Stop reading: the rest of a stalled body is not worth waiting for. The answer still goes
+        // out, and then the connection closes instead of waiting for the sender.
+        if (source !== req) source.destroy();
+        req.unpipe();
+        req.pause();
+        req.res?.setHeader('Connection', 'close');
+        reject(err);
+      } else if (err) {
         // Keep draining so that the error response can still be delivered.
         if (source !== req) source.destroy();
         req.resume();
         reject(err);
       } else resolve(Buffer.concat(chunks, size));
     };
+    // Any bytes from the sender count as progress, compressed or not.
+    const onActivity = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => finish(new RequestTimeoutError('The request body stopped arriving', { description: `No data for ${idleMs / 1000} seconds. Limit: limits.bodyIdleTimeoutSeconds` })), idleMs);
+    };
+    onActivity();
+    req.on('data', onActivity);
     source.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) finish(tooLarge(maxBytes));
@@ -88,6 +108,7 @@ function limited(body: Buffer, maxBytes: number): Buffer {
   return body;
 }
 
-function tooLarge(maxBytes: number): PayloadTooLargeError {
-  return new PayloadTooLargeError('The request body is too large', { description: `The limit is ${maxBytes} bytes` });
+// A QuotaExceededError so that the refusal names the option, as every limit's does.
+function tooLarge(maxBytes: number): QuotaExceededError {
+  return new QuotaExceededError(413, 'limits.maxBodyBytes', 'The request body is too large', { description: `The limit is ${maxBytes} bytes. Limit: limits.maxBodyBytes` });
 }

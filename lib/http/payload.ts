@@ -9,12 +9,16 @@ import { requestFormat } from './negotiate';
 
 /**
  * Reads and decodes the request body in the format its `Content-Type` (else suffix, else XML)
- * names. Undefined when there is no body at all.
+ * names. Undefined when there is no body at all. The body, element, attribute and depth limits are
+ * enforced while reading and parsing.
+ *
+ * @example
+ * const payload = await readPayload(req, core.config.limits);
  */
 export async function readPayload(req: Request, limits: ResolvedLimits): Promise<DecodedPayload | undefined> {
   const body = await readBody(req, limits);
   if (isBlank(body)) return undefined;
-  return decodePayload(body, requestFormat(header(req, 'content-type'), getSifContext(req).suffixFormat));
+  return decodePayload(body, requestFormat(header(req, 'content-type'), getSifContext(req).suffixFormat), limits);
 }
 
 function isBlank(body: Buffer): boolean {

@@ -1,7 +1,8 @@
 import { BadRequestError } from '../errors';
+import { LIMIT_DEFAULTS } from '../config/limits';
 import type { GoessnerObject, GoessnerValue } from './goessner';
-import { MAX_DEPTH, assertDepth } from './goessner';
 import { parseJson, toJson } from './json';
+import type { PayloadLimits } from './limits';
 import { parseXml, toXml } from './xml';
 
 /** The two wire formats. */
@@ -24,24 +25,29 @@ export interface DecodedPayload {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Decodes a request body in the given format. Invalid UTF-8 and malformed documents are 400s.
+ * Decodes a request body in the given format. Invalid UTF-8 and malformed documents are 400s; the
+ * element, attribute and depth `limits` are enforced while parsing (413, 413, 400).
  *
  * @example
- * decodePayload(Buffer.from('{"alert":{}}'), 'json'); // { root: 'alert', namespace: undefined, value: {} }
+ * decodePayload(Buffer.from('{"alert":{}}'), 'json', core.config.limits); // { root: 'alert', namespace: undefined, value: {} }
  */
-export function decodePayload(body: Buffer, format: Format): DecodedPayload {
+export function decodePayload(body: Buffer, format: Format, limits: PayloadLimits = LIMIT_DEFAULTS): DecodedPayload {
   let text: string;
   try {
     text = utf8.decode(body);
   } catch {
     throw new BadRequestError('The payload is not valid UTF-8');
   }
-  const decoded: DecodedPayload = format === 'json' ? { ...parseJson(text), namespace: undefined } : parseXml(text);
-  assertDepth(decoded.value, () => new BadRequestError(`The payload nests more than ${MAX_DEPTH} levels deep`));
-  return decoded;
+  return format === 'json' ? { ...parseJson(text, limits), namespace: undefined } : parseXml(text, limits);
 }
 
-/** Encodes a Goessner value as a document in the given format. */
+/**
+ * Encodes a Goessner value as a document in the given format; a name or value that no document
+ * can carry is an `InternalServiceError` naming its path (see `toXml`, `toJson`).
+ *
+ * @example
+ * encodePayload('alert', { reporter: 'x' }, 'json', ns); // '{"alert":{"reporter":"x"}}'
+ */
 export function encodePayload(root: string, value: GoessnerValue, format: Format, namespace: string): string {
   return format === 'json' ? toJson(root, value) : toXml(root, value, namespace);
 }

@@ -38,21 +38,3 @@ export function asArray(value: GoessnerValue | undefined): GoessnerValue[] {
   if (value === undefined) return [];
   return Array.isArray(value) ? value : [value];
 }
-
-/** How deeply elements may nest in a payload. SIF objects stay far below it. */
-export const MAX_DEPTH = 64;
-
-/**
- * Throws a 400 when `value` nests deeper than `MAX_DEPTH`. Iterative, so that a hostile document
- * cannot exhaust the stack here or in any later recursive walk.
- */
-export function assertDepth(value: GoessnerValue, onTooDeep: () => Error): void {
-  const stack: [GoessnerValue, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (typeof node === 'string') continue;
-    if (depth > MAX_DEPTH) throw onTooDeep();
-    const children = Array.isArray(node) ? node : Object.values(node);
-    for (const child of children) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
-  }
-}

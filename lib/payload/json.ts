@@ -1,47 +1,77 @@
-import { BadRequestError } from '../errors';
 import type { GoessnerObject } from './goessner';
-import { isElement } from './goessner';
+import { keyKind, quoteName } from './names';
+import { MAX_OUTPUT_DEPTH, describeValue, isPlainObject, outputError, scalarText } from './output-values';
 
-/** A parsed Goessner JSON document: `{"root": {...}}`. */
-export interface ParsedJson {
-  root: string;
-  value: GoessnerObject;
-}
+export type { ParsedJson } from './json-parser';
+export { parseJson } from './json-parser';
 
 /**
- * Parses a Goessner JSON document. The top level must be an object with exactly one key, the root
- * element's name; a scalar root value is taken as the element's text.
+ * Writes a Goessner value as `{"root": value}`. Namespaces are not part of Goessner JSON. The same
+ * bytes as `JSON.stringify` for Goessner values, with the XML writer's rules: every key is checked
+ * (an element name, `@` and an attribute name, or `#text`), numbers, booleans, bigints and Dates are
+ * written as their text (strings, so XML and JSON agree), null and undefined are left out, and
+ * anything else is an `InternalServiceError` naming its path.
  *
  * @example
- * parseJson('{"alert":{"reporter":"x"}}'); // { root: 'alert', value: { reporter: 'x' } }
+ * toJson('alert', { '@id': '1', level: 3 }); // '{"alert":{"@id":"1","level":"3"}}'
  */
-export function parseJson(text: string): ParsedJson {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw new BadRequestError('The JSON payload is not well-formed', {
-      description: err instanceof Error ? err.message.slice(0, 200) : undefined,
-    });
-  }
-  if (!isElement(parsed)) throw new BadRequestError('A JSON payload must be an object with one root element');
-  const keys = Object.keys(parsed);
-  if (keys.length !== 1) {
-    throw new BadRequestError('A JSON payload must be an object with exactly one root element', {
-      description: `found ${keys.length} top-level keys`,
-    });
-  }
-  const root = keys[0]!;
-  const raw = parsed[root];
-  if (isElement(raw)) return { root, value: raw as GoessnerObject };
-  if (raw === null || raw === '') return { root, value: {} };
-  if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') {
-    return { root, value: { '#text': String(raw) } };
-  }
-  throw new BadRequestError(`The JSON root element "${root}" must be an object`);
+export function toJson(root: string, value: unknown): string {
+  if (keyKind(root) !== 'element') throw outputError(`${quoteName(root)} is not an XML element name`, []);
+  // Names are XML names, which never need JSON escaping: they are quoted as they are.
+  return `{"${root}":${valueJson(value ?? '', [root])}}`;
 }
 
-/** Writes a Goessner value as `{"root": value}`. Namespaces are not part of Goessner JSON. */
-export function toJson(root: string, value: unknown): string {
-  return JSON.stringify({ [root]: value });
+/** The JSON of the element at the end of `path`: text, an object, or its repeats. */
+function valueJson(value: unknown, path: string[]): string {
+  if (typeof value === 'string') return quote(value);
+  if (Array.isArray(value)) return arrayJson(value, path);
+  if (isPlainObject(value)) return objectJson(value, path);
+  const text = scalarText(value);
+  if (text === undefined) throw outputError(`${describeValue(value)} is not text a payload can carry`, path);
+  return quote(text);
+}
+
+// What JSON.stringify escapes: quotes, backslashes, control characters and lone surrogates (paired
+// ones are let through, so the test is only a hint; JSON.stringify decides).
+// eslint-disable-next-line no-control-regex
+const MAY_NEED_ESCAPE = /["\\\u0000-\u001F\uD800-\uDFFF]/;
+
+/** A string as JSON.stringify writes it; most text needs no escaping and skips the call. */
+function quote(text: string): string {
+  return MAY_NEED_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
+}
+
+function arrayJson(items: readonly unknown[], path: string[]): string {
+  let out = '[';
+  for (const item of items) {
+    if (item === undefined || item === null) continue;
+    if (Array.isArray(item)) throw outputError('an array inside an array has no XML form', path);
+    out += out.length === 1 ? valueJson(item, path) : `,${valueJson(item, path)}`;
+  }
+  return `${out}]`;
+}
+
+function objectJson(object: GoessnerObject, path: string[]): string {
+  if (path.length > MAX_OUTPUT_DEPTH) throw outputError('the value nests too deeply (or contains itself)', path.slice(0, 3));
+  let out = '{';
+  for (const key of Object.keys(object)) {
+    const child: unknown = object[key];
+    // Namespace declarations are not part of Goessner JSON (the XML writer skips them too).
+    if (child === undefined || child === null || key.startsWith('@xmlns:')) continue;
+    const kind = keyKind(key);
+    let json: string;
+    if (kind === 'element') {
+      path.push(key);
+      json = valueJson(child, path);
+      path.pop();
+    } else if (kind === 'invalid') {
+      throw outputError(`${quoteName(key)} is not an XML ${key.startsWith('@') ? 'attribute' : 'element'} name`, path);
+    } else {
+      const text = scalarText(child);
+      if (text === undefined) throw outputError(`${key} must be text, not ${describeValue(child)}`, path);
+      json = quote(text);
+    }
+    out += out.length === 1 ? `"${key}":${json}` : `,"${key}":${json}`;
+  }
+  return `${out}}`;
 }

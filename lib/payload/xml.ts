@@ -1,136 +1,79 @@
-import { Parser } from 'xml2js';
-import { BadRequestError } from '../errors';
-import type { GoessnerObject, GoessnerValue } from './goessner';
-import { isElement } from './goessner';
+import type { GoessnerValue } from './goessner';
+import { isXmlName, quoteName } from './names';
+import { MAX_OUTPUT_DEPTH, describeValue, isPlainObject, outputError, scalarText } from './output-values';
 
-/** A parsed XML document: its root element's local name and namespace, and its content. */
-export interface ParsedXml {
-  root: string;
-  namespace: string | undefined;
-  value: GoessnerObject;
-}
-
-// A DOCTYPE can only stand in the prolog. SIF payloads never need one, and refusing it outright
-// means no entity declaration (internal or external) is ever read.
-const DOCTYPE_IN_PROLOG = /^\s*(?:<\?xml[\s\S]*?\?>\s*)?(?:<!--[\s\S]*?-->\s*)*<!DOCTYPE/i;
-
-/**
- * Parses XML into Goessner notation. Rejects DOCTYPEs, so no entity is ever expanded and no external
- * resource is ever fetched; any malformed input becomes a 400.
- *
- * @example
- * parseXml('<environment xmlns="http://www.sifassociation.org/infrastructure/3.2.1"/>');
- * // { root: 'environment', namespace: 'http://…/3.2.1', value: {} }
- */
-export function parseXml(text: string): ParsedXml {
-  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (DOCTYPE_IN_PROLOG.test(source)) {
-    throw new BadRequestError('XML payloads must not contain a DOCTYPE declaration');
-  }
-  let rootTag: string | undefined;
-  const parser = new Parser({
-    explicitArray: false,
-    explicitRoot: true,
-    mergeAttrs: true,
-    charkey: '#text',
-    emptyTag: '',
-    strict: true,
-    async: false,
-    attrNameProcessors: [(name: string) => `@${name}`],
-    tagNameProcessors: [
-      (name: string) => {
-        rootTag ??= name;
-        return localName(name);
-      },
-    ],
-  });
-  let result: Record<string, unknown> | undefined;
-  let failure: unknown;
-  parser.parseString(source, (err: unknown, parsed: Record<string, unknown>) => {
-    failure = err;
-    result = parsed;
-  });
-  if (failure || !result || typeof result !== 'object') {
-    throw new BadRequestError('The XML payload is not well-formed', {
-      description: failure instanceof Error ? firstLine(failure.message) : undefined,
-    });
-  }
-  const [root] = Object.keys(result);
-  if (root === undefined || rootTag === undefined) throw new BadRequestError('The XML payload has no root element');
-  const raw = result[root];
-  const value: GoessnerObject = isElement(raw) ? (raw as GoessnerObject) : raw === '' ? {} : { '#text': String(raw) };
-  const prefix = rootTag.includes(':') ? rootTag.slice(0, rootTag.indexOf(':')) : undefined;
-  const nsValue = value[prefix ? `@xmlns:${prefix}` : '@xmlns'];
-  stripNamespaceDeclarations(value);
-  return { root, namespace: typeof nsValue === 'string' ? nsValue : undefined, value };
-}
-
-function localName(name: string): string {
-  const colon = name.indexOf(':');
-  return colon < 0 ? name : name.slice(colon + 1);
-}
-
-function firstLine(message: string): string {
-  return message.split('\n')[0]!.slice(0, 200);
-}
-
-// Iterative: the depth check runs after this, so it must not recurse on hostile nesting.
-function stripNamespaceDeclarations(root: GoessnerValue): void {
-  const stack: GoessnerValue[] = [root];
-  while (stack.length > 0) {
-    const value = stack.pop()!;
-    if (Array.isArray(value)) for (const item of value) stack.push(item);
-    else if (isElement(value)) {
-      for (const key of Object.keys(value)) {
-        if (key === '@xmlns' || key.startsWith('@xmlns:') || key.startsWith('@xsi:')) delete value[key];
-        else if (!key.startsWith('@')) stack.push(value[key]!);
-      }
-    }
-  }
-}
+export type { ParsedXml } from './xml-parser';
+export { parseXml } from './xml-parser';
 
 /**
  * Writes a Goessner value as an XML document whose root carries `namespace` as its default namespace.
- * Key order is element order, so builders decide schema order by the order they add keys.
+ * Key order is element order, so builders decide schema order by the order they add keys. Every
+ * name is checked as it is written, so no value can produce malformed or injected XML: a name that
+ * is not an XML name, or a value no payload can carry, is an `InternalServiceError` naming its path.
+ * Numbers, booleans, bigints and Dates are written as their text (see `scalarText`); null and
+ * undefined are left out.
  *
  * @example
  * toXml('error', { '@id': id, code: '404' }, ns); // '<?xml …?><error xmlns="…" id="…"><code>404</code></error>'
  */
 export function toXml(root: string, value: GoessnerValue, namespace?: string): string {
   const parts: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  writeElement(parts, root, value, namespace);
+  writeElement(parts, root, value ?? '', namespace, []);
   return parts.join('');
 }
 
-function writeElement(parts: string[], name: string, value: GoessnerValue, namespace?: string): void {
+function writeElement(parts: string[], name: string, value: unknown, namespace: string | undefined, path: string[]): void {
+  if (value === undefined || value === null) return;
   if (Array.isArray(value)) {
-    for (const item of value) writeElement(parts, name, item, namespace);
+    for (const item of value) {
+      if (Array.isArray(item)) throw outputError('an array inside an array has no XML form', [...path, name]);
+      writeElement(parts, name, item, namespace, path);
+    }
     return;
   }
+  path.push(name);
+  if (!isXmlName(name)) throw outputError(`${quoteName(name)} is not an XML element name`, path.slice(0, -1));
   parts.push('<', name);
   if (namespace) parts.push(' xmlns="', escapeXml(namespace), '"');
-  if (typeof value === 'string') {
-    parts.push(value === '' ? '/>' : `>${escapeXml(value)}</${name}>`);
+  if (!isPlainObject(value)) {
+    const text = scalarText(value);
+    if (text === undefined) throw outputError(`${describeValue(value)} is not text a payload can carry`, path);
+    parts.push(text === '' ? '/>' : `>${escapeXml(text)}</${name}>`);
+    path.pop();
     return;
   }
-  const children: [string, GoessnerValue][] = [];
+  if (path.length > MAX_OUTPUT_DEPTH) throw outputError('the value nests too deeply (or contains itself)', path.slice(0, 3));
+  const children: [string, unknown][] = [];
   let text: string | undefined;
-  for (const [key, child] of Object.entries(value)) {
+  for (const key of Object.keys(value)) {
+    const child = value[key];
     if (child === undefined || child === null) continue;
-    if (key === '#text') text = String(child);
-    else if (key.startsWith('@')) {
+    const first = key.charCodeAt(0);
+    if (first === 0x40 /* @ */) {
       if (key === '@xmlns' || key.startsWith('@xmlns:')) continue;
-      parts.push(' ', key.slice(1), '="', escapeXml(String(child)), '"');
-    } else children.push([key, child]);
+      const local = key.slice(1);
+      if (!isXmlName(local)) throw outputError(`${quoteName(key)} is not an XML attribute name`, path);
+      parts.push(' ', local, '="', escapeXml(textAt(child, path, key)), '"');
+    } else if (first === 0x23 /* # */ && key === '#text') text = textAt(child, path, key);
+    else children.push([key, child]);
   }
   if (text === undefined && children.length === 0) {
     parts.push('/>');
+    path.pop();
     return;
   }
   parts.push('>');
   if (text !== undefined) parts.push(escapeXml(text));
-  for (const [key, child] of children) writeElement(parts, key, child);
+  for (const [key, child] of children) writeElement(parts, key, child, undefined, path);
   parts.push('</', name, '>');
+  path.pop();
+}
+
+/** The text of an attribute or of `#text`: a scalar, never an element. */
+function textAt(value: unknown, path: readonly string[], key: string): string {
+  const text = scalarText(value);
+  if (text === undefined) throw outputError(`${key} must be text, not ${describeValue(value)}`, path);
+  return text;
 }
 
 const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };

@@ -45,7 +45,7 @@ describe.each(['3.2.1', '3.3'] as InfrastructureVersion[])('payloads of a %s pro
       documents.push(['alerts', (await request(app).get('/sif3/requests/alerts').set('Authorization', auth)).text]);
       documents.push(['error 400', (await request(app).post('/sif3/requests/alerts/alert').set('Authorization', auth).type('xml').send('<x')).text]);
       documents.push(['error 401', (await request(app).get('/sif3/requests/alerts')).text]);
-      documents.push(['error 404', (await request(app).get('/sif3/nowhere')).text]);
+      documents.push(['error 404', (await request(app).get('/sif3/environments/nowhere/else')).text]);
       documents.push(['error 405', (await request(app).put('/sif3/requests/alerts')).text]);
       documents.push(['error 415', (await request(app).post('/sif3/requests/alerts/alert').set('Authorization', auth).type('text/plain').send('x')).text]);
 

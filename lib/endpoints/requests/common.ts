@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { ProviderCore } from '../../core';
-import { BadRequestError, InternalServiceError, SifError } from '../../errors';
+import { BadRequestError, InternalServiceError, QuotaExceededError, SifError } from '../../errors';
 import { getSifContext } from '../../http/context';
 import { readPayload } from '../../http/payload';
 import type { DecodedPayload } from '../../payload/codec';
@@ -32,15 +32,58 @@ export async function readOneObject(req: Request, core: ProviderCore, service: R
   return normalizeObject(payload.value, service.repeatable);
 }
 
-/** The objects of a collection payload (`<xStudents><xStudent/>…`), as handlers receive them. */
+/**
+ * The objects of a collection payload (`<xStudents><xStudent/>…`), as handlers receive them; more
+ * than `limits.maxObjectsPerRequest` is a 413 before any handler runs.
+ */
 export async function readObjects(req: Request, core: ProviderCore, service: RegisteredService): Promise<GoessnerObject[]> {
   const payload = await requirePayload(req, core, service.name);
   const items = asArray(payload.value[service.objectName!]);
   if (items.length === 0) throw new BadRequestError(`The ${service.name} payload holds no ${service.objectName}`);
+  assertObjectCount(items.length, core);
   return items.map((item, i) => {
     if (!isElement(item)) throw new BadRequestError(`${service.objectName} number ${i + 1} is not an element`);
     return normalizeObject(item, service.repeatable);
   });
+}
+
+/**
+ * Throws 413 when a multi-object request carries more objects (or ids) than
+ * `limits.maxObjectsPerRequest`.
+ *
+ * @example
+ * assertObjectCount(ids.length, core);
+ */
+export function assertObjectCount(count: number, core: ProviderCore): void {
+  const max = core.config.limits.maxObjectsPerRequest;
+  if (count > max) {
+    throw new QuotaExceededError(413, 'limits.maxObjectsPerRequest', `A request may carry at most ${max} objects; this one has ${count}`, {
+      description: 'Limit: limits.maxObjectsPerRequest. Send the objects in several requests.',
+    });
+  }
+}
+
+/**
+ * What a handler returned as an object, checked and shaped as it will be sent (names, scalars,
+ * repeatable elements; see `shapeForOutput`): done once, before the change is published, so that
+ * neither the answer nor any event can carry a value no document can hold.
+ *
+ * @example
+ * const created = checkedObject(service, await service.handlers.create!(ctx, object, options));
+ */
+export function checkedObject(service: RegisteredService, object: GoessnerObject): GoessnerObject {
+  return shapeForOutput(object, service.repeatable, service.objectName!);
+}
+
+/**
+ * Throws 500 unless an update or delete handler returned a boolean; true when it did the work.
+ *
+ * @example
+ * if (!checkedDone(service, 'delete', await service.handlers.delete!(ctx, id))) throw new NotFoundError('…');
+ */
+export function checkedDone(service: RegisteredService, operation: 'update' | 'delete', result: unknown): boolean {
+  if (typeof result !== 'boolean') throw new InternalServiceError(`The ${service.name} ${operation} handler must return true or false`);
+  return result;
 }
 
 /**
@@ -63,7 +106,7 @@ export async function runItem(core: ProviderCore, work: () => Promise<ItemOutcom
 /** Sends one object (`<xStudent>`) in the service's namespace. */
 export function sendObject(req: Request, res: Response, core: ProviderCore, status: number, object: GoessnerObject, headers?: Record<string, string>): void {
   const { service, operation } = targetOf(req);
-  core.responder.payload(req, res, status, service.objectName!, shapeForOutput(object, service.repeatable), {
+  core.responder.payload(req, res, status, service.objectName!, shapeForOutput(object, service.repeatable, service.objectName!), {
     namespace: service.namespace,
     responseAction: responseAction(req, operation),
     headers,

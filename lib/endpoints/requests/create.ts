@@ -4,12 +4,12 @@ import type { ProviderCore } from '../../core';
 import { BadRequestError, InternalServiceError } from '../../errors';
 import { headerOrQuery } from '../../http/params';
 import type { GoessnerObject } from '../../payload/goessner';
-import { isElement } from '../../payload/goessner';
+import { isPlainObject } from '../../payload/output-values';
 import type { ItemOutcome } from '../../payload/responses';
 import { createResponse } from '../../payload/responses';
 import type { RegisteredService } from '../../services/registry';
 import type { SifRequestContext } from '../../services/types';
-import { changeOf, readObjects, readOneObject, runItem, scopeOf, sendInfrastructure, sendObject, targetOf } from './common';
+import { changeOf, checkedObject, readObjects, readOneObject, runItem, scopeOf, sendInfrastructure, sendObject, targetOf } from './common';
 
 /** `POST {rc}/{plural}/{singular}`: 201 with the created object (honouring `mustUseAdvisory`). */
 export async function createOne(core: ProviderCore, req: Request, res: Response): Promise<void> {
@@ -52,8 +52,10 @@ async function createWith(service: RegisteredService, ctx: SifRequestContext, ob
   if (mustUse && !advisoryId) {
     throw new BadRequestError(`mustUseAdvisory is set but the ${service.objectName} has no @${service.idAttribute}`);
   }
-  const created = await service.handlers.create!(ctx, object, { mustUseAdvisory: mustUse });
-  if (!isElement(created) || !idOf(created, service)) {
+  const returned: unknown = await service.handlers.create!(ctx, object, { mustUseAdvisory: mustUse });
+  if (!isPlainObject(returned)) throw new InternalServiceError(`The ${service.name} create handler must return the object with its @${service.idAttribute}`);
+  const created = checkedObject(service, returned);
+  if (!idOf(created, service)) {
     throw new InternalServiceError(`The ${service.name} create handler must return the object with its @${service.idAttribute}`);
   }
   if (mustUse && idOf(created, service) !== advisoryId) {

@@ -8,7 +8,7 @@ import type { ItemOutcome } from '../../payload/responses';
 import { deleteResponse } from '../../payload/responses';
 import type { RegisteredService } from '../../services/registry';
 import type { SifRequestContext } from '../../services/types';
-import { changeOf, idOnly, requirePayload, runItem, scopeOf, sendInfrastructure, targetOf } from './common';
+import { assertObjectCount, changeOf, checkedDone, idOnly, requirePayload, runItem, scopeOf, sendInfrastructure, targetOf } from './common';
 
 /** `DELETE {rc}/{plural}/{id}`: 204 when deleted, 404 when there is no such object. */
 export async function deleteOne(core: ProviderCore, req: Request, res: Response): Promise<void> {
@@ -45,13 +45,17 @@ export async function deleteMany(core: ProviderCore, req: Request, res: Response
   sendInfrastructure(req, res, core, 'deleteResponse', deleteResponse(outcomes, scopeOf(target)));
 }
 
-/** The ids of a `deleteRequest`: `<deleteRequest><deletes><delete id="…"/>…</deletes></deleteRequest>`. */
+/**
+ * The ids of a `deleteRequest`: `<deleteRequest><deletes><delete id="…"/>…</deletes></deleteRequest>`;
+ * more than `limits.maxObjectsPerRequest` is a 413 before any handler runs.
+ */
 export async function readDeleteRequest(req: Request, core: ProviderCore): Promise<string[]> {
   const payload = await requirePayload(req, core, 'deleteRequest');
   requireInfrastructureRoot(payload, 'deleteRequest');
   const deletes = payload.value.deletes;
   const items = isElement(deletes) ? asArray(deletes.delete) : [];
   if (items.length === 0) throw new BadRequestError('The deleteRequest names no objects to delete');
+  assertObjectCount(items.length, core);
   return items.map((item, i) => {
     const id = isElement(item) ? textOf(item['@id'])?.trim() : undefined;
     if (!id) throw new BadRequestError(`delete number ${i + 1} of the deleteRequest has no id`);
@@ -60,7 +64,7 @@ export async function readDeleteRequest(req: Request, core: ProviderCore): Promi
 }
 
 async function deleteWith(service: RegisteredService, ctx: SifRequestContext, id: string): Promise<void> {
-  if (!(await service.handlers.delete!(ctx, id))) {
+  if (!checkedDone(service, 'delete', await service.handlers.delete!(ctx, id))) {
     throw new NotFoundError(`No ${service.objectName} with ${service.idAttribute} ${id.slice(0, 80)}`);
   }
 }

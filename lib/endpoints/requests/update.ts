@@ -7,7 +7,7 @@ import type { ItemOutcome } from '../../payload/responses';
 import { updateResponse } from '../../payload/responses';
 import type { RegisteredService } from '../../services/registry';
 import type { SifRequestContext } from '../../services/types';
-import { changeOf, readObjects, readOneObject, runItem, scopeOf, sendInfrastructure, targetOf } from './common';
+import { changeOf, checkedDone, readObjects, readOneObject, runItem, scopeOf, sendInfrastructure, targetOf } from './common';
 
 /** `PUT {rc}/{plural}/{id}`: 204 when updated, 404 when there is no such object. */
 export async function updateOne(core: ProviderCore, req: Request, res: Response): Promise<void> {
@@ -49,7 +49,7 @@ export async function updateMany(core: ProviderCore, req: Request, res: Response
 }
 
 async function updateWith(service: RegisteredService, ctx: SifRequestContext, id: string, partial: GoessnerObject): Promise<void> {
-  if (!(await service.handlers.update!(ctx, id, partial))) {
+  if (!checkedDone(service, 'update', await service.handlers.update!(ctx, id, partial))) {
     throw new NotFoundError(`No ${service.objectName} with ${service.idAttribute} ${id.slice(0, 80)}`);
   }
 }
