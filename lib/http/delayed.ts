@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { ProviderCore } from '../core';
 import type { QueueServices } from '../queues/services';
-import { BadRequestError, NotFoundError, QuotaExceededError, ServiceUnavailableError } from '../errors';
+import { BadRequestError, NotFoundError, QuotaExceededError } from '../errors';
 import { newId } from '../util/ids';
 import { readBody } from './body';
 import { getSifContext } from './context';
@@ -45,7 +45,7 @@ async function accept(core: ProviderCore, queues: QueueServices, req: Request, r
   if (!queue) throw new NotFoundError(`No queue ${queueId.slice(0, 80)} of this consumer`, { scope: 'Delayed request' });
   // Answers of an accepted request are never dropped, so a queue nobody drains takes no more work.
   if (queue.messageCount >= queues.options.maxMessagesPerQueue) {
-    throw new ServiceUnavailableError('The queue is full: poll its messages before sending more delayed requests', { scope: 'Delayed request' });
+    throw new QuotaExceededError(503, 'queues.maxMessagesPerQueue', 'The queue is full: poll its messages before sending more delayed requests', { scope: 'Delayed request' });
   }
   const body = await readBody(req, core.config.limits);
   const stored = await queues.delayed.accept({

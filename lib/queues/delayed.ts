@@ -185,7 +185,7 @@ export class DelayedRunner {
       const outcome = await this.advance(record, { progress: held.next, done: held.done }, [fromHeld(record.queueId, held, this.clock())]);
       if (outcome === 'full') return 'full';
       if (outcome === 'gone') return 'finished';
-      if (held.done) return this.answered(record, held.next.parts);
+      if (held.done) return this.answered(record, held.next);
       progress = held.next;
     }
     const paged = isQuery(record) && !namesPage(record);
@@ -206,7 +206,7 @@ export class DelayedRunner {
       const next = pastTheEnd ? progress : pageProgress({ parts: progress.parts + 1, navigationId: captured.headers.navigationId ?? progress.navigationId });
       if (pastTheEnd) {
         if ((await this.advance(record, { progress: next, done }, [])) === 'gone') return 'finished';
-        return this.answered(record, next.parts);
+        return this.answered(record, next);
       }
       const outcome = await this.queueAnswer(record, progress, this.message(record, captured), next, done);
       if (outcome === 'full' || done) return outcome;
@@ -227,7 +227,7 @@ export class DelayedRunner {
       return 'full';
     }
     if (outcome === 'gone' || !done) return 'finished';
-    return this.answered(record, next.parts);
+    return this.answered(record, next);
   }
 
   /** Queues answers atomically with the progress, refused (`full`) past the queue's depth. */
@@ -237,12 +237,15 @@ export class DelayedRunner {
     return outcome;
   }
 
-  private answered(record: DelayedRequestRecord, parts: number): RunOutcome {
+  private async answered(record: DelayedRequestRecord, progress: DelayedProgress): Promise<RunOutcome> {
+    // The snapshot that kept the pages consistent is done with: it must not count against the
+    // consumer's limits.snapshotsPerEnvironment until it expires.
+    if (progress.navigationId) await this.store.deleteSnapshot(progress.navigationId);
     this.events.emit('delayed.answered', {
       requestId: record.headers.requestid,
       queueId: record.queueId,
       environmentId: record.environmentId,
-      messages: parts,
+      messages: progress.parts,
     });
     return 'finished';
   }

@@ -129,6 +129,11 @@ export class MemoryStore implements SifStore {
     return { ...this.log };
   }
 
+  async deleteSnapshot(navigationId: string): Promise<void> {
+    this.assertOpen();
+    this.snapshots.delete(navigationId);
+  }
+
   async restartChangeLog(): Promise<ChangeLogState> {
     this.assertOpen();
     this.log.epoch = randomBytes(8).toString('hex');

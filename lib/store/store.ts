@@ -84,6 +84,8 @@ export interface SifStore {
    * expired; undefined otherwise. Deleting the environment deletes its snapshots.
    */
   snapshotPage(navigationId: string, environmentId: string, now: string, page: { offset: number; limit: number }): Promise<SnapshotPage | undefined>;
+  /** Drops a snapshot before it expires (its walk is over). Nothing happens when it is gone. */
+  deleteSnapshot(navigationId: string): Promise<void>;
 
   /**
    * Stores a queue unless its environment already has `limits.perEnvironment` queues, or the

@@ -50,6 +50,24 @@ describe('delayed requests', () => {
     expect(await drain(host, b, q.messages)).toEqual([]);
   });
 
+  // Issue #10: the snapshot a delayed paged query takes is dropped when its last page is queued, so
+  // finished delayed queries do not hold the consumer's limits.snapshotsPerEnvironment for 15 minutes.
+  test('finished delayed paged queries give their snapshot back', async () => {
+    await host.close();
+    host = createTestHost({ consumers: QUEUE_TEST_CONSUMERS, queues: true, limits: { snapshotsPerEnvironment: 1 } });
+    for (let i = 1; i <= 30; i++) host.students.set(String(student(i)['@refId']), student(i));
+    b = await session(host, 'DemoApp', 'DemoSecret');
+    const q = await createQueue(host, b);
+    for (const id of ['first', 'second', 'third']) {
+      expect((await delayed(host, b, 'get', 'xStudents', q.id, id).set('navigationPageSize', '10')).status).toBe(202);
+      await host.provider.idle();
+    }
+    const answers = await drain(host, b, q.messages);
+    expect(answers.map((m) => `${m.headers.requestid} ${m.headers.messagetype}`)).toEqual(
+      ['first', 'second', 'third'].flatMap((id) => [`${id} RESPONSE`, `${id} RESPONSE`, `${id} RESPONSE`]),
+    );
+  });
+
   test('a delayed paged query → 202, then every page in the queue, in order, without further requests', async () => {
     const q = await createQueue(host, b);
     const accepted = await delayed(host, b, 'get', 'xStudents;zoneId=District', q.id, 'req-42');

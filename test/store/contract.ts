@@ -191,6 +191,11 @@ export function storeContract(name: string, open: () => Promise<{ store: SifStor
       expect(await store.snapshotPage('nav-3', first.id, t0, { offset: 0, limit: 1 })).toBeUndefined();
       // Once one has expired there is room again.
       expect(await store.createSnapshot(snap(4, '2026-01-01T00:10:00.000Z'), ['a'], '2026-01-01T00:02:00.000Z', 2)).toBe(true);
+      // And once one is deleted (its walk is over).
+      await store.deleteSnapshot('nav-2');
+      expect(await store.snapshotPage('nav-2', first.id, '2026-01-01T00:02:00.000Z', { offset: 0, limit: 1 })).toBeUndefined();
+      expect(await store.createSnapshot(snap(5, '2026-01-01T00:10:00.000Z'), ['a'], '2026-01-01T00:02:00.000Z', 2)).toBe(true);
+      await store.deleteSnapshot('nope');
     });
 
     test('large snapshots page across their storage chunks in order', async () => {

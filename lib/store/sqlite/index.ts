@@ -115,6 +115,10 @@ export class SqliteStore implements SifStore {
     return this.sql.countChangedObjects.get(serviceName, after, upTo) as number;
   }
 
+  async deleteSnapshot(navigationId: string): Promise<void> {
+    this.sql.deleteSnapshot.run(navigationId);
+  }
+
   async restartChangeLog(): Promise<ChangeLogState> {
     this.sql.restartChangeLog();
     return this.changeLogState();
@@ -267,6 +271,7 @@ function prepare(db: Database.Database) {
     snapshot: db.prepare('SELECT service, total FROM snapshots WHERE navigation_id = ? AND environment_id = ? AND expires_at > ?'),
     snapshotChunks: db.prepare('SELECT ids FROM snapshot_chunks WHERE navigation_id = ? AND chunk >= ? AND chunk <= ? ORDER BY chunk').pluck(),
     restartChangeLog: () => restartChangeLog.immediate(),
+    deleteSnapshot: db.prepare('DELETE FROM snapshots WHERE navigation_id = ?'),
     appendChanges: (changes: ChangeEntry[], at: string, retention: ChangeRetention) => appendChanges.immediate(changes, at, retention),
     meta: db.prepare('SELECT key, value FROM meta'),
     changedObjects: db.prepare(
