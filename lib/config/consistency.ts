@@ -19,12 +19,15 @@ export interface ServiceOffer {
   cannotServe(name: string, right: RightType): string | undefined;
 }
 
-/** The handlers that serve each right on an object service: any one of them is enough. */
+/**
+ * The handlers that serve each right on an object service: any one of them is enough (a batch
+ * handler alone serves single-object requests too, as a batch of one).
+ */
 const SERVED_BY: Partial<Record<RightType, readonly (keyof ServiceHandlers)[]>> = {
   QUERY: ['query', 'read'],
-  CREATE: ['create'],
-  UPDATE: ['update'],
-  DELETE: ['delete'],
+  CREATE: ['create', 'createMany'],
+  UPDATE: ['update', 'updateMany'],
+  DELETE: ['delete', 'deleteMany'],
 };
 
 /**
@@ -49,7 +52,8 @@ export function serviceOffer(
       if (servicePaths.has(name)) return right === 'QUERY' ? undefined : 'cannot be served: a service path can only be queried';
       const service = services.get(name);
       if (!service || handlers.some((h) => service.handlers[h])) return undefined;
-      return `cannot be served: service "${name}" has no ${handlers.join(' or ')} handler`;
+      const [first, ...others] = handlers;
+      return `cannot be served: service "${name}" has no ${first} handler${others.length ? ` (nor ${others.join(' nor ')})` : ''}`;
     },
   };
 }

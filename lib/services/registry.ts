@@ -1,4 +1,4 @@
-import { SifConfigError } from '../errors';
+import { InternalServiceError, SifConfigError } from '../errors';
 import type { ServiceType } from '../protocol/enums';
 import { SERVICE_TYPES } from '../protocol/enums';
 import {
@@ -10,6 +10,7 @@ import {
   requireObject,
   requireString,
 } from '../config/validate';
+import type { GoessnerObject } from '../payload/goessner';
 import type { RepeatableTree } from '../payload/objects';
 import { compileRepeatable } from '../payload/objects';
 import type { DelayedHandlers, QueryFeatures, ServiceDefinition, ServiceHandlers, ServicePathHandler } from './types';
@@ -46,7 +47,7 @@ export interface ServiceRegistry {
   readonly paths: ReadonlyMap<string, RegisteredServicePath>;
 }
 
-const HANDLER_NAMES = ['query', 'queryIds', 'read', 'create', 'update', 'delete'] as const;
+const HANDLER_NAMES = ['query', 'queryIds', 'read', 'create', 'update', 'delete', 'createMany', 'updateMany', 'deleteMany'] as const;
 const DELAYED_HANDLER_NAMES = ['query', 'createMany', 'updateMany', 'deleteMany'] as const;
 
 /** Validates the `services` option into frozen maps of services and service paths by name. */
@@ -74,11 +75,14 @@ function resolveService(name: string, def: unknown, path: string): RegisteredSer
   if (!/^[A-Za-z][\w-]*$/.test(name)) throw new SifConfigError(path, 'must be a plain name (letters, digits, _ and -)');
   const d = requireObject(def, path) as Record<string, unknown> & ServiceDefinition;
   rejectUnknownKeys(d, ['type', 'objectName', 'idAttribute', 'namespace', 'repeatable', 'handlers', 'delayed', 'supports', 'paths', 'changeTracking'], path);
-  const handlers = functions(d.handlers, HANDLER_NAMES, `${path}.handlers`);
+  const handlers = withSingleFallbacks(name, functions(d.handlers, HANDLER_NAMES, `${path}.handlers`) as ServiceHandlers);
   const delayed = functions(d.delayed, DELAYED_HANDLER_NAMES, `${path}.delayed`);
   if (delayed.query && !handlers.query) throw new SifConfigError(`${path}.delayed.query`, 'needs handlers.query too (for immediate queries)');
   for (const [name, immediate] of [['createMany', 'create'], ['updateMany', 'update'], ['deleteMany', 'delete']] as const) {
-    if (delayed[name] && !handlers[immediate]) throw new SifConfigError(`${path}.delayed.${name}`, `needs handlers.${immediate} too (for immediate requests)`);
+    // Either handler serves the immediate requests (a batch handler alone also serves single ones).
+    if (delayed[name] && !handlers[immediate] && !handlers[name]) {
+      throw new SifConfigError(`${path}.delayed.${name}`, `needs handlers.${immediate} or handlers.${name} too (for immediate requests)`);
+    }
   }
   const hasHandlers = Object.keys(handlers).length > 0;
   const objectName = hasHandlers ? requireString(d.objectName, `${path}.objectName`) : optionalString(d.objectName, `${path}.objectName`);
@@ -96,7 +100,7 @@ function resolveService(name: string, def: unknown, path: string): RegisteredSer
     idAttribute: optionalString(d.idAttribute, `${path}.idAttribute`) ?? 'refId',
     namespace: hasHandlers ? requireString(d.namespace, `${path}.namespace`) : optionalString(d.namespace, `${path}.namespace`),
     repeatable: compileRepeatable(optionalStringList(d.repeatable, `${path}.repeatable`) ?? []),
-    handlers: Object.freeze({ ...(handlers as ServiceHandlers) }),
+    handlers: Object.freeze({ ...handlers }),
     delayed: Object.freeze({ ...(delayed as DelayedHandlers) }),
     supports: Object.freeze({
       where: optionalBoolean(supports.where, `${path}.supports.where`) ?? false,
@@ -105,6 +109,39 @@ function resolveService(name: string, def: unknown, path: string): RegisteredSer
     }),
     changeTracking,
   });
+}
+
+/**
+ * The handlers with a single-object handler made from each batch handler that has none: a service
+ * that only writes in batches still serves `POST {plural}/{singular}`, `PUT` and `DELETE {plural}/{id}`
+ * (as a batch of one), and every check that asks "is there a create handler" (405, Allow, rights)
+ * sees one.
+ */
+function withSingleFallbacks(serviceName: string, given: ServiceHandlers): ServiceHandlers {
+  const handlers = { ...given };
+  const { createMany, updateMany, deleteMany } = given;
+  if (createMany && !handlers.create) {
+    handlers.create = async (ctx, object, options) => onlyResult(serviceName, 'createMany', await createMany(ctx, [object], options)) as GoessnerObject;
+  }
+  if (updateMany && !handlers.update) {
+    handlers.update = async (ctx, id, partial) => onlyResult(serviceName, 'updateMany', await updateMany(ctx, [{ id, partial }])) as boolean;
+  }
+  if (deleteMany && !handlers.delete) {
+    handlers.delete = async (ctx, id) => onlyResult(serviceName, 'deleteMany', await deleteMany(ctx, [id])) as boolean;
+  }
+  return handlers;
+}
+
+/**
+ * The one result of a batch of one, unchecked (the endpoint checks it as a single handler's); an
+ * Error result is thrown, as a single handler would have thrown it.
+ */
+function onlyResult(serviceName: string, handler: string, results: unknown): unknown {
+  if (!Array.isArray(results) || results.length !== 1) {
+    throw new InternalServiceError(`The ${serviceName} ${handler} handler must return one result per item`);
+  }
+  if (results[0] instanceof Error) throw results[0];
+  return results[0];
 }
 
 /** An object of optional functions with known names. */

@@ -92,6 +92,47 @@ export interface ServiceHandlers {
   update?(ctx: SifRequestContext, id: string, partial: GoessnerObject): Promise<boolean>;
   /** Deletes the object; false when there is no such object. */
   delete?(ctx: SifRequestContext, id: string): Promise<boolean>;
+  /**
+   * Creates several objects at once (e.g. in one transaction): a multi-object create
+   * (`POST {plural}`, immediate or delayed) calls it once instead of `create` per object. One result
+   * per object, in order: the object as stored (with its id), or an Error for that object alone (a
+   * `SifError` chooses its status; anything else is a 500 for that object). Results are checked as
+   * `create`'s are. A result array of the wrong length, or a throw, fails every object of the
+   * request (a thrown `SifError` with its status, anything else with a logged 500). Objects the
+   * request already refuses (with `mustUseAdvisory`, one without an id) are not handed over. Without
+   * `create`, single creates come here too, as a batch of one.
+   *
+   * @example
+   * async createMany(ctx, students, { mustUseAdvisory }) {
+   *   return db.transaction(() => students.map((s) => {
+   *     if (mustUseAdvisory && db.has(s['@refId'])) return new ConflictError('refId taken');
+   *     return db.insertStudent(s);                  // the student as stored, with its refId
+   *   }));
+   * }
+   */
+  createMany?(ctx: SifRequestContext, objects: GoessnerObject[], options: CreateOptions): Promise<(GoessnerObject | Error)[]>;
+  /**
+   * Applies several partial updates at once (`PUT {plural}`): per item, in order, true (updated),
+   * false (no such object: a 404 for it) or an Error for it alone. Items without an id are refused
+   * before and not handed over. Without `update`, single updates come here too, as a batch of one.
+   *
+   * @example
+   * async updateMany(ctx, updates) {
+   *   return db.transaction(() => updates.map(({ id, partial }) => db.updateStudent(id, partial)));
+   * }
+   */
+  updateMany?(ctx: SifRequestContext, updates: { id: string; partial: GoessnerObject }[]): Promise<(boolean | Error)[]>;
+  /**
+   * Deletes several objects at once (`PUT {plural}` with `methodOverride: DELETE`): per id, in order,
+   * true, false (a 404 for it) or an Error for it alone. Without `delete`, single deletes come here
+   * too, as a batch of one.
+   *
+   * @example
+   * async deleteMany(ctx, ids) {
+   *   return db.transaction(() => ids.map((id) => db.deleteStudent(id)));
+   * }
+   */
+  deleteMany?(ctx: SifRequestContext, ids: string[]): Promise<(boolean | Error)[]>;
 }
 
 /**
@@ -150,6 +191,31 @@ export interface QueryRequest {
   readonly offset: number;
   readonly where?: WhereNode;
   readonly order?: readonly OrderTerm[];
+  /**
+   * Set when this page continues a walk: where the previous page ended. A handler may seek past it
+   * (objects after `id` in its order) instead of skipping `offset` rows; it must return the same
+   * objects either way.
+   *
+   * @example
+   * // ORDER BY familyName, refId: continue after the last row served instead of OFFSET
+   * if (query.after) sql += ' WHERE (familyName, refId) > (?, ?)', params.push(query.after.orderValues[0], query.after.id);
+   */
+  readonly after?: QueryPosition;
+  /** The total this handler reported earlier in the same walk: a handler may return it as totalCount instead of counting again. */
+  readonly knownTotal?: number;
+}
+
+/**
+ * One position in a walk: the last object's id, and the values of the `order` terms on it (first
+ * value at each path, as compareByOrder reads them; undefined when absent).
+ *
+ * @example
+ * // after a page ordered by [name/familyName=ascending] that ended with Ann Smith:
+ * const position: QueryPosition = { id: '6f1c…', orderValues: ['Smith'] };
+ */
+export interface QueryPosition {
+  readonly id: string;
+  readonly orderValues: readonly (string | undefined)[];
 }
 
 /** One page of objects. */

@@ -52,9 +52,9 @@ export const TEST_CONSUMERS: ConsumerEntry[] = [
 /** The handlers that serve each right (start-up refuses a grant that no handler serves). */
 const SERVED_BY: Partial<Record<RightType, (keyof ServiceHandlers)[]>> = {
   QUERY: ['query', 'read'],
-  CREATE: ['create'],
-  UPDATE: ['update'],
-  DELETE: ['delete'],
+  CREATE: ['create', 'createMany'],
+  UPDATE: ['update', 'updateMany'],
+  DELETE: ['delete', 'deleteMany'],
 };
 
 /**

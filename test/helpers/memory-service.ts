@@ -15,6 +15,14 @@ export interface MemoryServiceOptions {
   /** Query features to declare; default all (none without a query handler), applied with the library's reference evaluator. */
   supports?: QueryFeatures;
   paths?: ServiceDefinition['paths'];
+  /** Also offer the batch handlers (createMany, updateMany, deleteMany), one call per multi-object request. */
+  batch?: boolean;
+  /**
+   * Continue a walk after `query.after` (the object with that id, in the query's order) instead of
+   * skipping `offset` objects, and reuse `query.knownTotal`, as a database handler would; offset when
+   * that object is gone.
+   */
+  seek?: boolean;
 }
 
 /**
@@ -34,7 +42,10 @@ export function memoryService(options: MemoryServiceOptions): { definition: Serv
   const handlers: ServiceHandlers = {
     query: async (_ctx, query) => {
       const all = select(query);
-      return { objects: all.slice(query.offset, query.offset + query.pageSize).map((o) => structuredClone(o)), totalCount: all.length };
+      const at = options.seek && query.after ? all.findIndex((o) => String(o[idKey]) === query.after!.id) : -1;
+      const start = at >= 0 ? at + 1 : query.offset;
+      const totalCount = options.seek && query.knownTotal !== undefined ? query.knownTotal : all.length;
+      return { objects: all.slice(start, start + query.pageSize).map((o) => structuredClone(o)), totalCount };
     },
     queryIds: async (_ctx, query) => select(query).map((o) => String(o[idKey])),
     read: async (_ctx, id) => structuredClone(objects.get(id)) ?? null,
@@ -54,6 +65,19 @@ export function memoryService(options: MemoryServiceOptions): { definition: Serv
     },
     delete: async (_ctx, id) => objects.delete(id),
   };
+  if (options.batch) {
+    // Built on the single handlers (captured before `omit`), as a host would wrap them in one
+    // transaction: one result per item, an item's error returned rather than thrown.
+    const { create, update, delete: remove } = handlers;
+    const each = async <I, R>(items: I[], one: (item: I) => Promise<R>): Promise<(R | Error)[]> => {
+      const results: (R | Error)[] = [];
+      for (const item of items) results.push(await one(item).catch((err: Error) => err));
+      return results;
+    };
+    handlers.createMany = async (ctx, list, createOptions) => each(list, (o) => create!(ctx, o, createOptions));
+    handlers.updateMany = async (ctx, updates) => each(updates, (u) => update!(ctx, u.id, u.partial));
+    handlers.deleteMany = async (ctx, ids) => each(ids, (id) => remove!(ctx, id));
+  }
   for (const name of options.omit ?? []) delete handlers[name];
   return {
     objects,

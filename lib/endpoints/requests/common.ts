@@ -76,31 +76,32 @@ export function checkedObject(service: RegisteredService, object: GoessnerObject
 }
 
 /**
- * Throws 500 unless an update or delete handler returned a boolean; true when it did the work.
+ * Throws 500 unless an update or delete handler (`handler`: its name, for the message) returned a
+ * boolean for an item; true when it did the work.
  *
  * @example
  * if (!checkedDone(service, 'delete', await service.handlers.delete!(ctx, id))) throw new NotFoundError('…');
  */
-export function checkedDone(service: RegisteredService, operation: 'update' | 'delete', result: unknown): boolean {
-  if (typeof result !== 'boolean') throw new InternalServiceError(`The ${service.name} ${operation} handler must return true or false`);
+export function checkedDone(service: RegisteredService, handler: 'update' | 'delete' | 'updateMany' | 'deleteMany', result: unknown): boolean {
+  if (typeof result !== 'boolean') throw new InternalServiceError(`The ${service.name} ${handler} handler must return true or false`);
   return result;
 }
 
 /**
- * Runs one item of a multi-object request on its own: a failure becomes that item's status and
- * embedded error and never affects the other items.
+ * The outcome of one item of a multi-object request that failed: a `SifError` gives its status and
+ * embedded error, anything else a bare 500. Failures (500s) are logged unless `logged` says they
+ * were already, once for a whole batch. The other items are never affected.
+ *
+ * @example
+ * failedItem(core, new NotFoundError('No xStudent with refId …'), { id }); // { id, statusCode: 404, error }
  */
-export async function runItem(core: ProviderCore, work: () => Promise<ItemOutcome>, base: Partial<ItemOutcome>): Promise<ItemOutcome> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof SifError) {
-      if (err.status >= 500) core.config.logger.error('sif3-direct: a handler failed on one item', err);
-      return { ...base, statusCode: err.status, error: err };
-    }
-    core.config.logger.error('sif3-direct: a handler failed on one item', err);
-    return { ...base, statusCode: 500, error: new InternalServiceError('Internal service error') };
+export function failedItem(core: ProviderCore, err: unknown, base: Partial<ItemOutcome>, logged = false): ItemOutcome {
+  if (err instanceof SifError) {
+    if (err.status >= 500 && !logged) core.config.logger.error('sif3-direct: a handler failed on one item', err);
+    return { ...base, statusCode: err.status, error: err };
   }
+  if (!logged) core.config.logger.error('sif3-direct: a handler failed on one item', err);
+  return { ...base, statusCode: 500, error: new InternalServiceError('Internal service error') };
 }
 
 /** Sends one object (`<xStudent>`) in the service's namespace. */

@@ -5,61 +5,68 @@ import { BadRequestError, InternalServiceError } from '../../errors';
 import { headerOrQuery } from '../../http/params';
 import type { GoessnerObject } from '../../payload/goessner';
 import { isPlainObject } from '../../payload/output-values';
-import type { ItemOutcome } from '../../payload/responses';
 import { createResponse } from '../../payload/responses';
 import type { RegisteredService } from '../../services/registry';
-import type { SifRequestContext } from '../../services/types';
-import { changeOf, checkedObject, readObjects, readOneObject, runItem, scopeOf, sendInfrastructure, sendObject, targetOf } from './common';
+import { outcomeOf, settleItems } from './batch';
+import { changeOf, checkedObject, readObjects, readOneObject, scopeOf, sendInfrastructure, sendObject, targetOf } from './common';
 
 /** `POST {rc}/{plural}/{singular}`: 201 with the created object (honouring `mustUseAdvisory`). */
 export async function createOne(core: ProviderCore, req: Request, res: Response): Promise<void> {
   const { service, ctx } = targetOf(req);
   const object = await readOneObject(req, core, service);
-  const created = await createWith(service, ctx, object, mustUseAdvisory(req));
+  const mustUse = mustUseAdvisory(req);
+  requireAdvisory(service, object, mustUse);
+  const created = checkedCreated(service, 'create', object, mustUse, await service.handlers.create!(ctx, object, { mustUseAdvisory: mustUse }));
   await core.changes.fromConnector(changeOf(ctx, 'CREATE', [created]), service);
   const url = `${core.responder.baseUrl(req)}/requests/${service.name}/${encodeURIComponent(idOf(created, service))}`;
   sendObject(req, res, core, 201, created, { Location: url });
 }
 
-/** `POST {rc}/{plural}`: 200 with a `createResponse`; each object is created, or fails, on its own. */
+/**
+ * `POST {rc}/{plural}`: 200 with a `createResponse`; each object is created, or fails, on its own:
+ * all in one call to the `createMany` handler when there is one, else one by one with `create`.
+ */
 export async function createMany(core: ProviderCore, req: Request, res: Response): Promise<void> {
   const target = targetOf(req);
   const { service, ctx } = target;
   const objects = await readObjects(req, core, service);
-  const advisory = mustUseAdvisory(req);
-  const created: GoessnerObject[] = [];
-  const outcomes: ItemOutcome[] = [];
-  for (const object of objects) {
-    const advisoryId = idOf(object, service) || undefined;
-    outcomes.push(
-      await runItem(
-        core,
-        async () => {
-          const stored = await createWith(service, ctx, object, advisory);
-          created.push(stored);
-          return { id: idOf(stored, service), advisoryId, statusCode: 201 };
-        },
-        { advisoryId },
-      ),
-    );
-  }
+  const options = { mustUseAdvisory: mustUseAdvisory(req) };
+  const { createMany: many, create } = service.handlers;
+  const settled = await settleItems(core, service, objects, {
+    batchName: 'createMany',
+    many: many && ((batch) => many(ctx, batch, options)),
+    one: (object) => create!(ctx, object, options),
+    precheck: (object) => requireAdvisory(service, object, options.mustUseAdvisory),
+    check: (returned, object) => checkedCreated(service, many ? 'createMany' : 'create', object, options.mustUseAdvisory, returned),
+  });
+  const outcomes = settled.map((s, i) => {
+    const advisoryId = idOf(objects[i]!, service) || undefined;
+    return outcomeOf(core, s, { advisoryId }, (stored) => ({ id: idOf(stored, service), advisoryId, statusCode: 201 }));
+  });
+  const created = settled.flatMap((s) => (s.ok ? [s.value] : []));
   await core.changes.fromConnector(changeOf(ctx, 'CREATE', created), service);
   sendInfrastructure(req, res, core, 'createResponse', createResponse(outcomes, scopeOf(target)));
 }
 
-async function createWith(service: RegisteredService, ctx: SifRequestContext, object: GoessnerObject, mustUse: boolean): Promise<GoessnerObject> {
-  const advisoryId = idOf(object, service);
-  if (mustUse && !advisoryId) {
+/** With `mustUseAdvisory`, an object without an id is the consumer's mistake: 400, no handler called. */
+function requireAdvisory(service: RegisteredService, object: GoessnerObject, mustUse: boolean): void {
+  if (mustUse && !idOf(object, service)) {
     throw new BadRequestError(`mustUseAdvisory is set but the ${service.objectName} has no @${service.idAttribute}`);
   }
-  const returned: unknown = await service.handlers.create!(ctx, object, { mustUseAdvisory: mustUse });
-  if (!isPlainObject(returned)) throw new InternalServiceError(`The ${service.name} create handler must return the object with its @${service.idAttribute}`);
+}
+
+/**
+ * What a create handler (`handler`: its name, for the message) returned for `object`, checked: an
+ * object with its id (the advisory one under `mustUseAdvisory`), shaped for output; else a 500.
+ */
+function checkedCreated(service: RegisteredService, handler: 'create' | 'createMany', object: GoessnerObject, mustUse: boolean, returned: unknown): GoessnerObject {
+  if (!isPlainObject(returned)) throw new InternalServiceError(`The ${service.name} ${handler} handler must return the object with its @${service.idAttribute}`);
   const created = checkedObject(service, returned);
   if (!idOf(created, service)) {
-    throw new InternalServiceError(`The ${service.name} create handler must return the object with its @${service.idAttribute}`);
+    throw new InternalServiceError(`The ${service.name} ${handler} handler must return the object with its @${service.idAttribute}`);
   }
-  if (mustUse && idOf(created, service) !== advisoryId) {
-    throw new InternalServiceError(`The ${service.name} create handler did not use the advisory id`);
+  if (mustUse && idOf(created, service) !== idOf(object, service)) {
+    throw new InternalServiceError(`The ${service.name} ${handler} handler did not use the advisory id`);
   }
   return created;
 }

@@ -1,46 +1,39 @@
 import type { Request, Response } from 'express';
 import type { ProviderCore } from '../../core';
 import { BadRequestError, NotFoundError } from '../../errors';
-import type { GoessnerObject } from '../../payload/goessner';
 import { asArray, isElement, textOf } from '../../payload/goessner';
 import { requireInfrastructureRoot } from '../../payload/fields';
-import type { ItemOutcome } from '../../payload/responses';
 import { deleteResponse } from '../../payload/responses';
 import type { RegisteredService } from '../../services/registry';
-import type { SifRequestContext } from '../../services/types';
-import { assertObjectCount, changeOf, checkedDone, idOnly, requirePayload, runItem, scopeOf, sendInfrastructure, targetOf } from './common';
+import { outcomeOf, settleItems } from './batch';
+import { assertObjectCount, changeOf, checkedDone, idOnly, requirePayload, scopeOf, sendInfrastructure, targetOf } from './common';
 
 /** `DELETE {rc}/{plural}/{id}`: 204 when deleted, 404 when there is no such object. */
 export async function deleteOne(core: ProviderCore, req: Request, res: Response): Promise<void> {
   const { service, ctx, itemId } = targetOf(req);
-  await deleteWith(service, ctx, itemId!);
+  found(service, 'delete', await service.handlers.delete!(ctx, itemId!), itemId!);
   await core.changes.fromConnector(changeOf(ctx, 'DELETE', [idOnly(service, itemId!)]), service);
   core.responder.empty(req, res, 204, { responseAction: 'DELETE' });
 }
 
 /**
  * `PUT {rc}/{plural}` with `methodOverride: DELETE` and a `deleteRequest`: 200 with a
- * `deleteResponse`; each id is deleted, or fails, on its own.
+ * `deleteResponse`; each id is deleted, or fails, on its own: all in one call to the `deleteMany`
+ * handler when there is one, else one by one with `delete`.
  */
 export async function deleteMany(core: ProviderCore, req: Request, res: Response): Promise<void> {
   const target = targetOf(req);
   const { service, ctx } = target;
   const ids = await readDeleteRequest(req, core);
-  const deleted: GoessnerObject[] = [];
-  const outcomes: ItemOutcome[] = [];
-  for (const id of ids) {
-    outcomes.push(
-      await runItem(
-        core,
-        async () => {
-          await deleteWith(service, ctx, id);
-          deleted.push(idOnly(service, id));
-          return { id, statusCode: 200 };
-        },
-        { id },
-      ),
-    );
-  }
+  const { deleteMany: many, delete: remove } = service.handlers;
+  const settled = await settleItems(core, service, ids, {
+    batchName: 'deleteMany',
+    many: many && ((batch) => many(ctx, batch)),
+    one: (id) => remove!(ctx, id),
+    check: (returned, id) => (found(service, many ? 'deleteMany' : 'delete', returned, id), idOnly(service, id)),
+  });
+  const outcomes = settled.map((s, i) => outcomeOf(core, s, { id: ids[i] }, () => ({ id: ids[i], statusCode: 200 })));
+  const deleted = settled.flatMap((s) => (s.ok ? [s.value] : []));
   await core.changes.fromConnector(changeOf(ctx, 'DELETE', deleted), service);
   sendInfrastructure(req, res, core, 'deleteResponse', deleteResponse(outcomes, scopeOf(target)));
 }
@@ -63,8 +56,9 @@ export async function readDeleteRequest(req: Request, core: ProviderCore): Promi
   });
 }
 
-async function deleteWith(service: RegisteredService, ctx: SifRequestContext, id: string): Promise<void> {
-  if (!checkedDone(service, 'delete', await service.handlers.delete!(ctx, id))) {
+/** Checks what a delete handler returned for `id`: true, else false is a 404 (anything else a 500). */
+function found(service: RegisteredService, handler: 'delete' | 'deleteMany', returned: unknown, id: string): void {
+  if (!checkedDone(service, handler, returned)) {
     throw new NotFoundError(`No ${service.objectName} with ${service.idAttribute} ${id.slice(0, 80)}`);
   }
 }

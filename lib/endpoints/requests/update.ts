@@ -3,11 +3,10 @@ import { idOf } from '../../changes';
 import type { ProviderCore } from '../../core';
 import { BadRequestError, NotFoundError } from '../../errors';
 import type { GoessnerObject } from '../../payload/goessner';
-import type { ItemOutcome } from '../../payload/responses';
 import { updateResponse } from '../../payload/responses';
 import type { RegisteredService } from '../../services/registry';
-import type { SifRequestContext } from '../../services/types';
-import { changeOf, checkedDone, readObjects, readOneObject, runItem, scopeOf, sendInfrastructure, targetOf } from './common';
+import { outcomeOf, settleItems } from './batch';
+import { changeOf, checkedDone, readObjects, readOneObject, scopeOf, sendInfrastructure, targetOf } from './common';
 
 /** `PUT {rc}/{plural}/{id}`: 204 when updated, 404 when there is no such object. */
 export async function updateOne(core: ProviderCore, req: Request, res: Response): Promise<void> {
@@ -17,39 +16,43 @@ export async function updateOne(core: ProviderCore, req: Request, res: Response)
   if (bodyId && bodyId !== itemId) {
     throw new BadRequestError(`The payload's @${service.idAttribute} ${bodyId.slice(0, 60)} is not the one in the URL`);
   }
-  await updateWith(service, ctx, itemId!, partial);
+  found(service, 'update', await service.handlers.update!(ctx, itemId!, partial), itemId!);
   await core.changes.fromConnector(changeOf(ctx, 'UPDATE', [withId(partial, service, itemId!)]), service);
   core.responder.empty(req, res, 204, { responseAction: 'UPDATE' });
 }
 
-/** `PUT {rc}/{plural}`: 200 with an `updateResponse`; each object is updated, or fails, on its own. */
+/**
+ * `PUT {rc}/{plural}`: 200 with an `updateResponse`; each object is updated, or fails, on its own:
+ * all in one call to the `updateMany` handler when there is one, else one by one with `update`.
+ */
 export async function updateMany(core: ProviderCore, req: Request, res: Response): Promise<void> {
   const target = targetOf(req);
   const { service, ctx } = target;
   const partials = await readObjects(req, core, service);
-  const updated: GoessnerObject[] = [];
-  const outcomes: ItemOutcome[] = [];
-  for (const partial of partials) {
-    const id = idOf(partial, service);
-    outcomes.push(
-      await runItem(
-        core,
-        async () => {
-          if (!id) throw new BadRequestError(`Each ${service.objectName} to update needs its @${service.idAttribute}`);
-          await updateWith(service, ctx, id, partial);
-          updated.push(partial);
-          return { id, statusCode: 200 };
-        },
-        id ? { id } : {},
-      ),
-    );
-  }
+  const { updateMany: many, update } = service.handlers;
+  // An object without its id is refused before any handler sees it (id '' is never handed over).
+  const items = partials.map((partial) => ({ id: idOf(partial, service), partial }));
+  const settled = await settleItems(core, service, items, {
+    batchName: 'updateMany',
+    many: many && ((batch) => many(ctx, batch)),
+    one: ({ id, partial }) => update!(ctx, id, partial),
+    precheck: ({ id }) => {
+      if (!id) throw new BadRequestError(`Each ${service.objectName} to update needs its @${service.idAttribute}`);
+    },
+    check: (returned, { id, partial }) => (found(service, many ? 'updateMany' : 'update', returned, id), partial),
+  });
+  const outcomes = settled.map((s, i) => {
+    const { id } = items[i]!;
+    return outcomeOf(core, s, id ? { id } : {}, () => ({ id, statusCode: 200 }));
+  });
+  const updated = settled.flatMap((s) => (s.ok ? [s.value] : []));
   await core.changes.fromConnector(changeOf(ctx, 'UPDATE', updated), service);
   sendInfrastructure(req, res, core, 'updateResponse', updateResponse(outcomes, scopeOf(target)));
 }
 
-async function updateWith(service: RegisteredService, ctx: SifRequestContext, id: string, partial: GoessnerObject): Promise<void> {
-  if (!checkedDone(service, 'update', await service.handlers.update!(ctx, id, partial))) {
+/** Checks what an update handler returned for `id`: true, else false is a 404 (anything else a 500). */
+function found(service: RegisteredService, handler: 'update' | 'updateMany', returned: unknown, id: string): void {
+  if (!checkedDone(service, handler, returned)) {
     throw new NotFoundError(`No ${service.objectName} with ${service.idAttribute} ${id.slice(0, 80)}`);
   }
 }
