@@ -5,6 +5,7 @@ import type { SifEvents } from './events';
 import type { Responder } from './http/respond';
 import type { AlertValidator } from './payload/alert';
 import type { QueueServices } from './queues/services';
+import type { WalkPositions } from './endpoints/requests/walks';
 
 /** What every endpoint works with: built once per provider, shared by its routes. */
 export interface ProviderCore {
@@ -16,4 +17,6 @@ export interface ProviderCore {
   readonly changes: ChangeReporter;
   /** Queues, events, delayed requests: undefined when the `queues` option is off. */
   readonly queues: QueueServices | undefined;
+  /** Where consumers' walks through query pages stand, so the next page can seek (endpoints/requests/walks.ts). */
+  readonly walks: WalkPositions;
 }

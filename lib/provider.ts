@@ -15,6 +15,7 @@ import { AlertValidator } from './payload/alert';
 import { createRouter } from './router';
 import type { DeferredPart } from './queues/deferred';
 import { createQueueServices } from './queues/services';
+import { MAX_WALKS, WalkPositions } from './endpoints/requests/walks';
 import type { SifStore } from './store/store';
 
 /** A mounted-anywhere SIF 3 Direct Environments Provider. */
@@ -94,6 +95,7 @@ export function createSifProvider(options: SifProviderOptions): SifProvider {
     alertValidator: new AlertValidator(config.infrastructureVersion),
     changes,
     queues,
+    walks: new WalkPositions(MAX_WALKS, config.paging.snapshotTtlMs),
   });
   const router = createRouter(core);
   // Delayed requests run through this same router; pending ones (from before a restart) resume now.

@@ -13,6 +13,13 @@ import type { QueueBroker } from './broker';
  * context when the host reports a change without them).
  */
 export class EventPublisher {
+  /**
+   * The subscriptions to each service, read from the store once and kept until they may have
+   * changed (`subscriptionsChanged`): every change is published, and subscriptions rarely change.
+   * Kept as promises so that concurrent changes share one read.
+   */
+  private readonly subscriptions = new Map<string, Promise<SubscriptionRecord[]>>();
+
   constructor(
     private readonly store: SifStore,
     private readonly broker: QueueBroker,
@@ -23,7 +30,7 @@ export class EventPublisher {
   /** Queues the events of one change; resolves once they are stored. */
   async publish(change: ObjectsChanged, service: RegisteredService): Promise<void> {
     if (change.objects.length === 0) return;
-    const subscriptions = (await this.store.subscriptionsTo(service.name)).filter((s) => matches(s, change, service));
+    const subscriptions = (await this.subscriptionsTo(service.name)).filter((s) => matches(s, change, service));
     if (subscriptions.length === 0) return;
     const at = this.clock().toISOString();
     const batches: ObjectsChanged['objects'][] = [];
@@ -46,6 +53,30 @@ export class EventPublisher {
       }
     }
     await this.broker.publish(messages);
+  }
+
+  /**
+   * Forgets the subscriptions kept in memory. Call it once a subscription has been created or
+   * deleted, or a queue or an environment (which take their subscriptions with them) deleted.
+   *
+   * @example
+   * await store.deleteSubscription(environmentId, id);
+   * publisher.subscriptionsChanged();
+   */
+  subscriptionsChanged(): void {
+    this.subscriptions.clear();
+  }
+
+  private subscriptionsTo(serviceName: string): Promise<SubscriptionRecord[]> {
+    const kept = this.subscriptions.get(serviceName);
+    if (kept) return kept;
+    const read = this.store.subscriptionsTo(serviceName);
+    this.subscriptions.set(serviceName, read);
+    // A failed read is not kept: the next change reads again.
+    read.catch(() => {
+      if (this.subscriptions.get(serviceName) === read) this.subscriptions.delete(serviceName);
+    });
+    return read;
   }
 }
 

@@ -33,7 +33,12 @@ import type {
 export class MemoryStore implements SifStore {
   private readonly environments = new Map<string, EnvironmentRecord>();
   private readonly alerts = new Map<string, AlertRecord>();
+  /** The change log in sequence order; entries before `changesHead` are pruned, awaiting compaction. */
   private readonly changes: (ChangeEntry & { seq: number; at: string })[] = [];
+  private changesHead = 0;
+  /** The newest `at` appended, and the last entry appended with an earlier one (a clock that went back). */
+  private newestAt = '';
+  private lastUnorderedSeq = 0;
   private readonly log = { epoch: randomBytes(8).toString('hex'), latest: 0, prunedThrough: 0 };
   private readonly snapshots = new Map<string, QuerySnapshot & { ids: string[] }>();
   private readonly queues = new Map<string, QueueRecord>();
@@ -116,12 +121,34 @@ export class MemoryStore implements SifStore {
   async appendChanges(changes: ChangeEntry[], at: string, retention: ChangeRetention): Promise<void> {
     this.assertOpen();
     for (const change of changes) this.changes.push({ ...change, seq: ++this.log.latest, at });
-    const lastOld = this.changes.filter((c) => c.at < retention.olderThan).reduce((m, c) => Math.max(m, c.seq), 0);
-    const cut = Math.max(this.log.latest - retention.maxEntries, lastOld);
+    if (at < this.newestAt) this.lastUnorderedSeq = this.log.latest;
+    else this.newestAt = at;
+    const cut = Math.max(this.log.latest - retention.maxEntries, this.lastSeqBefore(retention.olderThan));
     if (cut > this.log.prunedThrough) {
       this.log.prunedThrough = cut;
-      this.changes.splice(0, this.changes.filter((c) => c.seq <= cut).length);
+      while (this.changesHead < this.changes.length && this.changes[this.changesHead]!.seq <= cut) this.changesHead++;
+      // Compacting only when half the array is pruned keeps each write's share of it constant.
+      if (this.changesHead * 2 >= this.changes.length) {
+        this.changes.splice(0, this.changesHead);
+        this.changesHead = 0;
+      }
     }
+  }
+
+  /**
+   * The last sequence number recorded before `olderThan` (0 when none), without scanning the log:
+   * while every kept entry was appended in time order, the old ones are a prefix, read from the
+   * front (and pruned right after, so each is read once). Only while an entry appended with an
+   * earlier time than one before it is still kept does this look at the whole log.
+   */
+  private lastSeqBefore(olderThan: string): number {
+    let last = 0;
+    if (this.lastUnorderedSeq > this.log.prunedThrough) {
+      for (let i = this.changesHead; i < this.changes.length; i++) if (this.changes[i]!.at < olderThan) last = this.changes[i]!.seq;
+      return last;
+    }
+    for (let i = this.changesHead; i < this.changes.length && this.changes[i]!.at < olderThan; i++) last = this.changes[i]!.seq;
+    return last;
   }
 
   async changeLogState(): Promise<ChangeLogState> {
@@ -139,6 +166,7 @@ export class MemoryStore implements SifStore {
     this.log.epoch = randomBytes(8).toString('hex');
     this.log.prunedThrough = this.log.latest;
     this.changes.length = 0;
+    this.changesHead = 0;
     return { ...this.log };
   }
 
@@ -154,7 +182,8 @@ export class MemoryStore implements SifStore {
 
   private latestChanges(serviceName: string, after: number, upTo: number): ChangedObject[] {
     const latest = new Map<string, ChangedObject>();
-    for (const c of this.changes) {
+    for (let i = this.changesHead; i < this.changes.length; i++) {
+      const c = this.changes[i]!;
       if (c.serviceName === serviceName && c.seq > after && c.seq <= upTo) latest.set(c.objectId, { objectId: c.objectId, action: c.action, seq: c.seq });
     }
     return [...latest.values()].sort((a, b) => a.seq - b.seq);

@@ -144,6 +144,46 @@ export function storeContract(name: string, open: () => Promise<{ store: SifStor
       expect((await store.changedObjects('s', 0, 6, { offset: 0, limit: 10 })).map((c) => c.objectId)).toEqual(['o5', 'o6']);
     });
 
+    // Issue #11: retention no longer scans the log on each write; what it keeps must not change.
+    // Whatever is dropped must be at or below prunedThrough (so a marker into it is a 409), and
+    // everything above it kept, however the count and age limits and the clock combine.
+    test('change log retention stays exact: at the count cap, by age, and when the clock goes back', async () => {
+      const at = (day: number) => `2026-01-${String(day).padStart(2, '0')}T00:00:00.000Z`;
+      const kept = async () => {
+        const { latest } = await store.changeLogState();
+        return (await store.changedObjects('s', 0, latest, { offset: 0, limit: 1000 })).map((c) => c.seq).sort((x, y) => x - y);
+      };
+      const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+      // One write at a time at the cap: always exactly the newest 50 (each a distinct object).
+      for (let i = 1; i <= 300; i++) {
+        await store.appendChanges([{ serviceName: 's', objectId: `c${i}`, action: 'CREATE' }], at(1), { maxEntries: 50, olderThan: at(1) });
+      }
+      expect(await store.changeLogState()).toMatchObject({ latest: 300, prunedThrough: 250 });
+      expect(await kept()).toEqual(range(251, 300));
+      // A batch larger than the cap keeps only its own newest entries.
+      await store.appendChanges(range(1, 80).map((i) => ({ serviceName: 's', objectId: `b${i}`, action: 'CREATE' as const })), at(2), { maxEntries: 50, olderThan: at(1) });
+      expect(await store.changeLogState()).toMatchObject({ latest: 380, prunedThrough: 330 });
+      expect(await kept()).toEqual(range(331, 380));
+      // By age: day 2 and older go, the entries of day 3 stay.
+      for (let i = 1; i <= 5; i++) await store.appendChanges([{ serviceName: 's', objectId: `d${i}`, action: 'CREATE' }], at(3), { maxEntries: 1000, olderThan: at(1) });
+      await store.appendChanges([{ serviceName: 's', objectId: 'e1', action: 'CREATE' }], at(4), { maxEntries: 1000, olderThan: at(3) });
+      expect(await store.changeLogState()).toMatchObject({ latest: 386, prunedThrough: 380 });
+      expect(await kept()).toEqual(range(381, 386));
+      // The clock goes back: an entry recorded as day 2 after day 4 ones. Once day 2 ages out,
+      // everything up to it goes, although newer-dated entries come before it.
+      await store.appendChanges([{ serviceName: 's', objectId: 'f1', action: 'CREATE' }], at(2), { maxEntries: 1000, olderThan: at(1) });
+      await store.appendChanges([{ serviceName: 's', objectId: 'f2', action: 'CREATE' }], at(5), { maxEntries: 1000, olderThan: at(1) });
+      expect(await store.changeLogState()).toMatchObject({ latest: 388, prunedThrough: 380 });
+      await store.appendChanges([{ serviceName: 's', objectId: 'f3', action: 'CREATE' }], at(5), { maxEntries: 1000, olderThan: at(3) });
+      expect(await store.changeLogState()).toMatchObject({ latest: 389, prunedThrough: 387 });
+      expect(await kept()).toEqual([388, 389]);
+      // After a restart, retention counts from the new start.
+      await store.restartChangeLog();
+      for (let i = 1; i <= 4; i++) await store.appendChanges([{ serviceName: 's', objectId: `g${i}`, action: 'CREATE' }], at(6), { maxEntries: 2, olderThan: at(5) });
+      expect(await store.changeLogState()).toMatchObject({ latest: 393, prunedThrough: 391 });
+      expect(await kept()).toEqual([392, 393]);
+    });
+
     test('snapshots page in order, belong to one environment, expire, and go with their environment', async () => {
       const a = environment();
       const b = environment();

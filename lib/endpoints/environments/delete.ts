@@ -17,6 +17,7 @@ export function deleteEnvironment(core: ProviderCore) {
     }
     // Long polls on its queues end now rather than at their timeout.
     for (const queue of queues) core.queues!.broker.forget(queue.id);
+    core.queues?.publisher.subscriptionsChanged(); // its subscriptions went with it
     core.events.emit('environment.deleted', { environmentId: environment.id, applicationKey: environment.applicationKey });
     core.responder.empty(req, res, 204);
   };

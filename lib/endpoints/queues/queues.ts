@@ -103,6 +103,7 @@ export function deleteQueue(core: ProviderCore) {
     const id = String(req.params.queueId);
     if (!(await core.config.store.deleteQueue(session!.environment.id, id))) throw new NotFoundError('No such queue', { scope: 'queues' });
     core.queues!.broker.forget(id);
+    core.queues!.publisher.subscriptionsChanged(); // its subscriptions went with it
     core.responder.empty(req, res, 204);
   };
 }

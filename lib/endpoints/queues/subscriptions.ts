@@ -45,6 +45,7 @@ export function createSubscription(core: ProviderCore) {
       createdAt: core.config.clock().toISOString(),
     };
     const outcome = await core.config.store.createSubscription(record);
+    core.queues!.publisher.subscriptionsChanged();
     if (!outcome.created) {
       throw new ConflictError(`Already subscribed to ${where.serviceName} in this zone and context`, {
         scope: 'subscriptions',
@@ -87,6 +88,7 @@ export function deleteSubscription(core: ProviderCore) {
     if (!(await core.config.store.deleteSubscription(env.id, String(req.params.subscriptionId)))) {
       throw new NotFoundError('No such subscription', { scope: 'subscriptions' });
     }
+    core.queues!.publisher.subscriptionsChanged();
     core.responder.empty(req, res, 204);
   };
 }

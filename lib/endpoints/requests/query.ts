@@ -12,6 +12,7 @@ import { formatMarker } from '../../protocol/changes-marker';
 import { changesSince } from './changes-since';
 import { requirePayload, responseAction, sendObject, targetOf } from './common';
 import { fromSnapshot } from './snapshots';
+import { positionOf, walkKey } from './walks';
 
 /**
  * `GET {rc}/{plural}` and service paths: one page of objects, filtered by `where` or query by
@@ -42,10 +43,35 @@ export async function queryObjects(core: ProviderCore, req: Request, res: Respon
     sendPage(core, req, res, snapshot.result, query, { ...headers, navigationId: snapshot.navigationId });
     return;
   }
+  // A page that continues a walk is told where the previous one ended, so the handler may seek.
+  const walk = walkKey({
+    environmentId: ctx.environmentId,
+    serviceName: service.name,
+    ...(servicePath ? { servicePath: { name: servicePath.path.name, parentIds: servicePath.parentIds } } : {}),
+    zoneId: ctx.zoneId,
+    contextId: ctx.contextId,
+    where: query.where,
+    order: query.order,
+    pageSize: query.pageSize,
+    navigationId: headerOrQuery(req, 'navigationId'),
+  });
+  const continuation = core.walks.continuing(walk, query.page, core.config.clock().getTime());
+  const asked: QueryRequest = { ...query, ...continuation };
   const result = servicePath
-    ? await servicePath.path.handler(ctx, servicePath.parentIds, query)
-    : await service.handlers.query!(ctx, query);
-  sendPage(core, req, res, result, query, headers);
+    ? await servicePath.path.handler(ctx, servicePath.parentIds, asked)
+    : await service.handlers.query!(ctx, asked);
+  // A handler may count once per walk: later pages keep navigationCount with the known total.
+  const known = continuation.knownTotal;
+  sendPage(core, req, res, result && known !== undefined && reportedTotal(result) === undefined ? { ...result, totalCount: known } : result, query, headers);
+  // Recorded once the page is sent (sendPage has checked the result): where it ended, as the consumer saw it.
+  const total = reportedTotal(result) ?? continuation.knownTotal;
+  const position = positionOf(result.objects.slice(0, query.pageSize), service.idAttribute, query.order);
+  core.walks.record(walk, query.page, position, total, core.config.clock().getTime());
+}
+
+/** The total a handler reported, when it is a usable one. */
+function reportedTotal(result: QueryResult): number | undefined {
+  return typeof result.totalCount === 'number' && result.totalCount >= 0 ? result.totalCount : undefined;
 }
 
 /** The `where` (and/or query by example) and `order` of a query, refused when the service cannot apply them. */

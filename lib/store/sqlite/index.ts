@@ -125,7 +125,23 @@ export class SqliteStore implements SifStore {
   }
 
   async createSnapshot(snapshot: QuerySnapshot, objectIds: string[], now: string, maxPerEnvironment = Number.POSITIVE_INFINITY): Promise<boolean> {
-    return this.sql.createSnapshot(snapshot, objectIds, now, maxPerEnvironment);
+    // The limit is checked and the snapshot claimed in one transaction; its ids follow in batches
+    // with the event loop free between them, since one transaction for 500,000 ids stops every
+    // other request for a quarter of a second. No one reads a snapshot before this resolves: its
+    // navigationId is handed out only then.
+    if (!this.sql.createSnapshot(snapshot, objectIds.length, now, maxPerEnvironment)) return false;
+    const chunks = Math.ceil(objectIds.length / SNAPSHOT_CHUNK);
+    try {
+      for (let first = 0; first < chunks; first += CHUNKS_PER_BATCH) {
+        if (first > 0) await new Promise((resolve) => setImmediate(resolve));
+        this.sql.insertChunks(snapshot.navigationId, objectIds, first, Math.min(first + CHUNKS_PER_BATCH, chunks));
+      }
+    } catch (err) {
+      // A snapshot missing some of its ids must not be served; when even this fails, it expires unread.
+      if (this.db.open) this.sql.deleteSnapshot.run(snapshot.navigationId);
+      throw err;
+    }
+    return true;
   }
 
   async snapshotPage(navigationId: string, environmentId: string, now: string, page: { offset: number; limit: number }): Promise<SnapshotPage | undefined> {
@@ -151,6 +167,8 @@ export interface SqliteStore extends QueueTables {}
 
 /** Ids per stored snapshot chunk: a page reads one or two chunks, never one row per id. */
 const SNAPSHOT_CHUNK = 1000;
+/** Chunks written per transaction while storing a snapshot: 10,000 ids, a few milliseconds of work. */
+const CHUNKS_PER_BATCH = 10;
 
 /** Marks a state file as ours ('SIF3'), so that another application's database is recognised. */
 const APPLICATION_ID = 0x53494633;
@@ -240,8 +258,13 @@ function prepare(db: Database.Database) {
   const getMeta = db.prepare('SELECT value FROM meta WHERE key = ?').pluck();
   const setMeta = db.prepare('UPDATE meta SET value = ? WHERE key = ?');
   const insertChange = db.prepare('INSERT INTO changes (seq, service, object_id, action, at) VALUES (?, ?, ?, ?, ?)');
-  const lastSeqBefore = db.prepare('SELECT max(seq) FROM changes WHERE at < ?').pluck();
-  const pruneThrough = db.prepare('DELETE FROM changes WHERE seq <= ?');
+  // Retention must cost each write O(log n), not a scan of the log. Left to itself, the planner
+  // answers max(seq) by walking the primary key down from the newest entry until one is old enough:
+  // the whole log when none is. Through the time index it visits only the entries older than the
+  // cut, and those are deleted right after, so each entry is visited once in its life.
+  const lastSeqBefore = db.prepare('SELECT max(seq) FROM changes INDEXED BY changes_by_time WHERE at < ?').pluck();
+  // A range on the primary key that starts after what was pruned before: only the rows it deletes.
+  const pruneRange = db.prepare('DELETE FROM changes WHERE seq > ? AND seq <= ?');
   const appendChanges = db.transaction((changes: ChangeEntry[], at: string, retention: ChangeRetention) => {
     let latest = Number(getMeta.get('changes_latest'));
     for (const change of changes) insertChange.run(++latest, change.serviceName, change.objectId, change.action, at);
@@ -249,7 +272,7 @@ function prepare(db: Database.Database) {
     const pruned = Number(getMeta.get('changes_pruned_through'));
     const cut = Math.max(latest - retention.maxEntries, (lastSeqBefore.get(retention.olderThan) as number | null) ?? 0);
     if (cut > pruned) {
-      pruneThrough.run(cut);
+      pruneRange.run(pruned, cut);
       setMeta.run(String(cut), 'changes_pruned_through');
     }
   });
@@ -257,17 +280,20 @@ function prepare(db: Database.Database) {
   const countSnapshots = db.prepare('SELECT count(*) FROM snapshots WHERE environment_id = ?').pluck();
   const insertSnapshot = db.prepare('INSERT INTO snapshots (navigation_id, environment_id, service, total, expires_at) VALUES (?, ?, ?, ?, ?)');
   const insertChunk = db.prepare('INSERT INTO snapshot_chunks (navigation_id, chunk, ids) VALUES (?, ?, ?)');
-  const createSnapshot = db.transaction((snapshot: QuerySnapshot, ids: string[], now: string, max: number): boolean => {
+  const createSnapshot = db.transaction((snapshot: QuerySnapshot, total: number, now: string, max: number): boolean => {
     dropExpired.run(now);
     if ((countSnapshots.get(snapshot.environmentId) as number) >= max) return false;
-    insertSnapshot.run(snapshot.navigationId, snapshot.environmentId, snapshot.serviceName, ids.length, snapshot.expiresAt);
-    for (let chunk = 0; chunk * SNAPSHOT_CHUNK < ids.length; chunk++) {
-      insertChunk.run(snapshot.navigationId, chunk, JSON.stringify(ids.slice(chunk * SNAPSHOT_CHUNK, (chunk + 1) * SNAPSHOT_CHUNK)));
-    }
+    insertSnapshot.run(snapshot.navigationId, snapshot.environmentId, snapshot.serviceName, total, snapshot.expiresAt);
     return true;
   });
+  const insertChunks = db.transaction((navigationId: string, ids: string[], first: number, end: number) => {
+    for (let chunk = first; chunk < end; chunk++) {
+      insertChunk.run(navigationId, chunk, JSON.stringify(ids.slice(chunk * SNAPSHOT_CHUNK, (chunk + 1) * SNAPSHOT_CHUNK)));
+    }
+  });
   return {
-    createSnapshot: (snapshot: QuerySnapshot, ids: string[], now: string, max: number) => createSnapshot.immediate(snapshot, ids, now, max),
+    createSnapshot: (snapshot: QuerySnapshot, total: number, now: string, max: number) => createSnapshot.immediate(snapshot, total, now, max),
+    insertChunks: (navigationId: string, ids: string[], first: number, end: number) => insertChunks.immediate(navigationId, ids, first, end),
     snapshot: db.prepare('SELECT service, total FROM snapshots WHERE navigation_id = ? AND environment_id = ? AND expires_at > ?'),
     snapshotChunks: db.prepare('SELECT ids FROM snapshot_chunks WHERE navigation_id = ? AND chunk >= ? AND chunk <= ? ORDER BY chunk').pluck(),
     restartChangeLog: () => restartChangeLog.immediate(),
