@@ -13,6 +13,7 @@ export type {
   SifLogger,
 } from './config/options';
 export { QUEUE_DEFAULTS } from './config/queues';
+export { LIMIT_DEFAULTS } from './config/limits';
 export type { HostChangeOptions } from './changes';
 export type { DeferredPart, DeferredQueryPart, DeferredResultsPart, DeferredItemResult } from './queues/deferred';
 export type {
@@ -29,6 +30,7 @@ export type {
   ServiceDefinition,
   ServiceHandlers,
   SifRequestContext,
+  QueryPosition,
   QueryRequest,
   QueryResult,
   QueryFeatures,
@@ -50,6 +52,8 @@ export {
   UnsupportedMediaTypeError,
   InternalServiceError,
   ServiceUnavailableError,
+  RequestTimeoutError,
+  QuotaExceededError,
   SifConfigError,
 } from './errors';
 export type { SifErrorOptions } from './errors';
@@ -80,6 +84,8 @@ export type {
 } from './store/store';
 export { SqliteStore } from './store/sqlite';
 export { MemoryStore } from './store/memory';
+export { PostgresStore } from './store/postgres';
+export type { PostgresStoreOptions } from './store/postgres';
 export type { GoessnerObject, GoessnerValue } from './payload/goessner';
 export type { AuthMethod, RightType, RightValue, ServiceType, InfrastructureVersion } from './protocol/enums';
 export { sifHmac } from './auth/verify';

@@ -1,0 +1,73 @@
+import type { CreateSubscriptionResult, SubscriptionRecord } from '../queue-records';
+import type { SifStore } from '../store';
+import type { PgDb } from './db';
+import { num } from './db';
+
+/** The part of the store that keeps event subscriptions. */
+export type SubscriptionTables = Pick<SifStore, 'createSubscription' | 'getSubscription' | 'listSubscriptions' | 'deleteSubscription' | 'subscriptionsTo'>;
+
+/**
+ * Subscriptions on PostgreSQL: one per environment, service, zone, context and service type, kept
+ * by a unique constraint (so concurrent creates cannot both succeed).
+ *
+ * @example
+ * const subscriptions = postgresSubscriptions(db);
+ * const outcome = await subscriptions.createSubscription(record);
+ */
+export function postgresSubscriptions(db: PgDb): SubscriptionTables {
+  const createSubscription = async (record: SubscriptionRecord): Promise<CreateSubscriptionResult> => {
+    // The same subscription may be deleted between a conflict and the read of it: try again then.
+    for (;;) {
+      const inserted = await db.query(
+        `INSERT INTO subscriptions (id, environment_id, queue_id, zone_id, context_id, service_type, service_name, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (environment_id, service_name, zone_id, context_id, service_type) DO NOTHING`,
+        [record.id, record.environmentId, record.queueId, record.zoneId, record.contextId, record.serviceType, record.serviceName, record.createdAt],
+      );
+      if (num(inserted.rowCount) > 0) return { created: true };
+      const [existing] = await db.rows<SubscriptionRow>(
+        `SELECT * FROM subscriptions
+         WHERE environment_id = $1 AND service_name = $2 AND zone_id = $3 AND context_id = $4 AND service_type = $5`,
+        [record.environmentId, record.serviceName, record.zoneId, record.contextId, record.serviceType],
+      );
+      if (existing) return { created: false, existing: toSubscription(existing) };
+    }
+  };
+  return {
+    createSubscription,
+    getSubscription: async (environmentId, id) => {
+      const [row] = await db.rows<SubscriptionRow>('SELECT * FROM subscriptions WHERE id = $1 AND environment_id = $2', [id, environmentId]);
+      return row ? toSubscription(row) : undefined;
+    },
+    listSubscriptions: async (environmentId) =>
+      (await db.rows<SubscriptionRow>('SELECT * FROM subscriptions WHERE environment_id = $1 ORDER BY seq', [environmentId])).map(toSubscription),
+    deleteSubscription: async (environmentId, id) =>
+      num((await db.query('DELETE FROM subscriptions WHERE id = $1 AND environment_id = $2', [id, environmentId])).rowCount) > 0,
+    subscriptionsTo: async (serviceName) =>
+      (await db.rows<SubscriptionRow>('SELECT * FROM subscriptions WHERE service_name = $1 ORDER BY seq', [serviceName])).map(toSubscription),
+  };
+}
+
+interface SubscriptionRow {
+  id: string;
+  environment_id: string;
+  queue_id: string;
+  zone_id: string;
+  context_id: string;
+  service_type: string;
+  service_name: string;
+  created_at: string;
+}
+
+function toSubscription(row: SubscriptionRow): SubscriptionRecord {
+  return {
+    id: row.id,
+    environmentId: row.environment_id,
+    queueId: row.queue_id,
+    zoneId: row.zone_id,
+    contextId: row.context_id,
+    serviceType: row.service_type,
+    serviceName: row.service_name,
+    createdAt: row.created_at,
+  };
+}
