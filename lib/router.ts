@@ -15,7 +15,8 @@ import { deleteMessage, pollMessages } from './endpoints/queues/messages';
 import { createSubscription, deleteSubscription, querySubscriptions, readSubscription } from './endpoints/queues/subscriptions';
 import { createErrorHandler } from './http/error-handler';
 import { requirePlainHost } from './http/host';
-import { firstSegment, normalizeUrl } from './http/url';
+import { getSifContext } from './http/context';
+import { firstSegment, normalizeUrl, objectPathOf } from './http/url';
 
 type Method = 'get' | 'post' | 'put' | 'delete' | 'all';
 
@@ -27,6 +28,12 @@ export interface RouteDefinition {
   readonly steps: (core: ProviderCore) => RequestHandler[];
   /** Routes of the asynchronous side exist only when the `queues` option is on. */
   readonly requires?: 'queues';
+  /**
+   * Matched by one pass over the path (`objectPathOf`) instead of an Express route per shape, ahead
+   * of the other routes: the object services are the hot path, and each Express layer a request
+   * passes costs a regular-expression match. Names other routes under `/requests/` use are left to them.
+   */
+  readonly dispatch?: true;
 }
 
 /**
@@ -42,9 +49,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   { name: 'alerts.query', method: 'get', path: '/requests/alerts', steps: (c) => [authenticateSession(c), acceptDelayed(c), queryAlerts(c)] },
   { name: 'alerts.read', method: 'get', path: '/requests/alerts/:alertId', steps: (c) => [authenticateSession(c), acceptDelayed(c), readAlert(c)] },
   // Object services: the operation comes from the method and methodOverride (endpoints/requests/operations.ts).
-  { name: 'objects.collection', method: 'all', path: '/requests/:service', steps: (c) => [authenticateSession(c), resolveTarget(c), acceptDelayed(c), executeOperation(c)] },
-  { name: 'objects.item', method: 'all', path: '/requests/:service/:id', steps: (c) => [authenticateSession(c), resolveTarget(c), acceptDelayed(c), executeOperation(c)] },
-  { name: 'objects.servicePath', method: 'all', path: '/requests/:service/:id/*rest', steps: (c) => [authenticateSession(c), resolveTarget(c), acceptDelayed(c), executeOperation(c)] },
+  // `{service}`, `{service}/{id}` and service paths `{a}/{id}/{b}[/{id}/{c}…]`, in one dispatcher.
+  { name: 'objects', method: 'all', path: '/requests/:service{/:id{/*rest}}', dispatch: true, steps: (c) => [authenticateSession(c), resolveTarget(c), acceptDelayed(c), executeOperation(c)] },
   // Queues and subscriptions (Infrastructure Services §9–10).
   { name: 'queues.create', method: 'post', path: '/queues', requires: 'queues', steps: (c) => [authenticateSession(c), createQueue(c)] },
   { name: 'queues.query', method: 'get', path: '/queues', requires: 'queues', steps: (c) => [authenticateSession(c), queryQueues(c)] },
@@ -98,10 +104,13 @@ export function createRouter(core: ProviderCore): Router {
   // URLs are then built from the Host header: refuse a hostile one before anything else happens.
   if (!core.config.baseUrl) router.use(requirePlainHost);
   router.use(normalizeUrl);
-  // Each path's routes, then (unless a route takes every method) its 405, before the next path:
-  // so that e.g. PUT /requests/alerts is a 405 rather than a request to a service named "alerts".
   const available = ROUTES.filter((r) => r.requires !== 'queues' || core.queues);
-  for (const path of new Set(available.map((r) => r.path))) {
+  // The names the other requests-connector routes take (`alerts`): e.g. PUT /requests/alerts is
+  // their 405, not a request to a service named "alerts".
+  const reserved = new Set(ROUTES.filter((r) => !r.dispatch && firstSegment(r.path) === 'requests').map((r) => r.path.split('/')[2]!));
+  for (const route of available) if (route.dispatch) router.use(dispatch(route.steps(core), reserved));
+  // Each path's routes, then (unless a route takes every method) its 405, before the next path.
+  for (const path of new Set(available.filter((r) => !r.dispatch).map((r) => r.path))) {
     const routes = available.filter((r) => r.path === path);
     for (const route of routes) router[route.method](route.path, ...route.steps(core));
     if (routes.some((r) => r.method === 'all')) continue;
@@ -120,6 +129,42 @@ export function createRouter(core: ProviderCore): Router {
  */
 function onlySifPaths(req: Request, _res: Response, next: NextFunction): void {
   next(SIF_ROOTS.has(firstSegment(req.url)) ? undefined : 'router');
+}
+
+/**
+ * The requests connector's object services as one middleware: takes the path apart once and runs
+ * the steps in order, as Express runs a route's handlers (a thrown error, a rejected promise or
+ * `next(err)` goes to the error handler), without a layer per step.
+ */
+function dispatch(steps: readonly RequestHandler[], reserved: ReadonlySet<string>): RequestHandler {
+  return function objectsDispatcher(req: Request, res: Response, next: NextFunction): void {
+    const context = getSifContext(req);
+    const objectPath = objectPathOf(context.path, reserved);
+    if (!objectPath) {
+      next();
+      return;
+    }
+    context.objectPath = objectPath;
+    let i = 0;
+    const step = (err?: unknown): void => {
+      if (err !== undefined && err !== null && err !== 'route') {
+        next(err);
+        return;
+      }
+      const handler = err === 'route' ? undefined : steps[i++];
+      if (!handler) {
+        next();
+        return;
+      }
+      try {
+        const result: unknown = handler(req, res, step);
+        if (result instanceof Promise) result.then(undefined, (e: unknown) => next(e ?? new Error('Rejected promise')));
+      } catch (e) {
+        next(e);
+      }
+    };
+    step();
+  };
 }
 
 function methodNotAllowed(path: string, allowed: string[]): RequestHandler {

@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import type { AuthenticatedSession } from '../auth/authenticator';
 import type { RequestTarget } from '../endpoints/requests/target';
 import type { Format } from '../payload/codec';
+import type { ObjectPath } from './url';
 
 /**
  * What the provider knows about one request, built as it passes through the steps of its endpoint.
@@ -16,6 +17,8 @@ export interface SifContext {
   readonly path: string;
   /** The format of the response, once negotiated. */
   responseFormat: Format;
+  /** For object services: the service, id and service-path segments of the URL, once dispatched. */
+  objectPath?: ObjectPath;
   /** The authenticated session, once authenticated. */
   session?: AuthenticatedSession;
   /** For object services: the service, operation and handler context, once resolved. */

@@ -69,6 +69,43 @@ export function firstSegment(url: string): string {
   return stripSuffix(segment.split(';', 1)[0] ?? '').name;
 }
 
+/** Where an object-service request is aimed: `{rc}/{service}[/{id}[/{service}/{id}…]]`, decoded. */
+export interface ObjectPath {
+  readonly service: string;
+  readonly id: string | undefined;
+  /** The segments after `{service}/{id}` (a service path), else undefined. */
+  readonly rest: readonly string[] | undefined;
+}
+
+/**
+ * The object-service path of a request path below the mount point (without matrix parameters), or
+ * undefined when it is not one: not under `/requests/`, an empty segment (a trailing slash is
+ * allowed, as Express's non-strict routes allow it), or a first segment in `reserved` (the other
+ * services of the requests connector, such as `alerts`). Segments are percent-decoded.
+ *
+ * @example
+ * objectPathOf('/requests/xStudents/a%20b', new Set(['alerts'])); // { service: 'xStudents', id: 'a b', rest: undefined }
+ */
+export function objectPathOf(path: string, reserved: ReadonlySet<string>): ObjectPath | undefined {
+  if (!path.startsWith('/requests/')) return undefined;
+  const segments = path.slice('/requests/'.length).split('/');
+  if (segments.length > 1 && segments[segments.length - 1] === '') segments.pop();
+  for (const segment of segments) if (segment === '') return undefined;
+  if (reserved.has(segments[0]!)) return undefined;
+  const decoded = segments.map(decodeSegment);
+  return { service: decoded[0]!, id: decoded[1], rest: decoded.length > 2 ? decoded.slice(2) : undefined };
+}
+
+function decodeSegment(segment: string): string {
+  if (!segment.includes('%')) return segment;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    // What Express answers for a route parameter that is not valid percent-encoding.
+    throw new BadRequestError('The request could not be processed');
+  }
+}
+
 /**
  * The first step of the provider's own requests: takes matrix parameters and the format suffix off
  * the last segment, rewrites `req.url` so that the route table sees plain paths, and starts the

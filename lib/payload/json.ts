@@ -17,8 +17,50 @@ export { parseJson } from './json-parser';
  */
 export function toJson(root: string, value: unknown): string {
   if (keyKind(root) !== 'element') throw outputError(`${quoteName(root)} is not an XML element name`, []);
+  const body = value ?? '';
+  // Most values (every object shaped by `shapeForOutput`) are already plain Goessner: strings,
+  // arrays and plain objects under proper names. One walk proves it, and JSON.stringify, native,
+  // writes the same bytes as the walk below. Anything else takes the walk, which converts scalars,
+  // leaves out null and undefined, and names what it refuses.
   // Names are XML names, which never need JSON escaping: they are quoted as they are.
-  return `{"${root}":${valueJson(value ?? '', [root])}}`;
+  if (isPlainGoessner(body, 1, undefined)) return `{"${root}":${JSON.stringify(body)}}`;
+  return `{"${root}":${valueJson(body, [root])}}`;
+}
+
+/**
+ * True when JSON.stringify writes `value` exactly as `valueJson` would: only strings, arrays without
+ * null, undefined or nested arrays, and plain objects whose keys are element names, attributes
+ * (other than `@xmlns:…`) with string values, or `#text` with a string; no deeper than the writers
+ * allow. Inside repeats, which use the same few names in every item, `names` remembers the keys
+ * already found proper (a set costs more than it saves on a single object).
+ */
+function isPlainGoessner(value: unknown, depth: number, names: Set<string> | undefined): boolean {
+  if (typeof value === 'string') return true;
+  if (Array.isArray(value)) {
+    const known = value.length > 1 ? (names ?? new Set<string>()) : names;
+    for (const item of value) {
+      if (item === undefined || item === null || Array.isArray(item) || !isPlainGoessner(item, depth, known)) return false;
+    }
+    return true;
+  }
+  if (!isPlainObject(value) || depth > MAX_OUTPUT_DEPTH) return false;
+  for (const key in value) {
+    // for…in also walks inherited enumerable keys, which JSON.stringify leaves out: not plain then.
+    if (!Object.hasOwn(value, key)) return false;
+    const child: unknown = value[key];
+    if (names?.has(key)) {
+      if (typeof child === 'string') continue;
+      if (key.charCodeAt(0) === 0x40 /* @ */ || key === '#text') return false;
+      if (!isPlainGoessner(child, depth + 1, names)) return false;
+      continue;
+    }
+    const kind = keyKind(key);
+    if (kind === 'element') {
+      if (typeof child !== 'string' && !isPlainGoessner(child, depth + 1, names)) return false;
+    } else if (kind === 'invalid' || typeof child !== 'string' || key.startsWith('@xmlns:')) return false;
+    names?.add(key);
+  }
+  return true;
 }
 
 /** The JSON of the element at the end of `path`: text, an object, or its repeats. */

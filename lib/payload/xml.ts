@@ -17,60 +17,89 @@ export { parseXml } from './xml-parser';
  * toXml('error', { '@id': id, code: '404' }, ns); // '<?xml …?><error xmlns="…" id="…"><code>404</code></error>'
  */
 export function toXml(root: string, value: GoessnerValue, namespace?: string): string {
-  const parts: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  writeElement(parts, root, value ?? '', namespace, []);
-  return parts.join('');
+  // One walk that checks and writes, building one string. A page repeats the same few dozen names
+  // in every object: inside repeats each distinct name is checked once (`names`), not per use.
+  const writer: XmlWriter = { names: undefined, path: [] };
+  return `<?xml version="1.0" encoding="UTF-8"?>${element(writer, root, value ?? '', namespace)}`;
 }
 
-function writeElement(parts: string[], name: string, value: unknown, namespace: string | undefined, path: string[]): void {
-  if (value === undefined || value === null) return;
+/**
+ * The state of one `toXml` call: where it is, and the names already found to be XML names, kept
+ * from the first repeat on (on a single object a set costs more than it saves).
+ */
+interface XmlWriter {
+  names: Set<string> | undefined;
+  readonly path: string[];
+}
+
+/** Throws unless `name` is an XML name; remembers the ones that are. */
+function checkName(writer: XmlWriter, name: string, problem: () => string, path: readonly string[]): void {
+  if (!isXmlName(name)) throw outputError(problem(), path);
+  writer.names?.add(name);
+}
+
+/** The markup of `name` with `value`: nothing for null and undefined, one element per array item. */
+function element(writer: XmlWriter, name: string, value: unknown, namespace: string | undefined): string {
+  if (value === undefined || value === null) return '';
   if (Array.isArray(value)) {
+    if (value.length > 1) writer.names ??= new Set();
+    let out = '';
     for (const item of value) {
-      if (Array.isArray(item)) throw outputError('an array inside an array has no XML form', [...path, name]);
-      writeElement(parts, name, item, namespace, path);
+      if (Array.isArray(item)) throw outputError('an array inside an array has no XML form', [...writer.path, name]);
+      out += element(writer, name, item, namespace);
     }
-    return;
+    return out;
   }
+  const path = writer.path;
   path.push(name);
-  if (!isXmlName(name)) throw outputError(`${quoteName(name)} is not an XML element name`, path.slice(0, -1));
-  parts.push('<', name);
-  if (namespace) parts.push(' xmlns="', escapeXml(namespace), '"');
-  if (!isPlainObject(value)) {
-    const text = scalarText(value);
+  if (!writer.names?.has(name)) checkName(writer, name, () => `${quoteName(name)} is not an XML element name`, path.slice(0, -1));
+  let out = namespace ? `<${name} xmlns="${escapeXml(namespace)}"` : `<${name}`;
+  if (typeof value === 'string' || !isPlainObject(value)) {
+    const text = typeof value === 'string' ? value : scalarText(value);
     if (text === undefined) throw outputError(`${describeValue(value)} is not text a payload can carry`, path);
-    parts.push(text === '' ? '/>' : `>${escapeXml(text)}</${name}>`);
     path.pop();
-    return;
+    return text === '' ? `${out}/>` : `${out}>${escapeXml(text)}</${name}>`;
   }
   if (path.length > MAX_OUTPUT_DEPTH) throw outputError('the value nests too deeply (or contains itself)', path.slice(0, 3));
-  const children: [string, unknown][] = [];
+  // Attributes go in the start tag whatever their place among the keys: a first loop writes them
+  // (and finds the text and whether there are children), a second writes the children.
+  const keys = Object.keys(value);
   let text: string | undefined;
-  for (const key of Object.keys(value)) {
+  let children = false;
+  for (const key of keys) {
     const child = value[key];
     if (child === undefined || child === null) continue;
     const first = key.charCodeAt(0);
     if (first === 0x40 /* @ */) {
       if (key === '@xmlns' || key.startsWith('@xmlns:')) continue;
       const local = key.slice(1);
-      if (!isXmlName(local)) throw outputError(`${quoteName(key)} is not an XML attribute name`, path);
-      parts.push(' ', local, '="', escapeXml(textAt(child, path, key)), '"');
+      if (!writer.names?.has(local)) checkName(writer, local, () => `${quoteName(key)} is not an XML attribute name`, path);
+      out += ` ${local}="${escapeXml(textAt(child, path, key))}"`;
     } else if (first === 0x23 /* # */ && key === '#text') text = textAt(child, path, key);
-    else children.push([key, child]);
+    else children = true;
   }
-  if (text === undefined && children.length === 0) {
-    parts.push('/>');
+  if (text === undefined && !children) {
     path.pop();
-    return;
+    return `${out}/>`;
   }
-  parts.push('>');
-  if (text !== undefined) parts.push(escapeXml(text));
-  for (const [key, child] of children) writeElement(parts, key, child, undefined, path);
-  parts.push('</', name, '>');
+  out += '>';
+  if (text !== undefined) out += escapeXml(text);
+  if (children) {
+    for (const key of keys) {
+      const child = value[key];
+      if (child === undefined || child === null) continue;
+      const first = key.charCodeAt(0);
+      if (first === 0x40 || (first === 0x23 && key === '#text')) continue;
+      out += element(writer, key, child, undefined);
+    }
+  }
   path.pop();
+  return `${out}</${name}>`;
 }
 
 /** The text of an attribute or of `#text`: a scalar, never an element. */
 function textAt(value: unknown, path: readonly string[], key: string): string {
+  if (typeof value === 'string') return value;
   const text = scalarText(value);
   if (text === undefined) throw outputError(`${key} must be text, not ${describeValue(value)}`, path);
   return text;

@@ -3,6 +3,7 @@ import type { ProviderCore } from '../../core';
 import { MethodNotAllowedError, NotFoundError } from '../../errors';
 import { getSifContext } from '../../http/context';
 import { header } from '../../http/params';
+import type { ObjectPath } from '../../http/url';
 import { DEFAULT_CONTEXT } from '../../protocol/enums';
 import { findProvisioned, requireGranted } from '../../protocol/rights';
 import type { RegisteredService, RegisteredServicePath } from '../../services/registry';
@@ -34,11 +35,12 @@ export function resolveTarget(core: ProviderCore) {
     const context = getSifContext(req);
     const session = context.session!;
     const override = header(req, 'methodOverride')?.trim().toUpperCase() || undefined;
-    const servicePath = findServicePath(core, req);
-    const serviceName = servicePath?.path.name ?? String(req.params.service);
+    const url = context.objectPath!;
+    const servicePath = findServicePath(core, url);
+    const serviceName = servicePath?.path.name ?? url.service;
     const service = servicePath?.path.service ?? core.config.services.get(serviceName);
     if (!service) throw new NotFoundError(`No service ${serviceName.slice(0, 80)}`, { scope: serviceName.slice(0, 80) });
-    const itemId = servicePath || req.params.id === undefined ? undefined : String(req.params.id);
+    const itemId = servicePath ? undefined : url.id;
     const operation = servicePath
       ? servicePathOperation(req.method, override)
       : itemId === undefined
@@ -86,10 +88,9 @@ export function resolveTarget(core: ProviderCore) {
  * For `{rc}/{a}/{id}/{b}` (and deeper: `{a}/{id}/{b}/{id}/{c}`), the registered service path
  * `a/{}/b` and the ids; undefined for other URLs; 404 for a path nobody serves.
  */
-function findServicePath(core: ProviderCore, req: Request): RequestTarget['servicePath'] {
-  const rest = req.params.rest as unknown;
-  if (!Array.isArray(rest)) return undefined;
-  const segments = [String(req.params.service), String(req.params.id), ...rest.map(String)];
+function findServicePath(core: ProviderCore, url: ObjectPath): RequestTarget['servicePath'] {
+  if (!url.rest) return undefined;
+  const segments = [url.service, url.id!, ...url.rest];
   const names = segments.filter((_, i) => i % 2 === 0);
   const ids = segments.filter((_, i) => i % 2 === 1);
   const path = segments.length % 2 === 1 ? core.config.servicePaths.get(names.join('/{}/')) : undefined;
