@@ -134,21 +134,35 @@ export class BulkImporter {
   }
 
   private async importBatch(ctx: SifRequestContext, batch: GoessnerObject[], interrupted: boolean) {
+    const handlers = this.handlers!;
+    const refIds = batch.map((object) => object['@refId'] as string);
+    // A batch interrupted by a crash may have created some of its students already: those are found.
+    const existing = interrupted ? await Promise.all(refIds.map((id) => handlers.read!(ctx, id))) : [];
+    const fresh = batch.filter((_, i) => !existing[i]);
+    // The whole batch in one transaction when the service offers it; a refId already in use is a
+    // 409 (mustUseAdvisory) for that student alone.
+    let outcomes: (GoessnerObject | Error)[] = [];
+    if (handlers.createMany) outcomes = await handlers.createMany(ctx, fresh, { mustUseAdvisory: true });
+    else {
+      for (const object of fresh) {
+        outcomes.push(await handlers.create!(ctx, object, { mustUseAdvisory: true }).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))));
+      }
+    }
     const results: DeferredItemResult[] = [];
     const created: GoessnerObject[] = [];
-    for (const object of batch) {
-      const refId = object['@refId'] as string;
-      try {
-        const existing = interrupted ? await this.handlers!.read!(ctx, refId) : undefined;
-        // A refId already in use is a 409 (mustUseAdvisory), unless this run created it before a crash.
-        const stored = existing ?? (await this.handlers!.create!(ctx, object, { mustUseAdvisory: true }));
+    let next = 0;
+    batch.forEach((_, i) => {
+      const refId = refIds[i]!;
+      const stored = existing[i] ?? outcomes[next++];
+      if (stored && !(stored instanceof Error)) {
         created.push(stored);
         results.push({ id: refId, advisoryId: refId, statusCode: 201 });
-      } catch (err) {
+      } else {
+        const err = stored instanceof Error ? stored : undefined;
         const status = err instanceof SifError ? err.status : 500;
         results.push({ advisoryId: refId, statusCode: status, message: err instanceof SifError ? err.message : 'Import failed' });
       }
-    }
+    });
     return { results, created };
   }
 }

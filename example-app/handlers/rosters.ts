@@ -1,6 +1,9 @@
 import type { GoessnerObject, ServiceDefinition } from 'sif3-direct';
 import { BadRequestError } from 'sif3-direct';
 import type { SisDatabase } from '../sis/database';
+import { rowCount } from '../sis/database';
+import { batchHandlers } from './batch';
+import type { PagedQuery } from './document-table';
 import { NA_NAMESPACE, applyPartial, withRefId, child, chooseRefId, requiredText, text } from './common';
 
 /**
@@ -11,7 +14,8 @@ import { NA_NAMESPACE, applyPartial, withRefId, child, chooseRefId, requiredText
 export function rostersService(db: SisDatabase): ServiceDefinition {
   const sql = {
     page: db.prepare('SELECT ref_id, doc FROM rosters ORDER BY rowid LIMIT ? OFFSET ?'),
-    count: db.prepare('SELECT count(*) FROM rosters').pluck(),
+    rowOf: db.prepare('SELECT rowid FROM rosters WHERE ref_id = ?').pluck(),
+    pageAfter: db.prepare('SELECT ref_id, doc FROM rosters WHERE rowid > ? ORDER BY rowid LIMIT ?'),
     byRefId: db.prepare('SELECT ref_id, doc FROM rosters WHERE ref_id = ?'),
     exists: db.prepare('SELECT 1 FROM rosters WHERE ref_id = ?').pluck(),
     schoolExists: db.prepare('SELECT 1 FROM schools WHERE ref_id = ?').pluck(),
@@ -72,32 +76,52 @@ export function rostersService(db: SisDatabase): ServiceDefinition {
     return row ? withMembers([row])[0]! : null;
   }
 
+  /** One page in row order: after the cursor's row when the walk gives one that still exists, else by OFFSET. */
+  function page(query: PagedQuery): { ref_id: string; doc: string }[] {
+    const after = query.after ? (sql.rowOf.get(query.after.id) as number | undefined) : undefined;
+    const rows = after === undefined ? sql.page.all(query.pageSize, query.offset) : sql.pageAfter.all(after, query.pageSize);
+    return rows as { ref_id: string; doc: string }[];
+  }
+
+  // The single-object writes, synchronous so that the batch handlers can run them in one transaction.
+  const one = {
+    create(object: GoessnerObject, mustUseAdvisory: boolean): GoessnerObject {
+      const refId = chooseRefId(object, mustUseAdvisory, (id) => sql.exists.get(id) !== undefined);
+      save(withRefId(object, refId), true);
+      return read(refId)!;
+    },
+    update(refId: string, partial: GoessnerObject): boolean {
+      const row = sql.byRefId.get(refId) as { ref_id: string; doc: string } | undefined;
+      if (!row) return false;
+      save(applyPartial(JSON.parse(row.doc), partial), false);
+      return true;
+    },
+    delete(refId: string): boolean {
+      return sql.delete.run(refId).changes > 0;
+    },
+  };
+
   return {
     objectName: 'xRoster',
     namespace: NA_NAMESPACE,
     repeatable: ['students/studentReference', 'otherStaffs/otherStaff', 'meetingTimes/meetingTime'],
     handlers: {
-      async query(_ctx, page) {
-        const rows = sql.page.all(page.pageSize, page.offset) as { ref_id: string; doc: string }[];
-        return { objects: withMembers(rows), totalCount: sql.count.get() as number };
+      async query(_ctx, query) {
+        return { objects: withMembers(page(query)), totalCount: rowCount(db, 'rosters') ?? 0 };
       },
       async read(_ctx, refId) {
         return read(refId);
       },
       async create(_ctx, object, { mustUseAdvisory }) {
-        const refId = chooseRefId(object, mustUseAdvisory, (id) => sql.exists.get(id) !== undefined);
-        save(withRefId(object, refId), true);
-        return read(refId)!;
+        return one.create(object, mustUseAdvisory);
       },
       async update(_ctx, refId, partial) {
-        const row = sql.byRefId.get(refId) as { ref_id: string; doc: string } | undefined;
-        if (!row) return false;
-        save(applyPartial(JSON.parse(row.doc), partial), false);
-        return true;
+        return one.update(refId, partial);
       },
       async delete(_ctx, refId) {
-        return sql.delete.run(refId).changes > 0;
+        return one.delete(refId);
       },
+      ...batchHandlers(db, one),
     },
   };
 }

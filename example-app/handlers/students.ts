@@ -1,20 +1,33 @@
 import type { GoessnerObject, ServiceDefinition } from 'sif3-direct';
 import { BadRequestError } from 'sif3-direct';
 import type { SisDatabase } from '../sis/database';
+import { STUDENT_GENERATED_COLUMNS } from '../sis/database';
 import { NA_NAMESPACE, child, requiredText, text } from './common';
-import { documentTableHandlers, queryDocuments } from './document-table';
+import { documentShape, documentTableHandlers, queryDocuments } from './document-table';
 
-/**
- * xStudents on the SIS's `students` table: paging and counts in SQL, the object kept as Goessner
- * JSON beside the columns the SIS searches on. Roster memberships go with a deleted student.
- */
 const REPEATABLE = [
   'otherIds/otherId', 'otherNames/name', 'otherPhoneNumbers/phoneNumber', 'otherEmails/email',
   'demographics/races/race', 'studentContacts/contactPersonRefId', 'languages/language',
 ];
 
+/**
+ * The student elements that where and order reach through an index: the generated columns of
+ * sis/database.ts, and `school_ref_id`, which `columns()` below fills with exactly the text of
+ * `enrollment/schoolRefId` (`text()`, NULL when missing), the value the JSON path gives.
+ */
+const INDEXED: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(STUDENT_GENERATED_COLUMNS.map(({ path, column }) => [path.join('/'), column])),
+  'enrollment/schoolRefId': 'school_ref_id',
+};
+
+/** How queries see the students table: for the handlers, the service paths and the tests. */
+export const STUDENTS_SHAPE = documentShape('students', REPEATABLE, INDEXED, 'students_by_seq');
+
+/**
+ * xStudents on the SIS's `students` table: paging and counts in SQL, the object kept as Goessner
+ * JSON beside the columns the SIS searches on. Roster memberships go with a deleted student.
+ */
 export function studentsService(db: SisDatabase): ServiceDefinition {
-  const arrays = new Set(REPEATABLE);
   const schoolExists = db.prepare('SELECT 1 FROM schools WHERE ref_id = ?').pluck();
   // New local ids follow the row sequence: max(seq) is a lookup, not a scan of the table.
   const nextLocalId = db.prepare('SELECT 100001 + coalesce(max(seq), 0) FROM students').pluck();
@@ -26,13 +39,15 @@ export function studentsService(db: SisDatabase): ServiceDefinition {
     paths: {
       // Service paths (Base Architecture §5.5): one school's students, one roster's students.
       'xSchools/{}/xStudents': async (_ctx, [schoolRefId], query) =>
-        queryDocuments(db, 'students', arrays, { where: { sql: 't.school_ref_id = ?', params: [schoolRefId] } }, query),
+        queryDocuments(db, STUDENTS_SHAPE, { where: { sql: 't.school_ref_id = ?', params: [schoolRefId] } }, query),
       'xRosters/{}/xStudents': async (_ctx, [rosterRefId], query) =>
-        queryDocuments(db, 'students', arrays, { join: 'JOIN roster_students rs ON rs.student_ref_id = t.ref_id', where: { sql: 'rs.roster_ref_id = ?', params: [rosterRefId] } }, query),
+        queryDocuments(db, STUDENTS_SHAPE, { join: 'JOIN roster_students rs ON rs.student_ref_id = t.ref_id', where: { sql: 'rs.roster_ref_id = ?', params: [rosterRefId] } }, query),
     },
     handlers: documentTableHandlers(db, {
       table: 'students',
       arrays: REPEATABLE,
+      indexed: INDEXED,
+      rowIndex: 'students_by_seq',
       insert:
         'INSERT INTO students (ref_id, local_id, school_ref_id, family_name, given_name, doc) VALUES (@refId, @localId, @schoolRefId, @familyName, @givenName, @doc)',
       update:

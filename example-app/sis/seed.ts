@@ -1,6 +1,6 @@
 import type { GoessnerObject } from 'sif3-direct';
 import type { SisDatabase } from './database';
-import { countRows } from './database';
+import { bulkLoad, countRows } from './database';
 import { COURSES, FAMILY_NAMES, GIVEN_NAMES } from './names';
 import type { SeededRandom } from './random';
 import { seededRandom } from './random';
@@ -41,7 +41,8 @@ export function seedIfEmpty(db: SisDatabase, options: SeedOptions = {}): boolean
   const insertRoster = db.prepare('INSERT INTO rosters (ref_id, school_ref_id, course_title, doc) VALUES (?, ?, ?, ?)');
   const insertMember = db.prepare('INSERT OR IGNORE INTO roster_students (roster_ref_id, student_ref_id) VALUES (?, ?)');
 
-  db.transaction(() => {
+  // One transaction, statements prepared once, count triggers off until the end (see bulkLoad).
+  bulkLoad(db, () => {
     const schools = SCHOOLS.map((s, i) => {
       const refId = rnd.uuid();
       const doc = xSchool(refId, leaRefId, s, i);
@@ -61,7 +62,7 @@ export function seedIfEmpty(db: SisDatabase, options: SeedOptions = {}): boolean
         for (const member of roster.members) insertMember.run(roster.refId, member.refId);
       }
     }
-  })();
+  });
   return true;
 }
 
