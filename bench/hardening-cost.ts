@@ -1,10 +1,11 @@
-import autocannon from 'autocannon';
-import { execFileSync, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { LoadFigures } from './lib/load';
+import { measureLoad } from './lib/load';
+import type { ServerProcess } from './lib/servers';
+import { killAll, register, spawnServer, stopServer } from './lib/servers';
+import { sign } from './lib/sign';
 
 // `npx tsx bench/hardening-cost.ts`: what the checks of issue #10 cost on the hot path.
 //
@@ -34,7 +35,6 @@ const WARMUP = arg('warmup', 2);
 const CONNECTIONS = 10;
 const NOW_TREE = join(__dirname, '..');
 const BEFORE_TREE = process.env.BEFORE_TREE ?? '/tmp/sif3-before';
-const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 const NA = 'http://www.sifassociation.org/datamodel/na/3.6';
 const XML = `<xStudent xmlns="${NA}"><name><type>LegalName</type><familyName>Bench</familyName><givenName>Mark</givenName></name></xStudent>`;
 
@@ -53,10 +53,7 @@ async function serve(durability: 'full' | 'normal', dataDir: string): Promise<vo
   process.on('SIGTERM', () => process.exit(0));
 }
 
-interface Server {
-  name: string;
-  child: ChildProcess;
-  base: string;
+interface Server extends ServerProcess {
   dir: string;
   /** A session token of a DemoApp environment. */
   token: string;
@@ -64,53 +61,18 @@ interface Server {
   studentId: string;
 }
 
-const running = new Set<ChildProcess>();
-
-/** Starts a server process and waits for its "listening <port>" line (60 s at most). */
+/** Starts a server process, registers a DemoApp environment and picks one seeded student. */
 async function start(name: string, args: string[], cwd: string, dir: string): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
-  running.add(child);
-  child.once('exit', () => running.delete(child));
-  const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start within 60 s`)), 60_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      const m = /listening (\d+)/.exec(chunk.toString());
-      if (m) {
-        clearTimeout(timer);
-        resolve(`http://127.0.0.1:${m[1]}`);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
-  });
-  const reg = await fetch(`${base}/sif3/environments/environment`, { method: 'POST', headers: { ...sign('DemoApp', 'DemoSecret'), Accept: 'application/json', instanceId: `cost-${name}` } });
-  if (reg.status !== 201) throw new Error(`${name}: registration answered ${reg.status}`);
-  const token = ((await reg.json()) as { environment: { sessionToken: string } }).environment.sessionToken;
-  const page = await fetch(`${base}/sif3/requests/xStudents.json?navigationPageSize=1&navigationPage=700`, { headers: sign(token, 'DemoSecret') });
+  const server = await spawnServer(name, args, cwd);
+  const token = await register(server.base, 'DemoApp', 'DemoSecret', `cost-${name}`);
+  const page = await fetch(`${server.base}/sif3/requests/xStudents.json?navigationPageSize=1&navigationPage=700`, { headers: sign(token, 'DemoSecret') });
   const studentId = ((await page.json()) as { xStudents: { xStudent: { '@refId': string }[] } }).xStudents.xStudent[0]!['@refId'];
-  return { name, child, base, dir, token, studentId };
+  return { ...server, dir, token, studentId };
 }
 
 async function stop(server: Server): Promise<void> {
-  server.child.removeAllListeners('exit');
-  const exited = new Promise((resolve) => server.child.once('exit', resolve));
-  server.child.kill('SIGKILL');
-  await exited;
+  await stopServer(server);
   rmSync(server.dir, { recursive: true, force: true });
-}
-
-/** SIF_HMACSHA256 headers signed now (Infrastructure Services §4.1). */
-function sign(user: string, secret: string): Record<string, string> {
-  const timestamp = new Date().toISOString();
-  const hash = createHmac('sha256', secret).update(`${user}:${timestamp}`).digest('base64');
-  return { Authorization: `SIF_HMACSHA256 ${Buffer.from(`${user}:${hash}`).toString('base64')}`, timestamp };
-}
-
-/** User + system CPU time of a process so far, in microseconds (Linux /proc). */
-function cpuMicros(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces) start at field 3; utime and stime are 14 and 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND) * 1e6;
 }
 
 interface Scenario {
@@ -128,36 +90,16 @@ const SCENARIOS: Scenario[] = [
   { name: 'POST one xStudent, XML', method: 'POST', path: () => '/sif3/requests/xStudents/xStudent', headers: { 'Content-Type': 'application/xml' }, body: XML },
 ];
 
-interface Figures {
-  rps: number;
-  cpuPerRequest: number;
-  requests: number;
-  bad: number;
-}
+type Figures = LoadFigures;
 
 /** One warm-up and one measured autocannon run; every request signed afresh. */
-async function measure(server: Server, scenario: Scenario): Promise<Figures> {
-  const options = (duration: number): autocannon.Options => ({
-    url: server.base,
-    connections: CONNECTIONS,
-    duration,
-    requests: [
-      {
-        method: scenario.method,
-        path: scenario.path(server),
-        ...(scenario.body ? { body: scenario.body } : {}),
-        setupRequest: (req) => ({ ...req, headers: { ...req.headers, ...scenario.headers, ...sign(server.token, 'DemoSecret') } }),
-      },
-    ],
-  });
-  await autocannon(options(WARMUP));
-  const pid = server.child.pid!;
-  const cpu0 = cpuMicros(pid);
-  const result = await autocannon(options(DURATION));
-  const cpu1 = cpuMicros(pid);
-  // Requests the server answered in the window (2xx and otherwise); errors and timeouts did not reach it whole.
-  const requests = result.requests.total;
-  return { rps: result.requests.average, cpuPerRequest: (cpu1 - cpu0) / Math.max(1, requests), requests, bad: result.non2xx + result.errors + result.timeouts };
+function measure(server: Server, scenario: Scenario): Promise<Figures> {
+  return measureLoad(
+    server.base,
+    server.pid,
+    { method: scenario.method, path: scenario.path(server), headers: scenario.headers, body: scenario.body, signAs: { user: server.token, secret: 'DemoSecret' } },
+    { connections: CONNECTIONS, warmup: WARMUP, duration: DURATION },
+  );
 }
 
 const fmt = (f: Figures) => `${f.rps.toFixed(0)} | ${f.cpuPerRequest.toFixed(0)}`;
@@ -226,7 +168,7 @@ if (process.argv[2] === 'serve') {
 } else {
   main().catch((err) => {
     console.error(err);
-    for (const child of running) child.kill('SIGKILL');
+    killAll();
     process.exit(1);
   });
 }
