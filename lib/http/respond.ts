@@ -113,6 +113,14 @@ export class Responder {
     res.end();
   }
 
+  /**
+   * Answers a HEAD as its GET would be answered (status, headers, Content-Type), without building
+   * the body the GET would carry: a HEAD on a page costs the query, not the encoding.
+   */
+  head(req: Request, res: Response, status: number, options: ResponseOptions = {}): void {
+    this.empty(req, res, status, { ...options, headers: { 'Content-Type': MEDIA_TYPES[this.format(req)], ...options.headers } });
+  }
+
   private format(req: Request): Format {
     return findSifContext(req)?.responseFormat ?? 'xml';
   }

@@ -139,6 +139,10 @@ describe('HEAD and changes since', () => {
     const head = await request(host.app).head(`${rc}/xStudents`).set('Authorization', auth);
     expect(head.status).toBe(200);
     expect(head.headers.navigationcount).toBe(String(students.objects.size));
+    // The headers its GET would carry, without the body (which is not even built).
+    expect(head.headers['content-type']).toMatch(/^application\/xml/);
+    expect(head.headers.responseaction).toBe('HEAD');
+    expect(head.text ?? '').toBe('');
     return head.headers.changessincemarker as string;
   };
   const since = (m: string, extra = '') => get(`/xStudents?changesSinceMarker=${encodeURIComponent(m)}${extra}`);

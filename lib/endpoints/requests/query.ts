@@ -116,6 +116,10 @@ export function sendPage(core: ProviderCore, req: Request, res: Response, result
     core.responder.empty(req, res, 204, options);
     return;
   }
+  if (req.method === 'HEAD') {
+    core.responder.head(req, res, 200, options);
+    return;
+  }
   const collection = { [service.objectName!]: objects.map((o) => shapeForOutput(o, service.repeatable, service.objectName!)) };
   core.responder.payload(req, res, 200, service.name, collection, options);
 }
