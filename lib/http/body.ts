@@ -62,8 +62,13 @@ function collect(req: Request, source: Readable, maxBytes: number, idleMs: numbe
         req.res?.setHeader('Connection', 'close');
         reject(err);
       } else if (err) {
-        // Keep draining so that the error response can still be delivered.
-        if (source !== req) source.destroy();
+        // Keep draining so that the error response can still be delivered, and the connection can
+        // carry the next request. Unpipe first: the unpipe that follows destroying the decoder
+        // would otherwise pause the request again, leaving its body unread and the connection stuck.
+        if (source !== req) {
+          req.unpipe(source);
+          source.destroy();
+        }
         req.resume();
         reject(err);
       } else resolve(Buffer.concat(chunks, size));
