@@ -66,7 +66,7 @@ function collect(req: Request, source: Readable, maxBytes: number, idleMs: numbe
         // carry the next request. Unpipe first: the unpipe that follows destroying the decoder
         // would otherwise pause the request again, leaving its body unread and the connection stuck.
         if (source !== req) {
-          req.unpipe(source);
+          req.unpipe();
           source.destroy();
         }
         req.resume();
