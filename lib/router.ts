@@ -14,9 +14,10 @@ import { createQueue, deleteQueue, queryQueues, readQueue } from './endpoints/qu
 import { deleteMessage, pollMessages } from './endpoints/queues/messages';
 import { createSubscription, deleteSubscription, querySubscriptions, readSubscription } from './endpoints/queues/subscriptions';
 import { createErrorHandler } from './http/error-handler';
-import { requirePlainHost } from './http/host';
-import { getSifContext } from './http/context';
-import { firstSegment, normalizeUrl, objectPathOf } from './http/url';
+import { hostRefusal } from './http/host';
+import type { SifContext } from './http/context';
+import { replayOf } from './http/replay';
+import { firstSegment, normalizeRequest, objectPathOf } from './http/url';
 
 type Method = 'get' | 'post' | 'put' | 'delete' | 'all';
 
@@ -100,15 +101,12 @@ const REFUSALS: Record<string, string> = {
  */
 export function createRouter(core: ProviderCore): Router {
   const router = Router({ caseSensitive: true, strict: false });
-  router.use(onlySifPaths);
-  // URLs are then built from the Host header: refuse a hostile one before anything else happens.
-  if (!core.config.baseUrl) router.use(requirePlainHost);
-  router.use(normalizeUrl);
   const available = ROUTES.filter((r) => r.requires !== 'queues' || core.queues);
   // The names the other requests-connector routes take (`alerts`): e.g. PUT /requests/alerts is
   // their 405, not a request to a service named "alerts".
   const reserved = new Set(ROUTES.filter((r) => !r.dispatch && firstSegment(r.path) === 'requests').map((r) => r.path.split('/')[2]!));
-  for (const route of available) if (route.dispatch) router.use(dispatch(route.steps(core), reserved));
+  const dispatched = available.find((r) => r.dispatch);
+  router.use(entry(!core.config.baseUrl, dispatched ? dispatcher(dispatched.steps(core), reserved) : undefined));
   // Each path's routes, then (unless a route takes every method) its 405, before the next path.
   for (const path of new Set(available.filter((r) => !r.dispatch).map((r) => r.path))) {
     const routes = available.filter((r) => r.path === path);
@@ -124,21 +122,50 @@ export function createRouter(core: ProviderCore): Router {
 }
 
 /**
- * Leaves the router (`next('router')`) for any path outside the SIF roots. Runs before
- * `normalizeUrl` rewrites `req.url`, so the host sees the request exactly as it came.
+ * The router's one first step, where there were four Express layers (each a regular-expression
+ * match and a `next` round), since every SIF request passes it:
+ * 1. any path outside the SIF roots leaves the router (`next('router')`) before anything rewrites
+ *    its URL, so the host sees the request exactly as it came;
+ * 2. with `checkHost` (no `baseUrl` configured, so URLs are built from the Host header), a hostile
+ *    Host is refused before anything else happens (http/host.ts);
+ * 3. matrix parameters and the format suffix are taken off the URL and the context started
+ *    (`normalizeRequest`);
+ * 4. an object-service request goes straight to the `dispatch` route's steps; any other goes on to
+ *    the Express routes.
  */
-function onlySifPaths(req: Request, _res: Response, next: NextFunction): void {
-  next(SIF_ROOTS.has(firstSegment(req.url)) ? undefined : 'router');
+function entry(checkHost: boolean, dispatch: Dispatcher | undefined): RequestHandler {
+  // The Host last found plain: a consumer sends the same one on every request, so its check is
+  // done once, not per request. Per router, as everything the router keeps.
+  let plainHost: string | undefined;
+  return function sifEntry(req: Request, res: Response, next: NextFunction): void {
+    if (!SIF_ROOTS.has(firstSegment(req.url))) {
+      next('router');
+      return;
+    }
+    if (checkHost && req.headers.host !== plainHost) {
+      const refusal = hostRefusal(req);
+      if (refusal) {
+        next(refusal);
+        return;
+      }
+      if (!replayOf(req)) plainHost = req.headers.host;
+    }
+    const context = normalizeRequest(req);
+    if (dispatch) dispatch(context, req, res, next);
+    else next();
+  };
 }
 
+/** Runs the object-service steps for a request whose context is started; passes any other on. */
+type Dispatcher = (context: SifContext, req: Request, res: Response, next: NextFunction) => void;
+
 /**
- * The requests connector's object services as one middleware: takes the path apart once and runs
- * the steps in order, as Express runs a route's handlers (a thrown error, a rejected promise or
- * `next(err)` goes to the error handler), without a layer per step.
+ * The requests connector's object services: takes the path apart once and runs the steps in
+ * order, as Express runs a route's handlers (a thrown error, a rejected promise or `next(err)` goes
+ * to the error handler), without a layer per step.
  */
-function dispatch(steps: readonly RequestHandler[], reserved: ReadonlySet<string>): RequestHandler {
-  return function objectsDispatcher(req: Request, res: Response, next: NextFunction): void {
-    const context = getSifContext(req);
+function dispatcher(steps: readonly RequestHandler[], reserved: ReadonlySet<string>): Dispatcher {
+  return function objectsDispatcher(context: SifContext, req: Request, res: Response, next: NextFunction): void {
     const objectPath = objectPathOf(context.path, reserved);
     if (!objectPath) {
       next();
@@ -146,6 +173,7 @@ function dispatch(steps: readonly RequestHandler[], reserved: ReadonlySet<string
     }
     context.objectPath = objectPath;
     let i = 0;
+    const fail = (e: unknown): void => next(e ?? new Error('Rejected promise'));
     const step = (err?: unknown): void => {
       if (err !== undefined && err !== null && err !== 'route') {
         next(err);
@@ -158,7 +186,7 @@ function dispatch(steps: readonly RequestHandler[], reserved: ReadonlySet<string
       }
       try {
         const result: unknown = handler(req, res, step);
-        if (result instanceof Promise) result.then(undefined, (e: unknown) => next(e ?? new Error('Rejected promise')));
+        if (result instanceof Promise) result.then(undefined, fail);
       } catch (e) {
         next(e);
       }

@@ -48,6 +48,11 @@ export interface ResolvedConfig {
   readonly baseUrl: string | undefined;
   readonly infrastructureVersion: InfrastructureVersion;
   readonly findConsumer: (applicationKey: string) => Promise<Consumer | undefined>;
+  /**
+   * The same lookup without a promise, when consumers are a fixed list (undefined for a lookup
+   * function, which may be asynchronous): lets an authenticated request take no promise at all.
+   */
+  readonly findConsumerNow?: (applicationKey: string) => Consumer | undefined;
   readonly services: ReadonlyMap<string, RegisteredService>;
   readonly servicePaths: ReadonlyMap<string, RegisteredServicePath>;
   readonly timestampPastMs: number;
@@ -83,7 +88,7 @@ export function resolveOptions(options: SifProviderOptions): ResolvedConfig {
   const { services, paths: servicePaths } = resolveServices(o.services);
   // Before the consumers: their grants are checked against it (SUBSCRIBE needs queues).
   const queues = resolveQueues(o.queues);
-  const findConsumer = resolveConsumers(o.consumers, serviceOffer(services, servicePaths, queues !== undefined));
+  const { findConsumer, findConsumerNow } = resolveConsumers(o.consumers, serviceOffer(services, servicePaths, queues !== undefined));
 
   const auth = o.authentication === undefined ? {} : requireObject(o.authentication, 'authentication');
   rejectUnknownKeys(auth, ['timestampWindow', 'verifyBearer', 'allowAccessTokenQuery', 'rejectReplays'], 'authentication');
@@ -118,6 +123,7 @@ export function resolveOptions(options: SifProviderOptions): ResolvedConfig {
     baseUrl: baseUrl?.replace(/\/+$/, ''),
     infrastructureVersion: version,
     findConsumer,
+    findConsumerNow,
     services,
     servicePaths,
     timestampPastMs:
@@ -157,7 +163,7 @@ function resolvePaging(value: unknown): PagingLimits & { snapshotTtlMs: number }
 function resolveConsumers(
   value: unknown,
   offer: ServiceOffer,
-): (applicationKey: string) => Promise<Consumer | undefined> {
+): Pick<ResolvedConfig, 'findConsumer' | 'findConsumerNow'> {
   if (Array.isArray(value)) {
     const byKey = new Map<string, Consumer>();
     value.forEach((entry, i) => {
@@ -167,13 +173,14 @@ function resolveConsumers(
       }
       byKey.set(consumer.applicationKey, consumer);
     });
-    return async (key) => byKey.get(key);
+    const findConsumerNow = (key: string): Consumer | undefined => byKey.get(key);
+    return { findConsumer: async (key) => findConsumerNow(key), findConsumerNow };
   }
   if (typeof value === 'function') {
     const lookup = value as ConsumerLookup;
     // Hosts often return the same object each time: validate each object once.
     const normalized = new WeakMap<object, Consumer>();
-    return async (key) => {
+    const findConsumer = async (key: string): Promise<Consumer | undefined> => {
       const entry = await lookup(key);
       if (entry === undefined || entry === null) return undefined;
       let consumer = normalized.get(entry);
@@ -183,6 +190,7 @@ function resolveConsumers(
       }
       return consumer.applicationKey === key ? consumer : undefined;
     };
+    return { findConsumer, findConsumerNow: undefined };
   }
   throw new SifConfigError('consumers', 'must be an array of consumer entries or a lookup function');
 }

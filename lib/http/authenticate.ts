@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { AuthInput } from '../auth/authenticator';
+import type { AuthenticatedSession, AuthInput } from '../auth/authenticator';
 import type { ProviderCore } from '../core';
 import { getSifContext } from './context';
 import { header, queryParam } from './params';
@@ -22,13 +22,24 @@ export function authInput(req: Request, allowAccessTokenQuery: boolean): AuthInp
 /**
  * Step: authenticates the request's session and puts it in the context; 401 otherwise. A delayed
  * request run by the provider carries the environment it was accepted for instead of credentials.
+ * Synchronous when the authenticator can answer at once (a cached session: the hot path), so that
+ * such a request takes no promise here; a refusal is thrown, which the router turns into `next(err)`.
  */
 export function authenticateSession(core: ProviderCore) {
-  return async function authenticateSessionStep(req: Request, _res: Response, next: NextFunction): Promise<void> {
+  return function authenticateSessionStep(req: Request, _res: Response, next: NextFunction): void | Promise<void> {
+    const context = getSifContext(req);
     const replay = replayOf(req);
-    getSifContext(req).session = replay
-      ? await core.authenticator.replaySession(replay.environmentId)
-      : await core.authenticator.authenticateSession(authInput(req, core.config.allowAccessTokenQuery));
-    next();
+    const session = replay
+      ? core.authenticator.replaySession(replay.environmentId)
+      : core.authenticator.session(authInput(req, core.config.allowAccessTokenQuery));
+    if (!(session instanceof Promise)) {
+      context.session = session;
+      next();
+      return;
+    }
+    return session.then((s: AuthenticatedSession) => {
+      context.session = s;
+      next();
+    });
   };
 }

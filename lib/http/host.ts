@@ -38,16 +38,21 @@ function isHostname(name: string): boolean {
  * `localhost`; a delayed request run by the provider carries the URL it was accepted at.
  *
  * @example
- * if (!core.config.baseUrl) router.use(requirePlainHost);
+ * if (!core.config.baseUrl) router.use(requirePlainHost); // the router itself calls hostRefusal in its first step
  */
 export function requirePlainHost(req: Request, _res: Response, next: NextFunction): void {
+  next(hostRefusal(req));
+}
+
+/**
+ * What `requirePlainHost` refuses a request with, or undefined when its Host may be used (the
+ * router's merged first step calls this directly).
+ */
+export function hostRefusal(req: Request): BadRequestError | undefined {
   const host = req.headers.host;
-  if (host === undefined || replayOf(req) || isPlainHost(host)) {
-    next();
-    return;
-  }
+  if (host === undefined || isPlainHost(host) || replayOf(req)) return undefined;
   // The value is not echoed: it is what this step keeps out of every answer.
-  next(new BadRequestError('The Host header must be a plain host name or address, with an optional port', {
+  return new BadRequestError('The Host header must be a plain host name or address, with an optional port', {
     description: 'Or configure baseUrl, so that the provider does not build URLs from the Host header',
-  }));
+  });
 }

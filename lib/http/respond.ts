@@ -132,33 +132,38 @@ export class Responder {
    * no header before, so the list must not hold one.
    */
   private headers(req: Request, options: ResponseOptions): string[] {
-    const extra = options.headers ?? {};
+    // Without further headers (most answers) nothing can be replaced: no name needs looking up.
+    const extra = options.headers;
     const out: string[] = [];
-    const standard = (name: string, value: string) => {
-      if (!(name in extra)) out.push(name, value);
-    };
-    standard(H.timestamp, this.config.clock().toISOString());
-    standard(H.messageId, newId());
-    standard(H.messageType, options.messageType ?? 'RESPONSE');
-    if (options.responseAction !== null) standard(H.responseAction, options.responseAction ?? responseActionOf(req));
-    for (const echoed of ECHOED) {
-      const value = header(req, echoed);
-      if (value !== undefined) standard(echoed, value);
+    standard(out, extra, H.timestamp, this.config.clock().toISOString());
+    standard(out, extra, H.messageId, newId());
+    standard(out, extra, H.messageType, options.messageType ?? 'RESPONSE');
+    if (options.responseAction !== null) standard(out, extra, H.responseAction, options.responseAction ?? responseActionOf(req));
+    for (const [name, lowercase] of ECHOED) {
+      const value = req.headers[lowercase];
+      const first = Array.isArray(value) ? value[0] : value;
+      if (first !== undefined) standard(out, extra, name, first);
     }
-    const context = findSifContext(req);
     const servicePath = relativeServicePath(req.originalUrl.slice(req.baseUrl.length));
-    if (servicePath !== undefined) standard(H.relativeServicePath, servicePath);
-    if (context?.session) {
-      standard(H.environmentURI, this.environmentUrl(req, context.session.environment.id));
-      standard(H.fingerprint, context.session.environment.fingerprint);
+    if (servicePath !== undefined) standard(out, extra, H.relativeServicePath, servicePath);
+    const session = findSifContext(req)?.session;
+    if (session) {
+      standard(out, extra, H.environmentURI, this.environmentUrl(req, session.environment.id));
+      standard(out, extra, H.fingerprint, session.environment.fingerprint);
     }
-    standard('Vary', 'Accept, Accept-Encoding');
-    for (const [name, value] of Object.entries(extra)) out.push(name, String(value));
+    standard(out, extra, 'Vary', 'Accept, Accept-Encoding');
+    if (extra) for (const name in extra) out.push(name, String(extra[name]));
     return out;
   }
 }
 
-const ECHOED = [H.requestId, H.serviceType];
+/** Adds a standard header to a flat list, unless the answer's own `extra` headers replace it. */
+function standard(out: string[], extra: Record<string, string | number> | undefined, name: string, value: string): void {
+  if (extra === undefined || !(name in extra)) out.push(name, value);
+}
+
+/** Request headers echoed in the answer: as the spec spells them, and as Node stores them. */
+const ECHOED: readonly (readonly [string, string])[] = [H.requestId, H.serviceType].map((name) => [name, name.toLowerCase()] as const);
 
 /** Writes the status, headers and body; a HEAD answer has the headers of the GET and no body. */
 function end(req: Request, res: Response, status: number, headers: string[], body: string | Buffer): void {

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { BadRequestError } from '../errors';
 import type { Format } from '../payload/codec';
+import type { SifContext } from './context';
 import { initSifContext } from './context';
 import { responseFormat } from './negotiate';
 import { header } from './params';
@@ -22,6 +23,8 @@ export interface LastSegment {
  * // { name: 'xStudent', matrix: { zoneId: 'District' }, suffix: 'xml' }
  */
 export function splitLastSegment(segment: string): LastSegment {
+  // Most segments are a bare name or id: no parameters, no suffix, nothing to decode.
+  if (!segment.includes(';') && !segment.includes('.')) return { name: segment, matrix: NO_MATRIX, suffix: undefined };
   const [head = '', ...params] = segment.split(';');
   const matrix: Record<string, string> = {};
   let suffix: Format | undefined;
@@ -38,6 +41,9 @@ export function splitLastSegment(segment: string): LastSegment {
   });
   return { name, matrix, suffix };
 }
+
+/** The matrix of a segment without parameters: shared, and frozen so that no one adds to it. */
+const NO_MATRIX: Readonly<Record<string, string>> = Object.freeze({});
 
 function stripSuffix(text: string): { name: string; suffix: Format | undefined } {
   const m = /\.(xml|json)$/i.exec(text);
@@ -63,11 +69,21 @@ function decode(text: string): string {
  * firstSegment('/health');                          // 'health'
  */
 export function firstSegment(url: string): string {
-  const end = url.search(/[?#]/);
-  const path = end < 0 ? url : url.slice(0, end);
-  const segment = (path.startsWith('/') ? path.slice(1) : path).split('/', 1)[0] ?? '';
-  return stripSuffix(segment.split(';', 1)[0] ?? '').name;
+  // One scan to the first `/`, `;`, `?` or `#` after the leading slash: this runs on every request
+  // that reaches the router, the host's included.
+  const start = url.charCodeAt(0) === SLASH ? 1 : 0;
+  let end = start;
+  for (; end < url.length; end++) {
+    const c = url.charCodeAt(end);
+    if (c === SLASH || c === SEMICOLON || c === QUESTION || c === HASH) break;
+  }
+  return stripSuffix(url.slice(start, end)).name;
 }
+
+const SLASH = 0x2f;
+const SEMICOLON = 0x3b;
+const QUESTION = 0x3f;
+const HASH = 0x23;
 
 /** Where an object-service request is aimed: `{rc}/{service}[/{id}[/{service}/{id}…]]`, decoded. */
 export interface ObjectPath {
@@ -113,19 +129,27 @@ function decodeSegment(segment: string): string {
  * answer (router.ts): one passed on to the host must reach it with the URL it came with.
  */
 export function normalizeUrl(req: Request, _res: Response, next: NextFunction): void {
+  normalizeRequest(req);
+  next();
+}
+
+/**
+ * What `normalizeUrl` does, returning the new context: the router's merged first step calls it
+ * directly. Throws 400 for repeated or badly encoded matrix parameters.
+ */
+export function normalizeRequest(req: Request): SifContext {
   const url = req.url;
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
-  const query = q < 0 ? '' : url.slice(q);
   const slash = path.lastIndexOf('/');
   const last = splitLastSegment(path.slice(slash + 1));
-  const cleanPath = path.slice(0, slash + 1) + last.name;
-  req.url = cleanPath + query;
-  initSifContext(req, {
+  const cleanPath = last.name.length === path.length - slash - 1 ? path : path.slice(0, slash + 1) + last.name;
+  // Rewritten only when something was taken off: Express parses req.url again after each change.
+  if (cleanPath !== path) req.url = q < 0 ? cleanPath : cleanPath + url.slice(q);
+  return initSifContext(req, {
     matrix: last.matrix,
     suffixFormat: last.suffix,
     path: cleanPath,
     responseFormat: responseFormat(header(req, 'accept'), last.suffix),
   });
-  next();
 }

@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import type { ProviderCore } from '../../core';
 import { ServiceUnavailableError } from '../../errors';
 import { headerOrQuery } from '../../http/params';
@@ -32,18 +32,91 @@ const RUNNERS: Readonly<Record<Operation, Runner>> = {
  * request still running after the budget is answered 503: send it again as DELAYED.
  */
 export function executeOperation(core: ProviderCore) {
-  return async function executeOperationStep(req: Request, res: Response): Promise<void> {
+  const budgetSeconds = core.queues?.options.immediateBudgetSeconds ?? 0;
+  // One per router, so per provider: the budget of every immediate request it is running.
+  const deadlines = budgetSeconds > 0 ? new Deadlines(budgetSeconds * 1000) : undefined;
+  return function executeOperationStep(req: Request, res: Response, next: NextFunction): Promise<void> | void {
     const target = targetOf(req);
     const operation = target.operation;
     if (core.queues && !target.servicePath && core.queues.deferrals.takes(req, target.service, operation)) {
-      await handOver(core, req, res, operation);
-      return;
+      return handOver(core, req, res, operation);
     }
-    const running = RUNNERS[target.operation](core, req, res);
-    const budget = core.queues?.options.immediateBudgetSeconds ?? 0;
-    if (budget === 0 || replayOf(req)) return running;
-    await withinBudget(running, budget * 1000, core);
+    const running = RUNNERS[operation](core, req, res);
+    if (!deadlines || replayOf(req)) return running;
+    // The handler cannot be stopped: at the budget the consumer gets its 503, and what the handler
+    // still does is done, but its late answer is dropped (the responder sees the 503 already sent)
+    // and a late failure is logged.
+    let late = false;
+    const id = deadlines.add(() => {
+      late = true;
+      next(
+        new ServiceUnavailableError('This request takes too long to answer immediately', {
+          description: 'Send it again with requestType: DELAYED and a queueId; the answer will arrive in that queue',
+        }),
+      );
+    });
+    running.then(
+      () => deadlines.remove(id),
+      (err: unknown) => {
+        deadlines.remove(id);
+        if (late) core.config.logger.error('sif3-direct: a request failed after its 503', err);
+        else next(err ?? new Error('Rejected promise'));
+      },
+    );
   };
+}
+
+/**
+ * The immediate budget of the requests running, with at most one timer for all of them, where a
+ * timer and a promise per request cost more than most requests' own work. Every request gets the
+ * same budget, so deadlines fall in the order requests start: the oldest is always first. The timer
+ * is armed (lazily) for the oldest; when it fires, it expires those past their deadline and is armed
+ * again for the next one. A request that ends only leaves the map, so the timer may wake once for
+ * nothing, at most once per budget.
+ */
+export class Deadlines {
+  /** Request number → its deadline (ms, monotonic clock) and what to do at it; oldest first. */
+  private readonly running = new Map<number, { at: number; expire: () => void }>();
+  private nextId = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly budgetMs: number) {}
+
+  /** Starts the budget of a request; `expire` runs if it is still there at its deadline. Returns its id. */
+  add(expire: () => void): number {
+    const id = this.nextId++;
+    this.running.set(id, { at: performance.now() + this.budgetMs, expire });
+    if (this.timer === undefined) this.arm(this.budgetMs);
+    return id;
+  }
+
+  /** Ends the budget of a request that has finished (or failed). */
+  remove(id: number): void {
+    this.running.delete(id);
+  }
+
+  /** How many budgets are running, for tests. */
+  get size(): number {
+    return this.running.size;
+  }
+
+  private arm(ms: number): void {
+    // Unref'd: a request in progress keeps the process alive by its socket, not by its budget.
+    this.timer = setTimeout(() => this.sweep(), Math.max(1, Math.ceil(ms))).unref();
+  }
+
+  private sweep(): void {
+    this.timer = undefined;
+    const now = performance.now();
+    for (const [id, entry] of this.running) {
+      if (entry.at > now) {
+        this.arm(entry.at - now);
+        return;
+      }
+      this.running.delete(id);
+      entry.expire();
+    }
+  }
 }
 
 /** Decodes the request as for an immediate one, then gives it to the service's `delayed` handler. */
@@ -59,34 +132,4 @@ async function handOver(core: ProviderCore, req: Request, res: Response, operati
     input = await readObjects(req, core, service);
   }
   await core.queues!.deferrals.handOver(req, res, service, ctx, operation, input);
-}
-
-/**
- * Waits for `running` at most `ms`; then throws 503. The handler cannot be stopped: what it still
- * does is done, but its late answer is dropped (the responder sees the 503 already sent) and a late
- * failure is logged.
- */
-function withinBudget(running: Promise<void>, ms: number, core: ProviderCore): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let late = false;
-    const timer = setTimeout(() => {
-      late = true;
-      reject(
-        new ServiceUnavailableError('This request takes too long to answer immediately', {
-          description: 'Send it again with requestType: DELAYED and a queueId; the answer will arrive in that queue',
-        }),
-      );
-    }, ms);
-    running.then(
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        if (late) core.config.logger.error('sif3-direct: a request failed after its 503', err);
-        else reject(err);
-      },
-    );
-  });
 }
