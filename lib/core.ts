@@ -1,6 +1,7 @@
 import type { Authenticator } from './auth/authenticator';
 import type { ChangeReporter } from './changes';
 import type { ResolvedConfig } from './config/resolve';
+import type { Coordinator } from './coordination/coordinator';
 import type { SifEvents } from './events';
 import type { Responder } from './http/respond';
 import type { AlertValidator } from './payload/alert';
@@ -10,6 +11,8 @@ import type { WalkPositions } from './endpoints/requests/walks';
 /** What every endpoint works with: built once per provider, shared by its routes. */
 export interface ProviderCore {
   readonly config: ResolvedConfig;
+  /** Tells the other instances on the store what changed (in-process: nobody). */
+  readonly coordinator: Coordinator;
   readonly authenticator: Authenticator;
   readonly responder: Responder;
   readonly events: SifEvents;

@@ -5,7 +5,9 @@ import type { HostChangeOptions } from './changes';
 import type { GoessnerObject } from './payload/goessner';
 import type { ChangeAction } from './services/types';
 import { ReplayCache } from './auth/replay-cache';
-import { SessionCache } from './auth/session-cache';
+import { applySignal } from './coordination/apply';
+import { coordinatorOf } from './coordination/of-store';
+import { CoordinatedSessionCache } from './coordination/session-cache';
 import type { SifProviderOptions } from './config/options';
 import { resolveOptions } from './config/resolve';
 import type { ProviderCore } from './core';
@@ -80,16 +82,17 @@ export interface SifProvider {
  */
 export function createSifProvider(options: SifProviderOptions): SifProvider {
   const config = resolveOptions(options);
+  // Several instances on one store (a PostgresStore) keep their memory in step through it.
+  const coordinator = coordinatorOf(config.store);
   const events = new SifEvents(config.logger);
-  const queues = createQueueServices(config, events);
+  const queues = createQueueServices(config, events, coordinator);
   const changes = new ChangeReporter(events, config, queues?.publisher);
+  const sessions = new CoordinatedSessionCache(config.sessionCacheSize, config.limits.sessionCacheBytes);
+  const authenticator = new Authenticator(config, sessions, config.rejectReplays ? new ReplayCache() : undefined);
   const core: ProviderCore = Object.freeze({
     config,
-    authenticator: new Authenticator(
-      config,
-      new SessionCache(config.sessionCacheSize, config.limits.sessionCacheBytes),
-      config.rejectReplays ? new ReplayCache() : undefined,
-    ),
+    coordinator,
+    authenticator,
     responder: new Responder(config),
     events,
     alertValidator: new AlertValidator(config.infrastructureVersion),
@@ -98,6 +101,7 @@ export function createSifProvider(options: SifProviderOptions): SifProvider {
     walks: new WalkPositions(MAX_WALKS, config.paging.snapshotTtlMs),
   });
   const router = createRouter(core);
+  const stopListening = coordinator.listen((signal) => applySignal(signal, { authenticator, sessions, queues }), config.logger);
   // Delayed requests run through this same router; pending ones (from before a restart) resume now.
   queues?.delayed.attach(router);
   queues?.start();
@@ -116,6 +120,7 @@ export function createSifProvider(options: SifProviderOptions): SifProvider {
     fail: (ref: string, error: { statusCode: number; message: string }) => deferrals().fail(ref, error),
     idle: async () => queues?.delayed.idle(),
     close: async () => {
+      stopListening();
       changes.close();
       await queues?.stop();
       if (config.ownsStore) await config.store.close();

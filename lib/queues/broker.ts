@@ -1,5 +1,7 @@
 import type { QueueConfig } from '../config/queues';
 import type { SifLogger } from '../config/options';
+import type { Coordinator } from '../coordination/coordinator';
+import { InProcessCoordinator } from '../coordination/coordinator';
 import { QuotaExceededError } from '../errors';
 import type { SifEvents } from '../events';
 import type { SifStore } from '../store/store';
@@ -80,7 +82,8 @@ class RegisteredPoll implements WaitingPoll {
  * messages, unpolled queues); tells whoever holds work back for a full queue when it has room.
  * Queue contents live in the store; only the waiting polls are here, at most one per connection of
  * a queue and `limits.waitingPolls` in all, so that a consumer cannot make the provider hold open
- * more requests than that.
+ * more requests than that. With several instances on one store the coordinator carries wake-ups
+ * and supersessions to the others (`wakeHere`, `supersede` apply theirs here).
  */
 export class QueueBroker {
   /** Waiting polls by queue id, then connection id. */
@@ -98,6 +101,7 @@ export class QueueBroker {
     private readonly logger: SifLogger,
     /** `limits.alertsPerEnvironment`: unpolled-queue alerts count against it like the consumer's own. */
     private readonly alertsPerEnvironment: number = Number.POSITIVE_INFINITY,
+    private readonly coordinator: Coordinator = new InProcessCoordinator(),
   ) {}
 
   /**
@@ -125,9 +129,30 @@ export class QueueBroker {
     return this.config.maxMessagesPerQueue;
   }
 
-  /** Wakes the long polls of these queues: something arrived. */
+  /** Wakes the long polls of these queues, here and on every other instance: something arrived. */
   wake(queueIds: Iterable<string>): void {
+    for (const queueId of new Set(queueIds)) {
+      this.wakeHere([queueId]);
+      void this.coordinator.announce({ kind: 'queue', queueId });
+    }
+  }
+
+  /** Wakes the long polls of these queues on this instance only (another instance said so). */
+  wakeHere(queueIds: Iterable<string>): void {
     for (const id of queueIds) for (const poll of this.waiters.get(id)?.values() ?? []) poll.wake();
+  }
+
+  /** Wakes every long poll of this instance: signals of other instances may have been missed. */
+  wakeAllHere(): void {
+    this.wakeHere([...this.waiters.keys()]);
+  }
+
+  /**
+   * Ends the poll waiting here on a connection of a queue, to be answered empty: a newer poll on
+   * that connection arrived at another instance (§9.3.3, one waiting poll per connection).
+   */
+  supersede(queueId: string, connectionId: string): void {
+    this.waiters.get(queueId)?.get(connectionId)?.end();
   }
 
   /**
@@ -164,6 +189,8 @@ export class QueueBroker {
     this.waiting++;
     if (signal.aborted) poll.end();
     else signal.addEventListener('abort', onAbort, { once: true });
+    // A poll waiting on this connection at another instance is superseded too.
+    void this.coordinator.announce({ kind: 'poll', queueId, connectionId });
     return poll;
   }
 
@@ -204,10 +231,14 @@ export class QueueBroker {
     if (queue.minWaitTime > 0) this.emptyAnswers.set(`${queue.id}/${connectionId}`, this.clock().getTime() + queue.minWaitTime * 1000);
   }
 
-  /** Forgets what is kept in memory about a deleted queue, and ends its long polls. */
+  /**
+   * Forgets what is kept in memory about a deleted queue, and ends its long polls; those waiting
+   * at other instances are woken, find the queue gone, and end too.
+   */
   forget(queueId: string): void {
     for (const key of this.emptyAnswers.keys()) if (key.startsWith(`${queueId}/`)) this.emptyAnswers.delete(key);
     for (const poll of this.waiters.get(queueId)?.values() ?? []) poll.end();
+    void this.coordinator.announce({ kind: 'queue', queueId });
   }
 
   /** Ends every waiting poll, to be answered empty (on shutdown). */

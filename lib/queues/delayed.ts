@@ -23,12 +23,32 @@ const KEPT_HEADERS = [
 /** How many queues' delayed requests run at the same time. */
 const MAX_LANES = 4;
 
-/** How one run of a delayed request ended. */
+/** How one run of a delayed request (or a lane) ended. */
 type RunOutcome =
   /** Answered completely, or handed to an asynchronous provider, or gone with its queue. */
   | 'finished'
   /** Its queue is full: it waits, pending, where it stopped (an answer already produced is held). */
-  | 'full';
+  | 'full'
+  /** Another instance holds the lease on the queue's oldest request (or took it over): its lane runs there. */
+  | 'taken';
+
+/**
+ * Who this runner is when it leases delayed work, and for how long (`SifStore.claimDelayedRequest`).
+ *
+ * @example
+ * new DelayedRunner(store, broker, events, clock, logger, { owner: newId(), ms: 30_000, shared: true });
+ */
+export interface DelayedLease {
+  /** This runner's owner id in the store's leases: unique per provider instance and run. */
+  owner: string;
+  /** How long a claim lasts unless renewed by an answer queued under it. */
+  ms: number;
+  /** Other instances share the store: their leases hold until they expire. False: the only instance. */
+  shared: boolean;
+}
+
+/** The lease of a runner alone on its store. */
+const ALONE: DelayedLease = Object.freeze({ owner: 'in-process', ms: 60_000, shared: false });
 
 /**
  * Runs delayed requests after their 202 and queues their answers (Base Architecture §4.2.1.2).
@@ -42,6 +62,12 @@ type RunOutcome =
  * `maxMessagesPerQueue` either: when the queue is full the runner holds back. The request stays
  * pending with its progress (an answer already produced is kept with it, so nothing is run twice),
  * its lane ends, and it is taken up again when messages leave that queue or at housekeeping.
+ *
+ * With several instances on one store, a lane runs only the request it has claimed: the oldest of
+ * its queue, leased to this runner for `lease.ms` and renewed by every answer queued (the lease is
+ * checked in the transaction that queues it). An instance that dies leaves its lease to expire;
+ * another claims the request at its housekeeping and goes on from the recorded progress. A runner
+ * whose lease was taken over is refused its next answer, and stops: no page is queued twice.
  */
 export class DelayedRunner {
   private runner: InProcessRunner | undefined;
@@ -61,6 +87,7 @@ export class DelayedRunner {
     private readonly events: SifEvents,
     private readonly clock: Clock,
     private readonly logger: SifLogger,
+    private readonly lease: DelayedLease = ALONE,
   ) {
     broker.onRoom((queueId) => this.resume(queueId));
   }
@@ -136,6 +163,8 @@ export class DelayedRunner {
         .then((outcome) => {
           // Room made while the lane found the queue full is not lost: then it is not blocked.
           if (outcome === 'full' && !this.roomWhileRunning.has(queueId)) this.blocked.add(queueId);
+          // Another instance runs this queue: look again at housekeeping, when its lease may have expired.
+          if (outcome === 'taken') this.blocked.add(queueId);
         })
         .catch((err) => this.logger.error('sif3-direct: running delayed requests failed', err))
         .finally(() => {
@@ -149,14 +178,24 @@ export class DelayedRunner {
 
   private async runLane(queueId: string): Promise<RunOutcome> {
     while (!this.stopped) {
-      const [next] = await this.store.pendingDelayedRequests(queueId, 1);
-      if (!next) return 'finished';
+      const now = this.clock();
+      // Alone on the store, a lease left by an earlier run of this provider is void.
+      const next = await this.store.claimDelayedRequest(queueId, this.lease.owner, this.leaseUntil(now), this.lease.shared ? now.toISOString() : undefined);
+      if (!next) return (await this.store.pendingDelayedRequests(queueId, 1)).length > 0 ? 'taken' : 'finished';
       // The requests behind it wait too: a queue's answers keep their order.
-      if ((await this.runSafely(next)) === 'full') return 'full';
+      const outcome = await this.runSafely(next);
+      // Held back or taken over: whoever claims it next may, at once (a no-op if it is not ours).
+      if (outcome !== 'finished') await this.store.releaseDelayedRequest(next.id, this.lease.owner);
+      if (outcome !== 'finished') return outcome;
       // Let the server answer other requests in between: SQLite calls never yield by themselves.
       await new Promise((resolve) => setImmediate(resolve));
     }
     return 'finished';
+  }
+
+  /** Until when a claim made or renewed now lasts. */
+  private leaseUntil(now: Date = this.clock()): string {
+    return new Date(now.getTime() + this.lease.ms).toISOString();
   }
 
   private async runSafely(record: DelayedRequestRecord): Promise<RunOutcome> {
@@ -184,6 +223,7 @@ export class DelayedRunner {
     if (held) {
       const outcome = await this.advance(record, { progress: held.next, done: held.done }, [fromHeld(record.queueId, held, this.clock())]);
       if (outcome === 'full') return 'full';
+      if (outcome === 'lost') return 'taken';
       if (outcome === 'gone') return 'finished';
       if (held.done) return this.answered(record, held.next);
       progress = held.next;
@@ -205,11 +245,13 @@ export class DelayedRunner {
       const done = pastTheEnd || !morePages;
       const next = pastTheEnd ? progress : pageProgress({ parts: progress.parts + 1, navigationId: captured.headers.navigationId ?? progress.navigationId });
       if (pastTheEnd) {
-        if ((await this.advance(record, { progress: next, done }, [])) === 'gone') return 'finished';
+        const outcome = await this.advance(record, { progress: next, done }, []);
+        if (outcome === 'lost') return 'taken';
+        if (outcome === 'gone') return 'finished';
         return this.answered(record, next);
       }
       const outcome = await this.queueAnswer(record, progress, this.message(record, captured), next, done);
-      if (outcome === 'full' || done) return outcome;
+      if (outcome !== 'finished' || done) return outcome;
       progress = next;
       // Let the server answer other requests between pages: SQLite calls never yield by themselves.
       await new Promise((resolve) => setImmediate(resolve));
@@ -223,17 +265,27 @@ export class DelayedRunner {
   private async queueAnswer(record: DelayedRequestRecord, progress: DelayedProgress, message: NewQueueMessage, next: DelayedProgress, done: boolean): Promise<RunOutcome> {
     const outcome = await this.advance(record, { progress: next, done }, [message]);
     if (outcome === 'full') {
-      await this.store.advanceDelayedRequest(record.id, { progress: { ...progress, held: toHeld(message, next, done) } }, []);
-      return 'full';
+      // Held with the request, and the lease let go with it: any instance may queue it when there is room.
+      const kept = await this.store.advanceDelayedRequest(record.id, {
+        progress: { ...progress, held: toHeld(message, next, done) },
+        lease: { owner: this.lease.owner, until: undefined },
+      }, []);
+      return kept === 'lost' ? 'taken' : 'full';
     }
+    if (outcome === 'lost') return 'taken';
     if (outcome === 'gone' || !done) return 'finished';
     return this.answered(record, next);
   }
 
-  /** Queues answers atomically with the progress, refused (`full`) past the queue's depth. */
+  /**
+   * Queues answers atomically with the progress, refused (`full`) past the queue's depth, and
+   * (`lost`) once another instance has taken the request over; renews this runner's lease.
+   */
   private async advance(record: DelayedRequestRecord, update: DelayedUpdate, messages: NewQueueMessage[]): Promise<AdvanceOutcome> {
-    const outcome = await this.store.advanceDelayedRequest(record.id, update, messages, this.broker.maxMessagesPerQueue);
+    const leased: DelayedUpdate = { ...update, lease: { owner: this.lease.owner, until: this.leaseUntil() } };
+    const outcome = await this.store.advanceDelayedRequest(record.id, leased, messages, this.broker.maxMessagesPerQueue);
     if (outcome === 'advanced' && messages.length > 0) this.broker.wake([record.queueId]);
+    if (outcome === 'lost') this.logger.warn(`sif3-direct: delayed request ${record.id} was taken over by another instance; this one stops`);
     return outcome;
   }
 

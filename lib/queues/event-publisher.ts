@@ -1,3 +1,5 @@
+import type { Coordinator } from '../coordination/coordinator';
+import { InProcessCoordinator } from '../coordination/coordinator';
 import type { ObjectsChanged } from '../events';
 import { shapeForOutput } from '../payload/objects';
 import type { RegisteredService } from '../services/registry';
@@ -25,6 +27,7 @@ export class EventPublisher {
     private readonly broker: QueueBroker,
     private readonly batchSize: number,
     private readonly clock: Clock,
+    private readonly coordinator: Coordinator = new InProcessCoordinator(),
   ) {}
 
   /** Queues the events of one change; resolves once they are stored. */
@@ -56,14 +59,21 @@ export class EventPublisher {
   }
 
   /**
-   * Forgets the subscriptions kept in memory. Call it once a subscription has been created or
-   * deleted, or a queue or an environment (which take their subscriptions with them) deleted.
+   * Forgets the subscriptions kept in memory, here and on every other instance. Call it once a
+   * subscription has been created or deleted, or a queue or an environment (which take their
+   * subscriptions with them) deleted.
    *
    * @example
    * await store.deleteSubscription(environmentId, id);
    * publisher.subscriptionsChanged();
    */
   subscriptionsChanged(): void {
+    this.forgetSubscriptions();
+    void this.coordinator.announce({ kind: 'subs' });
+  }
+
+  /** Forgets the subscriptions kept in memory on this instance only (another instance said so). */
+  forgetSubscriptions(): void {
     this.subscriptions.clear();
   }
 

@@ -1,10 +1,13 @@
 import type { QueueConfig } from '../config/queues';
 import type { ResolvedConfig } from '../config/resolve';
+import type { Coordinator } from '../coordination/coordinator';
+import { InProcessCoordinator } from '../coordination/coordinator';
 import type { SifEvents } from '../events';
 import { QueueBroker } from './broker';
 import { DelayedRunner } from './delayed';
 import { Deferrals } from './deferred';
 import { EventPublisher } from './event-publisher';
+import { newId } from '../util/ids';
 
 /** The parts of the asynchronous side of a provider, built only when `queues` is on. */
 export interface QueueServices {
@@ -22,12 +25,23 @@ export interface QueueServices {
   stop(): Promise<void>;
 }
 
-/** Builds the queue services of a provider, or undefined when queues are off. */
-export function createQueueServices(config: ResolvedConfig, events: SifEvents): QueueServices | undefined {
+/**
+ * Builds the queue services of a provider, or undefined when queues are off. `coordinator` carries
+ * wake-ups and cache invalidations to the other instances on the store, and sets the lease of
+ * delayed work (in-process by default: one instance).
+ *
+ * @example
+ * const queues = createQueueServices(config, events, coordinatorOf(config.store));
+ */
+export function createQueueServices(config: ResolvedConfig, events: SifEvents, coordinator: Coordinator = new InProcessCoordinator()): QueueServices | undefined {
   const options = config.queues;
   if (!options) return undefined;
-  const broker = new QueueBroker(config.store, options, events, config.clock, config.logger, config.limits.alertsPerEnvironment);
-  const delayed = new DelayedRunner(config.store, broker, events, config.clock, config.logger);
+  const broker = new QueueBroker(config.store, options, events, config.clock, config.logger, config.limits.alertsPerEnvironment, coordinator);
+  const delayed = new DelayedRunner(config.store, broker, events, config.clock, config.logger, {
+    owner: newId(),
+    ms: coordinator.leaseMs,
+    shared: coordinator.shared,
+  });
   const deferrals = new Deferrals(config, broker);
   const housekeeping = async () => {
     await broker.housekeeping();
@@ -37,7 +51,7 @@ export function createQueueServices(config: ResolvedConfig, events: SifEvents): 
   return Object.freeze({
     options,
     broker,
-    publisher: new EventPublisher(config.store, broker, options.eventBatchSize, config.clock),
+    publisher: new EventPublisher(config.store, broker, options.eventBatchSize, config.clock, coordinator),
     delayed,
     deferrals,
     housekeeping,

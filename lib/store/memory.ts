@@ -46,6 +46,8 @@ export class MemoryStore implements SifStore {
   private messages: QueueMessage[] = [];
   private readonly subscriptions = new Map<string, SubscriptionRecord>();
   private readonly delayed = new Map<string, DelayedRequestRecord>();
+  /** Leases of delayed requests, kept beside them: a record reads back as it was stored. */
+  private readonly leases = new Map<string, { owner: string; until: string }>();
   private closed = false;
 
   async createEnvironment(record: EnvironmentRecord, maxPerApplication = Number.POSITIVE_INFINITY): Promise<CreateEnvironmentResult> {
@@ -361,12 +363,37 @@ export class MemoryStore implements SifStore {
     this.assertOpen();
     const record = this.delayed.get(id);
     if (!record) return 'gone';
+    if (update.lease && this.leases.get(id)?.owner !== update.lease.owner) return 'lost';
     const depth = this.messages.filter((m) => m.queueId === record.queueId).length;
     if (messages.length > 0 && depth + messages.length > maxDepth) return 'full';
     await this.enqueue(messages, Number.MAX_SAFE_INTEGER);
-    if (update.done) this.delayed.delete(id);
+    if (update.done) this.dropDelayed(id);
     else Object.assign(record, { progress: copy(update.progress), state: update.state ?? record.state });
+    if (!update.done && update.lease) {
+      if (update.lease.until === undefined) this.leases.delete(id);
+      else this.leases.set(id, { owner: update.lease.owner, until: update.lease.until });
+    }
     return 'advanced';
+  }
+
+  async claimDelayedRequest(queueId: string, owner: string, until: string, now?: string): Promise<DelayedRequestRecord | undefined> {
+    this.assertOpen();
+    const head = [...this.delayed.values()].find((d) => d.state === 'pending' && d.queueId === queueId);
+    if (!head) return undefined;
+    const lease = this.leases.get(head.id);
+    if (lease && lease.owner !== owner && now !== undefined && lease.until > now) return undefined;
+    this.leases.set(head.id, { owner, until });
+    return copy(head);
+  }
+
+  async releaseDelayedRequest(id: string, owner: string): Promise<void> {
+    this.assertOpen();
+    if (this.leases.get(id)?.owner === owner) this.leases.delete(id);
+  }
+
+  private dropDelayed(id: string): void {
+    this.delayed.delete(id);
+    this.leases.delete(id);
   }
 
   async close(): Promise<void> {
@@ -382,7 +409,7 @@ export class MemoryStore implements SifStore {
     this.queues.delete(id);
     this.messages = this.messages.filter((m) => m.queueId !== id);
     for (const [sid, s] of this.subscriptions) if (s.queueId === id) this.subscriptions.delete(sid);
-    for (const [did, d] of this.delayed) if (d.queueId === id) this.delayed.delete(did);
+    for (const [did, d] of this.delayed) if (d.queueId === id) this.dropDelayed(did);
   }
 
   private assertOpen(): void {

@@ -136,6 +136,7 @@ export interface HeldAnswer {
 
 /**
  * The outcome of `advanceDelayedRequest`: done; refused because the messages would take the queue
- * past its depth (nothing changed); or the request is gone (its queue or environment was deleted).
+ * past its depth (nothing changed); the request is gone (its queue or environment was deleted); or
+ * (`lost`, nothing changed) the lease the update named is now another owner's.
  */
-export type AdvanceOutcome = 'advanced' | 'full' | 'gone';
+export type AdvanceOutcome = 'advanced' | 'full' | 'gone' | 'lost';

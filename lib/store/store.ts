@@ -153,6 +153,17 @@ export interface SifStore {
    * check and the enqueue are one atomic step, whatever else writes to the queue meanwhile.
    */
   advanceDelayedRequest(id: string, update: DelayedUpdate, messages: NewQueueMessage[], maxDepth?: number): Promise<AdvanceOutcome>;
+  /**
+   * Leases the oldest pending delayed request of a queue to `owner` until `until`, and returns it;
+   * undefined when the queue has none, or when its oldest is leased to another owner whose lease
+   * runs past `now` (a queue's requests run in order: the one behind is never claimed first). The
+   * owner that holds it claims it again (renewing). Without `now` every other lease counts as
+   * expired: for a provider that knows it is the only instance. Atomic across instances: of
+   * concurrent claims, one wins.
+   */
+  claimDelayedRequest(queueId: string, owner: string, until: string, now?: string): Promise<DelayedRequestRecord | undefined>;
+  /** Ends `owner`'s lease on a delayed request (it stays pending, for whoever claims it next). */
+  releaseDelayedRequest(id: string, owner: string): Promise<void>;
 
   /** Releases the store's resources. Further calls fail. */
   close(): Promise<void>;
@@ -164,6 +175,12 @@ export interface DelayedUpdate {
   state?: 'pending' | 'deferred';
   /** The last answer is among the messages: forget the request. */
   done?: boolean;
+  /**
+   * Only while the request is leased to `owner` (see `claimDelayedRequest`): otherwise `lost`, and
+   * nothing is stored, so an instance whose lease another took over cannot queue an answer twice.
+   * The lease then runs until `until`; undefined ends it.
+   */
+  lease?: { owner: string; until: string | undefined };
 }
 
 /** A stored query result, for `queryIntention: ALL`. */

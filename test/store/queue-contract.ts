@@ -197,6 +197,64 @@ export function queueStoreContract(name: string, open: () => Promise<{ store: Si
       expect((await store.getQueue(envId, q.id))!.messageCount).toBe(3);
     });
 
+    // Issue #12 item 2: delayed work is leased, so that an instance that dies leaves it to another.
+    test('claiming delayed requests: the head of a queue only, one owner at a time until the lease expires', async () => {
+      const q = await newQueue();
+      const [first, second] = [delayedRequest(envId, q.id), delayedRequest(envId, q.id)];
+      for (const d of [first!, second!]) await store.createDelayedRequest(d);
+      const [T1, T2, T3] = ['2026-01-01T00:01:00.000Z', '2026-01-01T00:02:00.000Z', '2026-01-01T00:03:00.000Z'];
+      expect(await store.claimDelayedRequest(q.id, 'a', T2, T1)).toEqual(first);
+      // Another owner waits for the lease; the one behind is not handed out meanwhile (order).
+      expect(await store.claimDelayedRequest(q.id, 'b', T2, T1)).toBeUndefined();
+      // The owner claims again (renewing); once its lease is over another may take it.
+      expect((await store.claimDelayedRequest(q.id, 'a', T3, T2))?.id).toBe(first!.id);
+      expect(await store.claimDelayedRequest(q.id, 'b', T3, T2)).toBeUndefined();
+      expect((await store.claimDelayedRequest(q.id, 'b', T3, T3))?.id).toBe(first!.id);
+      // Without a time every lease counts as expired (the only instance, restarted).
+      expect((await store.claimDelayedRequest(q.id, 'c', T3))?.id).toBe(first!.id);
+      // A released request is claimable at once; a release by another owner changes nothing.
+      await store.releaseDelayedRequest(first!.id, 'b');
+      expect(await store.claimDelayedRequest(q.id, 'a', T3, T1)).toBeUndefined();
+      await store.releaseDelayedRequest(first!.id, 'c');
+      expect((await store.claimDelayedRequest(q.id, 'a', T3, T1))?.id).toBe(first!.id);
+      // Done, the next one is the head; a deferred one is not claimed; nor is a queue without any.
+      await store.advanceDelayedRequest(first!.id, { progress: { parts: 1 }, done: true }, [message(q.id)]);
+      expect((await store.claimDelayedRequest(q.id, 'b', T3, T1))?.id).toBe(second!.id);
+      await store.advanceDelayedRequest(second!.id, { progress: { parts: 0 }, state: 'deferred' }, []);
+      expect(await store.claimDelayedRequest(q.id, 'a', T3, T1)).toBeUndefined();
+      expect(await store.claimDelayedRequest((await newQueue()).id, 'a', T3, T1)).toBeUndefined();
+    });
+
+    test('of concurrent claims of one request exactly one wins', async () => {
+      const q = await newQueue();
+      await store.createDelayedRequest(delayedRequest(envId, q.id));
+      const owners = ['a', 'b', 'c', 'd', 'e', 'f'];
+      const claims = await Promise.all(owners.map((o) => store.claimDelayedRequest(q.id, o, '2026-01-01T01:00:00.000Z', T0)));
+      expect(claims.filter(Boolean)).toHaveLength(1);
+    });
+
+    test('advancing under a lease: refused (lost, nothing stored) once another owner holds it; renews or releases it', async () => {
+      const q = await newQueue();
+      const d = delayedRequest(envId, q.id);
+      await store.createDelayedRequest(d);
+      const [T1, T2, T3, T4] = ['2026-01-01T00:01:00.000Z', '2026-01-01T00:02:00.000Z', '2026-01-01T00:03:00.000Z', '2026-01-01T00:04:00.000Z'];
+      await store.claimDelayedRequest(q.id, 'a', T2, T1);
+      // The owner queues a page and renews its lease to T4: b cannot take it over at T3.
+      expect(await store.advanceDelayedRequest(d.id, { progress: { parts: 1 }, lease: { owner: 'a', until: T4 } }, [message(q.id)])).toBe('advanced');
+      expect(await store.claimDelayedRequest(q.id, 'b', T4, T3)).toBeUndefined();
+      // Past it, b takes over: a's next page is refused and nothing of it is stored.
+      expect((await store.claimDelayedRequest(q.id, 'b', '2026-01-01T00:09:00.000Z', T4))?.progress).toEqual({ parts: 1 });
+      expect(await store.advanceDelayedRequest(d.id, { progress: { parts: 2 }, lease: { owner: 'a', until: T4 } }, [message(q.id)])).toBe('lost');
+      expect((await store.getQueue(envId, q.id))!.messageCount).toBe(1);
+      expect((await store.getDelayedRequest(d.id))!.progress).toEqual({ parts: 1 });
+      // b holds a page back for a full queue and lets the lease go with it: anyone may claim at once.
+      expect(await store.advanceDelayedRequest(d.id, { progress: { parts: 1, navigationId: 'n' }, lease: { owner: 'b', until: undefined } }, [])).toBe('advanced');
+      expect((await store.claimDelayedRequest(q.id, 'a', T4, T1))?.progress).toEqual({ parts: 1, navigationId: 'n' });
+      expect(await store.advanceDelayedRequest(d.id, { progress: { parts: 2 }, done: true, lease: { owner: 'a', until: T4 } }, [message(q.id)])).toBe('advanced');
+      expect(await store.getDelayedRequest(d.id)).toBeUndefined();
+      expect((await store.getQueue(envId, q.id))!.messageCount).toBe(2);
+    });
+
     test('deleting a queue takes its messages, subscriptions and delayed requests; deleting the environment takes its queues', async () => {
       const q1 = await newQueue();
       const q2 = await newQueue();

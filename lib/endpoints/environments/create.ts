@@ -132,6 +132,8 @@ async function reissueToken(core: ProviderCore, app: AuthenticatedApplication, e
   if (hash !== existing.sessionTokenHash) {
     core.authenticator.forgetEnvironment(existing.id, false);
     await core.config.store.replaceSessionHash(existing.id, hash);
+    // The old token stops working on every instance: they forget the session and look it up again.
+    await core.coordinator.announce({ kind: 'env', environmentId: existing.id, deleted: false });
     existing.sessionTokenHash = hash;
   }
   return token;

@@ -5,7 +5,9 @@ import { ownSession } from './read';
 
 /**
  * `DELETE {mount}/environments/{id}`: unregisters the consumer. The environment, its session and
- * everything it owns go in one store operation; the session cache forgets it first and for good.
+ * everything it owns go in one store operation; the session cache forgets it first and for good,
+ * and the other instances on the store are told before the answer (after the delete, so that
+ * none of them can look it up and cache it again).
  */
 export function deleteEnvironment(core: ProviderCore) {
   return async function deleteEnvironmentStep(req: Request, res: Response): Promise<void> {
@@ -15,6 +17,7 @@ export function deleteEnvironment(core: ProviderCore) {
     if (!(await core.config.store.deleteEnvironment(environment.id))) {
       throw new NotFoundError('No such environment', { scope: 'environment' });
     }
+    await core.coordinator.announce({ kind: 'env', environmentId: environment.id, deleted: true });
     // Long polls on its queues end now rather than at their timeout.
     for (const queue of queues) core.queues!.broker.forget(queue.id);
     core.queues?.publisher.subscriptionsChanged(); // its subscriptions went with it

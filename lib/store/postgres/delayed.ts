@@ -7,7 +7,8 @@ import { insertMessages } from './queues';
 /** The part of the store that keeps delayed requests. */
 export type DelayedTables = Pick<
   SifStore,
-  'createDelayedRequest' | 'getDelayedRequest' | 'pendingDelayedRequests' | 'pendingDelayedQueues' | 'staleDeferredRequests' | 'advanceDelayedRequest'
+  | 'createDelayedRequest' | 'getDelayedRequest' | 'pendingDelayedRequests' | 'pendingDelayedQueues' | 'staleDeferredRequests' | 'advanceDelayedRequest'
+  | 'claimDelayedRequest' | 'releaseDelayedRequest'
 >;
 
 /**
@@ -78,15 +79,46 @@ export function postgresDelayedRequests(db: PgDb): DelayedTables {
           await tx.query<{ message_count: number }>('SELECT message_count FROM queues WHERE id = $1 FOR NO KEY UPDATE', [found.queue_id])
         ).rows;
         // Read again under the locks: a concurrent advance may have finished it, a deletion removed it.
-        const [row] = (await tx.query<{ state: string }>('SELECT state FROM delayed_requests WHERE id = $1 FOR UPDATE', [id])).rows;
+        const [row] = (
+          await tx.query<{ state: string; lease_owner: string | null }>('SELECT state, lease_owner FROM delayed_requests WHERE id = $1 FOR UPDATE', [id])
+        ).rows;
         if (!queue || !row) return 'gone';
+        // Checked under the row lock: a claim that took the lease over waits for it, or wins first.
+        if (update.lease && row.lease_owner !== update.lease.owner) return 'lost';
         // Answers of an accepted request are never dropped (the 202 promised them): all of them or none.
         if (messages.length > 0 && queue.message_count + messages.length > maxDepth) return 'full';
         await insertMessages(tx, messages, Number.MAX_SAFE_INTEGER);
         if (update.done) await tx.query('DELETE FROM delayed_requests WHERE id = $1', [id]);
         else await tx.query('UPDATE delayed_requests SET state = $1, progress = $2 WHERE id = $3', [update.state ?? row.state, JSON.stringify(update.progress), id]);
+        if (update.lease && !update.done) {
+          const until = update.lease.until ?? null;
+          await tx.query('UPDATE delayed_requests SET lease_owner = $1, lease_until = $2 WHERE id = $3', [until === null ? null : update.lease.owner, until, id]);
+        }
         return 'advanced';
       }),
+    claimDelayedRequest: (queueId, owner, until, now) =>
+      db.transaction(async (tx) => {
+        // The head is found without a lock, then locked only if free: SKIP LOCKED over the whole
+        // queue would hand out the request behind a head another instance is writing, out of order.
+        const [head] = (
+          await tx.query<{ id: string }>("SELECT id FROM delayed_requests WHERE queue_id = $1 AND state = 'pending' ORDER BY seq LIMIT 1", [queueId])
+        ).rows;
+        if (!head) return undefined;
+        const [row] = (
+          await tx.query<DelayedRow>(
+            `SELECT * FROM delayed_requests WHERE id = $1 AND state = 'pending'
+               AND ($3::text IS NULL OR lease_owner IS NULL OR lease_owner = $2 OR lease_until <= $3)
+             FOR UPDATE SKIP LOCKED`,
+            [head.id, owner, now ?? null],
+          )
+        ).rows;
+        if (!row) return undefined;
+        await tx.query('UPDATE delayed_requests SET lease_owner = $1, lease_until = $2 WHERE id = $3', [owner, until, row.id]);
+        return toDelayed(row);
+      }),
+    releaseDelayedRequest: async (id, owner) => {
+      await db.query('UPDATE delayed_requests SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2', [id, owner]);
+    },
   };
 }
 

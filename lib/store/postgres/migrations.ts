@@ -177,6 +177,11 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX delayed_by_environment ON delayed_requests (environment_id);
   CREATE INDEX subscriptions_by_environment ON subscriptions (environment_id, seq);
   `,
+  `
+  -- Leases of delayed requests (claimDelayedRequest): which instance runs one, and until when, so
+  -- that work an instance accepted and could not finish is taken up by another.
+  ALTER TABLE delayed_requests ADD COLUMN lease_owner text, ADD COLUMN lease_until text COLLATE "C";
+  `,
 ];
 
 /**

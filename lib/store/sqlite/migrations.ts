@@ -145,4 +145,9 @@ export const MIGRATIONS: readonly string[] = [
   -- Quotas count environments per application key.
   CREATE INDEX environments_by_application ON environments(application_key);
   `,
+  `
+  -- Leases of delayed requests (claimDelayedRequest): who runs one, and until when.
+  ALTER TABLE delayed_requests ADD COLUMN lease_owner TEXT;
+  ALTER TABLE delayed_requests ADD COLUMN lease_until TEXT;
+  `,
 ];

@@ -20,7 +20,7 @@ export type QueueTables = Pick<
   | 'createQueue' | 'getQueue' | 'listQueues' | 'allQueues' | 'deleteQueue' | 'markQueueAlerted' | 'enqueue' | 'takeMessage'
   | 'removeMessage' | 'pruneMessages' | 'createSubscription' | 'getSubscription' | 'listSubscriptions' | 'deleteSubscription'
   | 'subscriptionsTo' | 'createDelayedRequest' | 'getDelayedRequest' | 'pendingDelayedRequests' | 'pendingDelayedQueues' | 'staleDeferredRequests'
-  | 'advanceDelayedRequest'
+  | 'advanceDelayedRequest' | 'claimDelayedRequest' | 'releaseDelayedRequest'
 >;
 
 /**
@@ -62,6 +62,11 @@ export function sqliteQueueTables(db: Database.Database): QueueTables {
     pendingDelayedQueues: async () => q.pendingDelayedQueues.all() as string[],
     staleDeferredRequests: async (createdBefore) => (q.staleDeferred.all(createdBefore) as DelayedRow[]).map(toDelayed),
     advanceDelayedRequest: async (id, update, messages, maxDepth = Number.POSITIVE_INFINITY) => q.advanceDelayed(id, update, messages, maxDepth),
+    claimDelayedRequest: async (queueId, owner, until, now) => {
+      const row = q.claimDelayed(queueId, owner, until, now ?? null);
+      return row ? toDelayed(row) : undefined;
+    },
+    releaseDelayedRequest: async (id, owner) => void q.releaseDelayed.run(id, owner),
   };
 }
 
@@ -134,15 +139,28 @@ function prepareQueueStatements(db: Database.Database) {
   });
   const deleteDelayed = db.prepare('DELETE FROM delayed_requests WHERE id = ?');
   const updateDelayed = db.prepare('UPDATE delayed_requests SET state = ?, progress = ? WHERE id = ?');
+  const setLease = db.prepare('UPDATE delayed_requests SET lease_owner = ?, lease_until = ? WHERE id = ?');
   const advanceDelayed = db.transaction((id: string, update: DelayedUpdate, messages: NewQueueMessage[], maxDepth: number): AdvanceOutcome => {
     const row = delayedById.get(id) as DelayedRow | undefined;
     if (!row) return 'gone';
+    if (update.lease && row.lease_owner !== update.lease.owner) return 'lost';
+    if (update.lease && !update.done) setLease.run(update.lease.until === undefined ? null : update.lease.owner, update.lease.until ?? null, id);
     // Answers of an accepted request are never dropped (the 202 promised them): all of them or none.
     if (messages.length > 0 && (depth.get(row.queue_id) as number) + messages.length > maxDepth) return 'full';
     enqueue(messages, Number.MAX_SAFE_INTEGER);
     if (update.done) deleteDelayed.run(id);
     else updateDelayed.run(update.state ?? row.state, JSON.stringify(update.progress), id);
     return 'advanced';
+  });
+
+  // The head of the queue only: a queue's requests run in order, the one behind never first.
+  const headDelayed = db.prepare("SELECT * FROM delayed_requests WHERE queue_id = ? AND state = 'pending' ORDER BY seq LIMIT 1");
+  const claimDelayed = db.transaction((queueId: string, owner: string, until: string, now: string | null): DelayedRow | undefined => {
+    const head = headDelayed.get(queueId) as DelayedRow | undefined;
+    if (!head) return undefined;
+    if (head.lease_owner !== null && head.lease_owner !== owner && now !== null && head.lease_until !== null && head.lease_until > now) return undefined;
+    setLease.run(owner, until, head.id);
+    return head;
   });
 
   const insertSubscription = db.prepare(`INSERT INTO subscriptions (id, environment_id, queue_id, zone_id, context_id, service_type,
@@ -190,6 +208,8 @@ function prepareQueueStatements(db: Database.Database) {
     staleDeferred: db.prepare("SELECT * FROM delayed_requests WHERE state = 'deferred' AND created_at < ? ORDER BY seq"),
     advanceDelayed: (id: string, update: DelayedUpdate, messages: NewQueueMessage[], maxDepth: number) =>
       advanceDelayed.immediate(id, update, messages, maxDepth),
+    claimDelayed: (queueId: string, owner: string, until: string, now: string | null) => claimDelayed.immediate(queueId, owner, until, now),
+    releaseDelayed: db.prepare('UPDATE delayed_requests SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?'),
   };
 }
 
@@ -245,6 +265,8 @@ interface DelayedRow {
   base_url: string;
   state: 'pending' | 'deferred';
   progress: string;
+  lease_owner: string | null;
+  lease_until: string | null;
 }
 
 function bodyColumns(body: MessageBody): { kind: MessageBody['kind']; contentType: string | null; body: Buffer | null } {
