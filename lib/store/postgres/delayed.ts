@@ -1,8 +1,10 @@
-import type { AdvanceOutcome, DelayedRequestRecord } from '../queue-records';
+import type { AdvanceOutcome } from '../queue-records';
 import type { SifStore } from '../store';
 import type { PgDb } from './db';
 import { num } from './db';
 import { insertMessages } from './queues';
+import type { DelayedRow } from '../rows';
+import { toDelayed } from '../rows';
 
 /** The part of the store that keeps delayed requests. */
 export type DelayedTables = Pick<
@@ -122,32 +124,3 @@ export function postgresDelayedRequests(db: PgDb): DelayedTables {
   };
 }
 
-interface DelayedRow {
-  id: string;
-  environment_id: string;
-  queue_id: string;
-  created_at: string;
-  method: string;
-  url: string;
-  headers: string;
-  body: Buffer;
-  base_url: string;
-  state: 'pending' | 'deferred';
-  progress: string;
-}
-
-function toDelayed(row: DelayedRow): DelayedRequestRecord {
-  return {
-    id: row.id,
-    environmentId: row.environment_id,
-    queueId: row.queue_id,
-    createdAt: row.created_at,
-    method: row.method,
-    url: row.url,
-    headers: JSON.parse(row.headers),
-    body: Buffer.from(row.body),
-    baseUrl: row.base_url,
-    state: row.state,
-    progress: JSON.parse(row.progress),
-  };
-}

@@ -1,7 +1,8 @@
-import type { ProvisionedZone } from '../../config/consumers';
-import type { AlertRecord, CreateEnvironmentResult, EnvironmentRecord, SifStore } from '../store';
+import type { CreateEnvironmentResult, SifStore } from '../store';
 import type { PgDb } from './db';
 import { advisoryLock, num } from './db';
+import type { AlertRow, EnvironmentRow } from '../rows';
+import { environmentParams, toAlert, toEnvironment } from '../rows';
 
 /** The part of the store that keeps environments and their alerts. */
 export type EnvironmentTables = Pick<
@@ -39,7 +40,7 @@ export function postgresEnvironmentTables(db: PgDb): EnvironmentTables {
              user_token, solution_id, authentication_method, consumer_name, application_info, provisioning, created_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
            ON CONFLICT (identity_key) DO NOTHING`,
-          toRow(record),
+          Object.values(environmentParams(record)),
         );
         if (num(inserted.rowCount) > 0) return { created: true };
         // Only an identity registered under another application key (so another lock) gets here.
@@ -91,72 +92,3 @@ export function postgresEnvironmentTables(db: PgDb): EnvironmentTables {
   };
 }
 
-interface EnvironmentRow {
-  id: string;
-  fingerprint: string;
-  session_token_hash: string | null;
-  token_salt: string;
-  identity_key: string;
-  application_key: string;
-  instance_id: string | null;
-  user_token: string | null;
-  solution_id: string | null;
-  authentication_method: string;
-  consumer_name: string | null;
-  application_info: string;
-  provisioning: string;
-  created_at: string;
-}
-
-interface AlertRow {
-  id: string;
-  environment_id: string;
-  created_at: string;
-  body: string;
-}
-
-/** The insert's parameters, in column order. */
-function toRow(r: EnvironmentRecord): unknown[] {
-  return [
-    r.id,
-    r.fingerprint,
-    r.sessionTokenHash,
-    r.tokenSalt,
-    r.identityKey,
-    r.applicationKey,
-    r.instanceId ?? null,
-    r.userToken ?? null,
-    r.solutionId ?? null,
-    r.authenticationMethod,
-    r.consumerName ?? null,
-    JSON.stringify(r.applicationInfo),
-    JSON.stringify({ defaultZone: r.defaultZone, zones: r.zones }),
-    r.createdAt,
-  ];
-}
-
-function toEnvironment(row: EnvironmentRow | undefined): EnvironmentRecord | undefined {
-  if (!row) return undefined;
-  const provisioning = JSON.parse(row.provisioning) as { defaultZone: ProvisionedZone; zones: ProvisionedZone[] };
-  return {
-    id: row.id,
-    fingerprint: row.fingerprint,
-    sessionTokenHash: row.session_token_hash,
-    tokenSalt: row.token_salt,
-    identityKey: row.identity_key,
-    applicationKey: row.application_key,
-    instanceId: row.instance_id ?? undefined,
-    userToken: row.user_token ?? undefined,
-    solutionId: row.solution_id ?? undefined,
-    authenticationMethod: row.authentication_method,
-    consumerName: row.consumer_name ?? undefined,
-    applicationInfo: JSON.parse(row.application_info),
-    defaultZone: provisioning.defaultZone,
-    zones: provisioning.zones,
-    createdAt: row.created_at,
-  };
-}
-
-function toAlert(row: AlertRow): AlertRecord {
-  return { id: row.id, environmentId: row.environment_id, createdAt: row.created_at, alert: JSON.parse(row.body) };
-}

@@ -1,7 +1,9 @@
-import type { MessageBody, NewQueueMessage, QueueMessage, QueueState } from '../queue-records';
+import type { NewQueueMessage, QueueMessage } from '../queue-records';
 import type { SifStore } from '../store';
 import type { PgDb, Queryable } from './db';
 import { advisoryLock, num } from './db';
+import type { MessageRow, QueueRow } from '../rows';
+import { bodyColumns, toMessage, toQueueState } from '../rows';
 
 /** The part of the store that keeps queues and their messages. */
 export type QueueTables = Pick<
@@ -166,75 +168,3 @@ const QUEUE_COLUMNS = `q.id, q.environment_id, q.name, q.polling, q.idle_timeout
 
 const MESSAGE_COLUMNS = 'id, queue_id, created_at, headers, body_kind, content_type, body, connection_id';
 
-interface QueueRow {
-  id: string;
-  environment_id: string;
-  name: string | null;
-  polling: 'IMMEDIATE' | 'LONG';
-  idle_timeout: number;
-  min_wait_time: number;
-  max_connections: number;
-  created: string;
-  last_accessed: string;
-  last_modified: string;
-  last_polled: string;
-  alerted_at: string | null;
-  message_count: number;
-  oldest_message: string | null;
-}
-
-interface MessageRow {
-  id: string;
-  queue_id: string;
-  created_at: string;
-  headers: string;
-  body_kind: MessageBody['kind'];
-  content_type: string | null;
-  body: Buffer | null;
-  connection_id: string | null;
-}
-
-function bodyColumns(body: MessageBody): { kind: MessageBody['kind']; contentType: string | null; body: Buffer | null } {
-  switch (body.kind) {
-    case 'encoded':
-      return { kind: 'encoded', contentType: body.contentType, body: body.bytes };
-    case 'payload':
-      return { kind: 'payload', contentType: null, body: Buffer.from(JSON.stringify({ root: body.root, namespace: body.namespace, value: body.value })) };
-    default:
-      return { kind: 'empty', contentType: null, body: null };
-  }
-}
-
-function toMessage(row: MessageRow): QueueMessage {
-  let body: MessageBody;
-  if (row.body_kind === 'encoded') body = { kind: 'encoded', contentType: row.content_type ?? 'application/octet-stream', bytes: row.body ?? Buffer.alloc(0) };
-  else if (row.body_kind === 'payload') body = { kind: 'payload', ...JSON.parse(row.body!.toString('utf8')) };
-  else body = { kind: 'empty' };
-  return {
-    id: row.id,
-    queueId: row.queue_id,
-    createdAt: row.created_at,
-    headers: JSON.parse(row.headers),
-    body,
-    connectionId: row.connection_id ?? undefined,
-  };
-}
-
-function toQueueState(row: QueueRow): QueueState {
-  return {
-    id: row.id,
-    environmentId: row.environment_id,
-    name: row.name ?? undefined,
-    polling: row.polling,
-    idleTimeout: row.idle_timeout,
-    minWaitTime: row.min_wait_time,
-    maxConcurrentConnections: row.max_connections,
-    created: row.created,
-    lastAccessed: row.last_accessed,
-    lastModified: row.last_modified,
-    lastPolled: row.last_polled,
-    alertedAt: row.alerted_at ?? undefined,
-    messageCount: row.message_count,
-    oldestMessage: row.oldest_message ?? undefined,
-  };
-}

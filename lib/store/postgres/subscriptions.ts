@@ -2,6 +2,8 @@ import type { CreateSubscriptionResult, SubscriptionRecord } from '../queue-reco
 import type { SifStore } from '../store';
 import type { PgDb } from './db';
 import { num } from './db';
+import type { SubscriptionRow } from '../rows';
+import { toSubscription } from '../rows';
 
 /** The part of the store that keeps event subscriptions. */
 export type SubscriptionTables = Pick<SifStore, 'createSubscription' | 'getSubscription' | 'listSubscriptions' | 'deleteSubscription' | 'subscriptionsTo'>;
@@ -48,26 +50,3 @@ export function postgresSubscriptions(db: PgDb): SubscriptionTables {
   };
 }
 
-interface SubscriptionRow {
-  id: string;
-  environment_id: string;
-  queue_id: string;
-  zone_id: string;
-  context_id: string;
-  service_type: string;
-  service_name: string;
-  created_at: string;
-}
-
-function toSubscription(row: SubscriptionRow): SubscriptionRecord {
-  return {
-    id: row.id,
-    environmentId: row.environment_id,
-    queueId: row.queue_id,
-    zoneId: row.zone_id,
-    contextId: row.context_id,
-    serviceType: row.service_type,
-    serviceName: row.service_name,
-    createdAt: row.created_at,
-  };
-}

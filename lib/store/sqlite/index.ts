@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
-import type { ProvisionedZone } from '../../config/consumers';
 import type {
   AlertRecord,
   ChangedObject,
@@ -16,6 +15,8 @@ import type {
 import { MIGRATIONS } from './migrations';
 import type { QueueTables } from './queues';
 import { sqliteQueueTables } from './queues';
+import type { AlertRow, EnvironmentRow } from '../rows';
+import { environmentParams, toAlert, toEnvironment } from '../rows';
 
 /** Options of the SQLite store. */
 export interface SqliteStoreOptions {
@@ -240,7 +241,7 @@ function prepare(db: Database.Database) {
     const existing = environmentByIdentity.get(record.identityKey) as EnvironmentRow | undefined;
     if (existing) return { created: false, existing: toEnvironment(existing)! };
     if ((countEnvironments.get(record.applicationKey) as number) >= maxPerApplication) return { created: false, limitReached: true };
-    insertEnvironment.run(toRow(record));
+    insertEnvironment.run(environmentParams(record));
     return { created: true };
   });
   const insertAlert = db.prepare('INSERT INTO alerts (id, environment_id, created_at, body) VALUES (?, ?, ?, ?)');
@@ -321,71 +322,3 @@ function prepare(db: Database.Database) {
   };
 }
 
-interface EnvironmentRow {
-  id: string;
-  fingerprint: string;
-  session_token_hash: string | null;
-  token_salt: string;
-  identity_key: string;
-  application_key: string;
-  instance_id: string | null;
-  user_token: string | null;
-  solution_id: string | null;
-  authentication_method: string;
-  consumer_name: string | null;
-  application_info: string;
-  provisioning: string;
-  created_at: string;
-}
-
-interface AlertRow {
-  id: string;
-  environment_id: string;
-  created_at: string;
-  body: string;
-}
-
-function toRow(r: EnvironmentRecord) {
-  return {
-    id: r.id,
-    fingerprint: r.fingerprint,
-    sessionTokenHash: r.sessionTokenHash,
-    tokenSalt: r.tokenSalt,
-    identityKey: r.identityKey,
-    applicationKey: r.applicationKey,
-    instanceId: r.instanceId ?? null,
-    userToken: r.userToken ?? null,
-    solutionId: r.solutionId ?? null,
-    authenticationMethod: r.authenticationMethod,
-    consumerName: r.consumerName ?? null,
-    applicationInfo: JSON.stringify(r.applicationInfo),
-    provisioning: JSON.stringify({ defaultZone: r.defaultZone, zones: r.zones }),
-    createdAt: r.createdAt,
-  };
-}
-
-function toEnvironment(row: EnvironmentRow | undefined): EnvironmentRecord | undefined {
-  if (!row) return undefined;
-  const provisioning = JSON.parse(row.provisioning) as { defaultZone: ProvisionedZone; zones: ProvisionedZone[] };
-  return {
-    id: row.id,
-    fingerprint: row.fingerprint,
-    sessionTokenHash: row.session_token_hash,
-    tokenSalt: row.token_salt,
-    identityKey: row.identity_key,
-    applicationKey: row.application_key,
-    instanceId: row.instance_id ?? undefined,
-    userToken: row.user_token ?? undefined,
-    solutionId: row.solution_id ?? undefined,
-    authenticationMethod: row.authentication_method,
-    consumerName: row.consumer_name ?? undefined,
-    applicationInfo: JSON.parse(row.application_info),
-    defaultZone: provisioning.defaultZone,
-    zones: provisioning.zones,
-    createdAt: row.created_at,
-  };
-}
-
-function toAlert(row: AlertRow): AlertRecord {
-  return { id: row.id, environmentId: row.environment_id, createdAt: row.created_at, alert: JSON.parse(row.body) };
-}

@@ -4,15 +4,15 @@ import type {
   CreateQueueResult,
   CreateSubscriptionResult,
   DelayedRequestRecord,
-  MessageBody,
   NewQueueMessage,
   QueueLimits,
   QueueMessage,
   QueueRecord,
-  QueueState,
   SubscriptionRecord,
 } from '../queue-records';
 import type { DelayedUpdate, SifStore } from '../store';
+import type { DelayedRow, MessageRow, QueueRow, SubscriptionRow } from '../rows';
+import { bodyColumns, toDelayed, toMessage, toQueueState, toSubscription } from '../rows';
 
 /** The part of the store that keeps queues, their messages, subscriptions and delayed requests. */
 export type QueueTables = Pick<
@@ -213,132 +213,3 @@ function prepareQueueStatements(db: Database.Database) {
   };
 }
 
-interface QueueRow {
-  id: string;
-  environment_id: string;
-  name: string | null;
-  polling: 'IMMEDIATE' | 'LONG';
-  idle_timeout: number;
-  min_wait_time: number;
-  max_connections: number;
-  created: string;
-  last_accessed: string;
-  last_modified: string;
-  last_polled: string;
-  alerted_at: string | null;
-  message_count: number;
-  oldest_message: string | null;
-}
-
-interface MessageRow {
-  seq: number;
-  id: string;
-  queue_id: string;
-  created_at: string;
-  headers: string;
-  body_kind: MessageBody['kind'];
-  content_type: string | null;
-  body: Buffer | null;
-  connection_id: string | null;
-}
-
-interface SubscriptionRow {
-  id: string;
-  environment_id: string;
-  queue_id: string;
-  zone_id: string;
-  context_id: string;
-  service_type: string;
-  service_name: string;
-  created_at: string;
-}
-
-interface DelayedRow {
-  id: string;
-  environment_id: string;
-  queue_id: string;
-  created_at: string;
-  method: string;
-  url: string;
-  headers: string;
-  body: Buffer;
-  base_url: string;
-  state: 'pending' | 'deferred';
-  progress: string;
-  lease_owner: string | null;
-  lease_until: string | null;
-}
-
-function bodyColumns(body: MessageBody): { kind: MessageBody['kind']; contentType: string | null; body: Buffer | null } {
-  switch (body.kind) {
-    case 'encoded':
-      return { kind: 'encoded', contentType: body.contentType, body: body.bytes };
-    case 'payload':
-      return { kind: 'payload', contentType: null, body: Buffer.from(JSON.stringify({ root: body.root, namespace: body.namespace, value: body.value })) };
-    default:
-      return { kind: 'empty', contentType: null, body: null };
-  }
-}
-
-function toMessage(row: MessageRow): QueueMessage {
-  let body: MessageBody;
-  if (row.body_kind === 'encoded') body = { kind: 'encoded', contentType: row.content_type ?? 'application/octet-stream', bytes: row.body ?? Buffer.alloc(0) };
-  else if (row.body_kind === 'payload') body = { kind: 'payload', ...JSON.parse(row.body!.toString('utf8')) };
-  else body = { kind: 'empty' };
-  return {
-    id: row.id,
-    queueId: row.queue_id,
-    createdAt: row.created_at,
-    headers: JSON.parse(row.headers),
-    body,
-    connectionId: row.connection_id ?? undefined,
-  };
-}
-
-function toQueueState(row: QueueRow): QueueState {
-  return {
-    id: row.id,
-    environmentId: row.environment_id,
-    name: row.name ?? undefined,
-    polling: row.polling,
-    idleTimeout: row.idle_timeout,
-    minWaitTime: row.min_wait_time,
-    maxConcurrentConnections: row.max_connections,
-    created: row.created,
-    lastAccessed: row.last_accessed,
-    lastModified: row.last_modified,
-    lastPolled: row.last_polled,
-    alertedAt: row.alerted_at ?? undefined,
-    messageCount: row.message_count,
-    oldestMessage: row.oldest_message ?? undefined,
-  };
-}
-
-function toSubscription(row: SubscriptionRow): SubscriptionRecord {
-  return {
-    id: row.id,
-    environmentId: row.environment_id,
-    queueId: row.queue_id,
-    zoneId: row.zone_id,
-    contextId: row.context_id,
-    serviceType: row.service_type,
-    serviceName: row.service_name,
-    createdAt: row.created_at,
-  };
-}
-
-function toDelayed(row: DelayedRow): DelayedRequestRecord {
-  return {
-    id: row.id,
-    environmentId: row.environment_id,
-    queueId: row.queue_id,
-    createdAt: row.created_at,
-    method: row.method,
-    url: row.url,
-    headers: JSON.parse(row.headers),
-    body: Buffer.from(row.body),
-    baseUrl: row.base_url,
-    state: row.state,
-    progress: JSON.parse(row.progress),
-  };
-}
