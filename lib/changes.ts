@@ -5,6 +5,13 @@ import { textOf } from './payload/goessner';
 import type { RegisteredService } from './services/registry';
 import type { ChangeAction } from './services/types';
 import type { EventPublisher } from './queues/event-publisher';
+import type { ChangeEntry } from './store/store';
+
+/** Changes waiting for the next write of the log, and the reports waiting on that write. */
+interface PendingAppend {
+  entries: ChangeEntry[];
+  waiting: { done: () => void; fail: (err: unknown) => void }[];
+}
 
 /** What the host may say about a change it reports. */
 export interface HostChangeOptions {
@@ -40,6 +47,8 @@ export class ChangeReporter {
   private logTrusted = true;
   private repairing: Promise<void> | undefined;
   private closed = false;
+  /** The changes reported since the log was last written; written together at the next turn. */
+  private pending: PendingAppend | undefined;
 
   constructor(
     private readonly events: SifEvents,
@@ -139,13 +148,50 @@ export class ChangeReporter {
     }
   }
 
-  private async log(service: RegisteredService, action: ChangeAction, ids: string[]): Promise<void> {
-    if (!service.changeTracking) return;
+  /**
+   * Logs a change: resolves once it is in the log. Group commit: the changes of every request that
+   * reaches here in one turn of the event loop go to the store in one `appendChanges` (one
+   * transaction), written at the turn's end (`setImmediate`, after the sockets that were readable
+   * together have all been served). With the SQLite store at `synchronous = FULL` each transaction
+   * costs an fsync of the log, the largest part of a DELETE's CPU beyond the baseline's; under load
+   * the requests that arrived while the last fsync blocked the loop now share the next one. Order
+   * is kept (entries in the order reported); a failed write fails every report in it, and each is
+   * retried on its own (`withRetries`), so a change is answered only once it is logged, as before.
+   */
+  private log(service: RegisteredService, action: ChangeAction, ids: string[]): Promise<void> {
+    if (!service.changeTracking) return Promise.resolve();
+    return new Promise<void>((done, fail) => {
+      let pending = this.pending;
+      if (!pending) {
+        pending = this.pending = { entries: [], waiting: [] };
+        setImmediate(() => this.flush());
+      }
+      for (const objectId of ids) pending.entries.push({ serviceName: service.name, objectId, action });
+      pending.waiting.push({ done, fail });
+    });
+  }
+
+  /** Writes the pending changes in one append and settles every report waiting on them. */
+  private flush(): void {
+    const pending = this.pending;
+    this.pending = undefined;
+    if (!pending) return;
     const now = this.config.clock();
-    await this.config.store.appendChanges(
-      ids.map((objectId) => ({ serviceName: service.name, objectId, action })),
-      now.toISOString(),
-      { maxEntries: this.config.changeLog.maxEntries, olderThan: new Date(now.getTime() - this.config.changeLog.maxAgeMs).toISOString() },
+    const retention = { maxEntries: this.config.changeLog.maxEntries, olderThan: new Date(now.getTime() - this.config.changeLog.maxAgeMs).toISOString() };
+    let written: Promise<void>;
+    try {
+      written = this.config.store.appendChanges(pending.entries, now.toISOString(), retention);
+    } catch (err) {
+      // A store that throws instead of rejecting.
+      written = Promise.reject(err);
+    }
+    written.then(
+      () => {
+        for (const w of pending.waiting) w.done();
+      },
+      (err: unknown) => {
+        for (const w of pending.waiting) w.fail(err);
+      },
     );
   }
 }

@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
@@ -7,7 +8,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 // `npx tsx bench/micro/cpu-per-request.ts [--trees before=/tmp/sif3-before,now=.] [--only GET]
-//  [--rounds 2] [--duration 8] [--warmup 2]`: server CPU time per request of the hot-path
+//  [--rounds 2] [--duration 8] [--warmup 2] [--students 2000]`: server CPU time per request of the hot-path
 // scenarios, for one or more source trees (each the example SIS started by that tree's
 // bench/server.ts in its own process), interleaved tree by tree and round by round so that the
 // spread between rounds of one tree shows the noise of the machine.
@@ -25,6 +26,8 @@ const DURATION = Number(arg('duration', '8'));
 const WARMUP = Number(arg('warmup', '2'));
 const ROUNDS = Number(arg('rounds', '2'));
 const ONLY = arg('only', '');
+// The DELETE scenario takes a different student each request: seed enough for every run of it.
+const STUDENTS = Number(arg('students', '2000'));
 const CONNECTIONS = 10;
 const TREES = arg('trees', `now=${join(__dirname, '..', '..')}`)
   .split(',')
@@ -38,13 +41,16 @@ interface Server {
   dir: string;
   token: string;
   studentId: string;
+  /** Every student's refId, in order, for DELETE; each run takes them from `nextDoomed` on. */
+  doomed: string[];
+  nextDoomed: number;
 }
 
 const running = new Set<ChildProcess>();
 
 async function start(name: string, tree: string): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), 'sif3-cpu-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(tree, 'bench', 'server.ts'), 'sif', dir, '2000'], { cwd: tree, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(tree, 'bench', 'server.ts'), 'sif', dir, String(STUDENTS)], { cwd: tree, stdio: ['ignore', 'pipe', 'inherit'] });
   running.add(child);
   child.once('exit', () => running.delete(child));
   const base = await new Promise<string>((resolve, reject) => {
@@ -63,7 +69,10 @@ async function start(name: string, tree: string): Promise<Server> {
   const token = ((await reg.json()) as { environment: { sessionToken: string } }).environment.sessionToken;
   const page = await fetch(`${base}/sif3/requests/xStudents.json?navigationPageSize=1&navigationPage=700`, { headers: sign(token, 'DemoSecret') });
   const studentId = ((await page.json()) as { xStudents: { xStudent: { '@refId': string }[] } }).xStudents.xStudent[0]!['@refId'];
-  return { name, child, base, dir, token, studentId };
+  const sis = new Database(join(dir, 'sis.db'), { readonly: true });
+  const doomed = sis.prepare('SELECT ref_id FROM students ORDER BY rowid').pluck().all() as string[];
+  sis.close();
+  return { name, child, base, dir, token, studentId, doomed, nextDoomed: 1000 };
 }
 
 async function stop(server: Server): Promise<void> {
@@ -90,6 +99,8 @@ interface Scenario {
   name: string;
   path: (s: Server) => string;
   headers: Record<string, string>;
+  /** GET unless said; a DELETE asks `path` again for every request. */
+  method?: 'DELETE';
 }
 
 const ALL_SCENARIOS: Scenario[] = [
@@ -97,6 +108,15 @@ const ALL_SCENARIOS: Scenario[] = [
   { name: 'GET one xStudent, XML', path: (s) => `/sif3/requests/xStudents/${s.studentId}`, headers: {} },
   { name: 'GET a page of 100, XML', path: () => '/sif3/requests/xStudents?navigationPage=3&navigationPageSize=100', headers: {} },
   { name: 'GET a page of 100, JSON', path: () => '/sif3/requests/xStudents?navigationPage=3&navigationPageSize=100', headers: { Accept: 'application/json' } },
+  {
+    name: 'DELETE one xStudent (a different one each time)',
+    method: 'DELETE',
+    path: (s) => {
+      if (s.nextDoomed >= s.doomed.length) throw new Error('out of students to delete: raise --students');
+      return `/sif3/requests/xStudents/${s.doomed[s.nextDoomed++]!}`;
+    },
+    headers: {},
+  },
   { name: 'GET a page of 100, XML, gzip', path: () => '/sif3/requests/xStudents?navigationPage=3&navigationPageSize=100', headers: { 'Accept-Encoding': 'gzip' } },
 ];
 const SCENARIOS = ALL_SCENARIOS.filter((s) => s.name.includes(ONLY));
@@ -114,9 +134,13 @@ async function measure(server: Server, scenario: Scenario): Promise<Figures> {
     duration,
     requests: [
       {
-        method: 'GET',
+        method: scenario.method ?? 'GET',
         path: scenario.path(server),
-        setupRequest: (req) => ({ ...req, headers: { ...req.headers, ...scenario.headers, ...sign(server.token, 'DemoSecret') } }),
+        setupRequest: (req) => ({
+          ...req,
+          ...(scenario.method === 'DELETE' ? { path: scenario.path(server) } : {}),
+          headers: { ...req.headers, ...scenario.headers, ...sign(server.token, 'DemoSecret') },
+        }),
       },
     ],
   });

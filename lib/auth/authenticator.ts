@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256Base64 } from '../util/crypto';
 import type { Consumer } from '../config/consumers';
 import type { BearerIdentity } from '../config/options';
 import type { ResolvedConfig } from '../config/resolve';
@@ -200,7 +201,7 @@ export class Authenticator {
   private refuseReplay(input: AuthInput, timestampMs: number | undefined): void {
     if (!this.replays || timestampMs === undefined) return;
     // A digest keeps every entry the same small size, whatever the header's length.
-    const key = createHash('sha256').update(`${input.authorization ?? ''}\n${input.timestamp ?? ''}`, 'utf8').digest('base64');
+    const key = sha256Base64(`${input.authorization ?? ''}\n${input.timestamp ?? ''}`);
     if (this.replays.isReplay(key, timestampMs + this.config.timestampPastMs, this.config.clock().getTime())) {
       throw new UnauthorizedError('This request was already received (replay): send a new timestamp and hash');
     }

@@ -1,5 +1,5 @@
 import { UnauthorizedError } from '../errors';
-import { constantTimeEqual, constantTimeEqualDigest, hmacSha256Base64 } from '../util/crypto';
+import { constantTimeEqual, constantTimeEqualBytes, hmacSha256, hmacSha256Base64 } from '../util/crypto';
 import { lacksZone, parseIsoTimestamp } from '../util/iso-time';
 import type { Credentials } from './credentials';
 
@@ -43,7 +43,10 @@ export function verifySharedSecret(
     throw new UnauthorizedError('SIF_HMACSHA256 needs a timestamp header (or query parameter)');
   }
   const t = checkTimestamp(timestamp, window);
-  if (!constantTimeEqualDigest(credentials.hash, sifHmac(credentials.user, secret, timestamp))) {
+  // Raw bytes on both sides: the supplied hash was decoded by parseAuthorization, and the expected
+  // one need not be encoded to base64 only to be decoded again for the comparison.
+  const supplied = credentials.digest ?? Buffer.from(credentials.hash, 'base64');
+  if (!constantTimeEqualBytes(supplied, hmacSha256(secret, `${credentials.user}:${timestamp}`))) {
     throw new UnauthorizedError('Invalid credentials');
   }
   return t;

@@ -31,6 +31,13 @@ describe('parseAuthorization', () => {
     expect(parseAuthorization('bearer abc.def')).toEqual({ method: 'Bearer', token: 'abc.def' });
   });
 
+  test('canonical base64 of every padding length is accepted', () => {
+    // Tokens of 0, 2 and 1 padding characters ("u:ab…" of growing length).
+    for (const secret of ['a', 'ab', 'abc', 'abcd', 'abcde', 'abcdef']) {
+      expect(parseAuthorization(basicAuth('u', secret))).toEqual({ method: 'Basic', user: 'u', secret });
+    }
+  });
+
   test('a Basic secret may contain colons', () => {
     expect(parseAuthorization(basicAuth('app', 'a:b:c'))).toEqual({ method: 'Basic', user: 'app', secret: 'a:b:c' });
   });
@@ -45,6 +52,8 @@ describe('parseAuthorization', () => {
     ['Basic VGVzdFNJUzpQYXNzd29yZDE', 'missing padding'],
     ['Basic VGVzdFNJUzpQYXNzd29yZDF=', 'non-zero padding bits'],
     ['Basic VGVzdFNJUzpQYXNzd29yZDE==', 'too much padding'],
+    ['Basic dTphYh==', 'non-zero padding bits under two ='],
+    ['Basic dTphYg=A', 'a character after the padding'],
     ['Basic VGVzdFNJUzpQ=YXNzd29yZDE=', 'padding inside'],
     ['Basic VGVzdFNJUzpQYXNzd29yZDE=\u00a0', 'a stray character'],
     [`SIF_HMACSHA256 ${Buffer.from('user:hash').toString('base64')}`, 'a hash that is not 32 bytes'],
