@@ -4,19 +4,33 @@ import { STATUS_CODES } from 'node:http';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConsumerEntry, SifProvider, SifProviderOptions } from 'sif3-direct';
-import { createSifProvider } from 'sif3-direct';
+import { PostgresStore, createSifProvider } from 'sif3-direct';
 import { sisServices } from './handlers';
 import type { BulkImportOptions } from './handlers/bulk-import';
 import { BulkImporter } from './handlers/bulk-import';
+import type { SisConnection } from './sis/connection';
+import { countAll } from './sis/counts';
 import type { SisDatabase } from './sis/database';
-import { countRows, openSisDatabase } from './sis/database';
+import { openSisDatabase } from './sis/database';
+import { openPostgresSis } from './sis/postgres/open';
 import type { SeedOptions } from './sis/seed';
 import { seedIfEmpty } from './sis/seed';
+import { sqliteConnection } from './sis/sqlite/connection';
 
 /** Options of the example SIS. */
 export interface ExampleAppOptions {
-  /** Where every file lives: the SIS database and the SIF state database. */
+  /** Where every file lives: the SIS database and the SIF state database (on SQLite). */
   dataDir: string;
+  /**
+   * `postgres://…`: keep the SIS data and the SIF protocol state in this PostgreSQL database
+   * instead of in `dataDir` (`openApp` only), so that several instances can serve one district.
+   */
+  databaseUrl?: string;
+  /**
+   * On PostgreSQL: seconds an instance holds delayed work (and bulk import jobs) before another may
+   * take it over; queue housekeeping, which looks for such work, runs at least this often. Default 60.
+   */
+  leaseSeconds?: number;
   /** How much data to seed into a new SIS database. */
   seed?: SeedOptions;
   /** Consumers; default `consumers.json` beside this file. */
@@ -33,31 +47,74 @@ export interface ExampleAppOptions {
 export interface ExampleApp {
   app: express.Express;
   provider: SifProvider;
-  sis: SisDatabase;
+  /** The SIS's data, on SQLite or PostgreSQL. */
+  connection: SisConnection;
   importer: BulkImporter;
   close(): Promise<void>;
 }
 
+/** The example on SQLite, with its SIS database at hand (for tests and scripts). */
+export interface SqliteExampleApp extends ExampleApp {
+  sis: SisDatabase;
+}
+
 /**
  * "Springfield School District", a small SIS that speaks SIF 3 through sif3-direct mounted at
- * `/sif3`. Only `server.ts` listens; tests drive this app directly.
+ * `/sif3`, on SQLite files in `dataDir`. Only `server.ts` listens; tests drive this app directly.
  */
-export function createApp(options: ExampleAppOptions): ExampleApp {
-  const log = options.log ?? console.log;
+export function createApp(options: ExampleAppOptions): SqliteExampleApp {
   mkdirSync(options.dataDir, { recursive: true });
   const sis = openSisDatabase(join(options.dataDir, 'sis.db'));
   seedIfEmpty(sis, options.seed);
+  const example = assemble(options, sqliteConnection(sis), { database: join(options.dataDir, 'sif-state.db') }, async () => undefined);
+  return { ...example, sis };
+}
 
+/**
+ * The example on PostgreSQL when `databaseUrl` is given (the SIS data and the protocol state in that
+ * database, with the store's coordinator, so that instances share it), else `createApp`.
+ */
+export async function openApp(options: ExampleAppOptions): Promise<ExampleApp> {
+  if (!options.databaseUrl) return createApp(options);
+  const leaseSeconds = options.leaseSeconds ?? 60;
+  const connection = await openPostgresSis({ connectionString: options.databaseUrl, seed: options.seed });
+  let store: PostgresStore;
+  try {
+    store = await PostgresStore.open({ connectionString: options.databaseUrl, leaseSeconds });
+  } catch (err) {
+    await connection.close();
+    throw err;
+  }
+  const example = assemble(
+    { ...options, bulkImport: { leaseMs: leaseSeconds * 1000, ...options.bulkImport } },
+    connection,
+    // Housekeeping is when an instance looks for delayed work whose lease has lapsed.
+    { store, queues: { housekeepingSeconds: Math.max(1, Math.min(60, Math.floor(leaseSeconds))) } },
+    () => store.close(),
+  );
+  // LONG polls waiting here are woken by writes on other instances once the coordinator listens.
+  await store.coordinator().ready();
+  return example;
+}
+
+/** The app around a SIS connection and a provider's state: the same on both databases. */
+function assemble(
+  options: ExampleAppOptions,
+  connection: SisConnection,
+  state: Pick<SifProviderOptions, 'database' | 'store' | 'queues'>,
+  closeState: () => Promise<void>,
+): ExampleApp {
+  const log = options.log ?? console.log;
   const consumers =
     options.consumers ?? (JSON.parse(readFileSync(join(__dirname, 'consumers.json'), 'utf8')) as ConsumerEntry[]);
-  const importer = new BulkImporter(sis, { log, ...options.bulkImport });
-  const services = sisServices(sis, importer);
+  const importer = new BulkImporter(connection, { log, ...options.bulkImport });
+  const services = sisServices(connection, importer);
   const provider = createSifProvider({
-    database: join(options.dataDir, 'sif-state.db'),
+    ...state,
     services,
     consumers,
     // Queues, subscriptions, events and delayed requests, with the documented defaults.
-    queues: true,
+    queues: state.queues ?? true,
     ...options.provider,
   });
   importer.attach(provider, services.xStudents!.handlers!);
@@ -73,10 +130,10 @@ export function createApp(options: ExampleAppOptions): ExampleApp {
   // and a parser in front of it would answer malformed SIF payloads with its own (non-SIF) errors.
   app.use('/sif3', provider.router);
   app.use(express.json());
-  app.get('/', (_req, res) => {
+  app.get('/', async (_req, res) => {
     res.json({
       name: 'Springfield School District (sif3-direct example)',
-      data: countRows(sis),
+      data: await connection.read(countAll),
       sif: { environments: '/sif3/environments/environment', requestsConnector: '/sif3/requests', queues: '/sif3/queues', subscriptions: '/sif3/subscriptions' },
     });
   });
@@ -89,12 +146,13 @@ export function createApp(options: ExampleAppOptions): ExampleApp {
   return {
     app,
     provider,
-    sis,
+    connection,
     importer,
     close: async () => {
       await importer.stop();
       await provider.close();
-      sis.close();
+      await closeState();
+      await connection.close();
     },
   };
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DeferredItemResult, DeferredRequest, GoessnerObject, ServiceHandlers, SifProvider, SifRequestContext } from 'sif3-direct';
 import { SifError } from 'sif3-direct';
-import type { SisDatabase } from '../sis/database';
+import type { SisConnection } from '../sis/connection';
+import { step } from '../sis/work';
 
 /** How the importer paces itself. */
 export interface BulkImportOptions {
@@ -9,6 +10,11 @@ export interface BulkImportOptions {
   batchSize?: number;
   /** Pause between batches, standing in for a slow SIS import. Default 200 ms. */
   pauseMs?: number;
+  /**
+   * How long a job stays with the instance working it without a sign of life (each batch is one)
+   * before another instance on the same database takes it over. Default 60,000 ms.
+   */
+  leaseMs?: number;
   log?: (line: string) => void;
 }
 
@@ -29,6 +35,9 @@ interface JobRow {
  * No HTTP connection is held meanwhile, and a job survives a restart: the worker resumes at the
  * first batch not yet recorded as answered. Every student gets its refId when the job is taken, so
  * running a batch again after a crash finds those already created instead of duplicating them.
+ * Several instances on one PostgreSQL database share the jobs: an instance claims a job (owner and
+ * heartbeat in its row) and renews the claim with every batch; a job whose owner went silent for
+ * `leaseMs` is taken over, at the next look (every `leaseMs`).
  *
  * @example
  * const importer = new BulkImporter(sis);
@@ -41,35 +50,30 @@ export class BulkImporter {
   private handlers: ServiceHandlers | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
   private readonly batchSize: number;
   private readonly pauseMs: number;
+  private readonly leaseMs: number;
+  /** This importer, as the owner of the jobs it claims. */
+  private readonly owner = randomUUID();
   private readonly log: (line: string) => void;
-  private readonly sql;
 
   constructor(
-    db: SisDatabase,
+    private readonly sis: SisConnection,
     options: BulkImportOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 50;
     this.pauseMs = options.pauseMs ?? 200;
+    this.leaseMs = options.leaseMs ?? 60_000;
     this.log = options.log ?? (() => undefined);
-    db.exec(`CREATE TABLE IF NOT EXISTS import_jobs (
-      seq INTEGER PRIMARY KEY, ref TEXT NOT NULL UNIQUE, ctx TEXT NOT NULL, objects TEXT NOT NULL,
-      done INTEGER NOT NULL, in_batch INTEGER NOT NULL DEFAULT 0
-    ) STRICT`);
-    this.sql = {
-      insert: db.prepare('INSERT INTO import_jobs (ref, ctx, objects, done) VALUES (?, ?, ?, 0)'),
-      next: db.prepare('SELECT * FROM import_jobs ORDER BY seq LIMIT 1'),
-      startBatch: db.prepare('UPDATE import_jobs SET in_batch = 1 WHERE ref = ?'),
-      finishBatch: db.prepare('UPDATE import_jobs SET done = ?, in_batch = 0 WHERE ref = ?'),
-      remove: db.prepare('DELETE FROM import_jobs WHERE ref = ?'),
-    };
   }
 
   /** The `delayed.createMany` handler: stores the job and returns at once. */
   readonly take = async (ctx: SifRequestContext, objects: GoessnerObject[], request: DeferredRequest): Promise<void> => {
     const withIds = objects.map((o) => (typeof o['@refId'] === 'string' ? o : { '@refId': randomUUID(), ...o }));
-    this.sql.insert.run(request.ref, JSON.stringify(ctx), JSON.stringify(withIds));
+    await this.sis.write(function* (sql) {
+      yield* step(sql.run('INSERT INTO import_jobs (ref, ctx, objects, done) VALUES (?, ?, ?, 0)', [request.ref, JSON.stringify(ctx), JSON.stringify(withIds)]));
+    });
     this.log(`[import] job ${request.ref}: ${objects.length} students from ${ctx.applicationKey}`);
     this.kick();
   };
@@ -79,6 +83,9 @@ export class BulkImporter {
     this.provider = provider;
     this.handlers = handlers;
     this.kick();
+    // Jobs of an instance that went silent are looked for again once its claims can have lapsed.
+    this.timer = setInterval(() => this.kick(), this.leaseMs);
+    this.timer.unref();
   }
 
   /** Resolves when no job is being worked on. */
@@ -89,7 +96,40 @@ export class BulkImporter {
   /** Stops after the current batch. */
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.timer);
     await this.idle();
+  }
+
+  /** Claims a job (free, already this importer's, or of an owner silent for `leaseMs`); false when another holds it. */
+  private async claim(ref: string): Promise<boolean> {
+    const now = Date.now();
+    const owner = this.owner;
+    const stale = now - this.leaseMs;
+    return (
+      (await this.sis.write(function* (sql) {
+        return yield* step(sql.run('UPDATE import_jobs SET owner = ?, heartbeat = ? WHERE ref = ? AND (owner IS NULL OR owner = ? OR heartbeat < ?)', [owner, now, ref, owner, stale]));
+      })) > 0
+    );
+  }
+
+  /** The first job no other live importer holds. */
+  private nextJob(): Promise<JobRow | undefined> {
+    const owner = this.owner;
+    const stale = Date.now() - this.leaseMs;
+    return this.sis.read(function* (sql) {
+      return yield* step(
+        sql.row<JobRow & Record<string, unknown>>(
+          'SELECT ref, ctx, objects, done, in_batch FROM import_jobs WHERE owner IS NULL OR owner = ? OR heartbeat < ? ORDER BY seq LIMIT 1',
+          [owner, stale],
+        ),
+      );
+    });
+  }
+
+  private async exec(text: string, params: unknown[]): Promise<void> {
+    await this.sis.write(function* (sql) {
+      yield* step(sql.run(text, params));
+    });
   }
 
   private kick(): void {
@@ -102,8 +142,9 @@ export class BulkImporter {
   }
 
   private async work(): Promise<void> {
-    const next = () => this.sql.next.get() as JobRow | undefined;
-    for (let job = next(); job && !this.stopped; job = next()) {
+    for (let job = await this.nextJob(); job && !this.stopped; job = await this.nextJob()) {
+      // Another instance may have claimed it since it was read: then it is that one's.
+      if (!(await this.claim(job.ref))) continue;
       await this.runJob(job);
     }
   }
@@ -112,10 +153,10 @@ export class BulkImporter {
     const ctx = JSON.parse(job.ctx) as SifRequestContext;
     const objects = JSON.parse(job.objects) as GoessnerObject[];
     // A batch interrupted by a crash is imported again: the students it already created are found.
-    let interrupted = job.in_batch === 1;
-    for (let done = job.done; done < objects.length && !this.stopped; ) {
+    let interrupted = Number(job.in_batch) === 1;
+    for (let done = Number(job.done); done < objects.length && !this.stopped; ) {
       const batch = objects.slice(done, done + this.batchSize);
-      this.sql.startBatch.run(job.ref);
+      await this.exec('UPDATE import_jobs SET in_batch = 1, heartbeat = ? WHERE ref = ?', [Date.now(), job.ref]);
       const { results, created } = await this.importBatch(ctx, batch, interrupted);
       interrupted = false;
       if (created.length > 0) await this.provider!.changed('xStudents', 'CREATE', created, { zoneId: ctx.zoneId, contextId: ctx.contextId });
@@ -124,11 +165,11 @@ export class BulkImporter {
         ? await this.provider!.complete(job.ref, { results })
         : await this.provider!.respond(job.ref, { results });
       if (!answered || done >= objects.length) {
-        this.sql.remove.run(job.ref);
+        await this.exec('DELETE FROM import_jobs WHERE ref = ?', [job.ref]);
         this.log(`[import] job ${job.ref}: ${answered ? 'complete' : 'abandoned (the consumer is gone)'}`);
         return;
       }
-      this.sql.finishBatch.run(done, job.ref);
+      await this.exec('UPDATE import_jobs SET done = ?, in_batch = 0, heartbeat = ? WHERE ref = ?', [done, Date.now(), job.ref]);
       await new Promise((r) => setTimeout(r, this.pauseMs));
     }
   }

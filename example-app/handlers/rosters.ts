@@ -1,9 +1,12 @@
 import type { GoessnerObject, ServiceDefinition } from 'sif3-direct';
 import { BadRequestError } from 'sif3-direct';
-import type { SisDatabase } from '../sis/database';
-import { rowCount } from '../sis/database';
+import type { PagedQuery } from '../query/documents';
+import type { Row, SisConnection, SqlRunner } from '../sis/connection';
+import { rowCount } from '../sis/counts';
+import type { Work } from '../sis/work';
+import { step } from '../sis/work';
 import { batchHandlers } from './batch';
-import type { PagedQuery } from './document-table';
+import type { SingleWrites } from './document-table';
 import { NA_NAMESPACE, applyPartial, withRefId, child, chooseRefId, requiredText, text } from './common';
 
 /**
@@ -11,27 +14,7 @@ import { NA_NAMESPACE, applyPartial, withRefId, child, chooseRefId, requiredText
  * roster document: it is composed from `roster_students` and the students' current names on every
  * read, so that it never goes stale when a student changes or leaves.
  */
-export function rostersService(db: SisDatabase): ServiceDefinition {
-  const sql = {
-    page: db.prepare('SELECT ref_id, doc FROM rosters ORDER BY rowid LIMIT ? OFFSET ?'),
-    rowOf: db.prepare('SELECT rowid FROM rosters WHERE ref_id = ?').pluck(),
-    pageAfter: db.prepare('SELECT ref_id, doc FROM rosters WHERE rowid > ? ORDER BY rowid LIMIT ?'),
-    byRefId: db.prepare('SELECT ref_id, doc FROM rosters WHERE ref_id = ?'),
-    exists: db.prepare('SELECT 1 FROM rosters WHERE ref_id = ?').pluck(),
-    schoolExists: db.prepare('SELECT 1 FROM schools WHERE ref_id = ?').pluck(),
-    studentExists: db.prepare('SELECT 1 FROM students WHERE ref_id = ?').pluck(),
-    members: db.prepare(
-      `SELECT rs.roster_ref_id AS rosterRefId, s.ref_id AS refId, s.local_id AS localId, s.given_name AS givenName, s.family_name AS familyName
-       FROM roster_students rs JOIN students s ON s.ref_id = rs.student_ref_id
-       WHERE rs.roster_ref_id IN (SELECT value FROM json_each(?)) ORDER BY s.family_name, s.given_name, s.ref_id`,
-    ),
-    insert: db.prepare('INSERT INTO rosters (ref_id, school_ref_id, course_title, doc) VALUES (@refId, @schoolRefId, @courseTitle, @doc)'),
-    update: db.prepare('UPDATE rosters SET school_ref_id = @schoolRefId, course_title = @courseTitle, doc = @doc WHERE ref_id = @refId'),
-    clearMembers: db.prepare('DELETE FROM roster_students WHERE roster_ref_id = ?'),
-    addMember: db.prepare('INSERT OR IGNORE INTO roster_students (roster_ref_id, student_ref_id) VALUES (?, ?)'),
-    delete: db.prepare('DELETE FROM rosters WHERE ref_id = ?'),
-  };
-
+export function rostersService(sis: SisConnection): ServiceDefinition {
   interface Member {
     rosterRefId: string;
     refId: string;
@@ -39,12 +22,20 @@ export function rostersService(db: SisDatabase): ServiceDefinition {
     givenName: string;
     familyName: string;
   }
+  type RosterRow = { ref_id: string; doc: unknown };
 
   /** Rosters with their member lists, in one query for the whole page. */
-  function withMembers(rows: { ref_id: string; doc: string }[]): GoessnerObject[] {
-    const members = sql.members.all(JSON.stringify(rows.map((r) => r.ref_id))) as Member[];
+  function* withMembers(sql: SqlRunner, rows: RosterRow[]): Work<GoessnerObject[]> {
+    const members = rows.length === 0 ? [] : yield* step(
+      sql.rows<Member & Row>(
+        `SELECT rs.roster_ref_id AS "rosterRefId", s.ref_id AS "refId", s.local_id AS "localId", s.given_name AS "givenName", s.family_name AS "familyName"
+         FROM roster_students rs JOIN students s ON s.ref_id = rs.student_ref_id
+         WHERE rs.roster_ref_id IN (${rows.map(() => '?').join(', ')}) ORDER BY s.family_name, s.given_name, s.ref_id`,
+        rows.map((r) => r.ref_id),
+      ),
+    );
     return rows.map((row) => {
-      const doc = JSON.parse(row.doc) as GoessnerObject;
+      const doc = sql.dialect.parseDoc(row.doc) as GoessnerObject;
       const own = members.filter((m) => m.rosterRefId === row.ref_id);
       if (own.length === 0) return doc;
       const studentReference = own.map(({ refId, localId, givenName, familyName }) => ({ refId, localId, givenName, familyName }));
@@ -52,52 +43,70 @@ export function rostersService(db: SisDatabase): ServiceDefinition {
     });
   }
 
-  /** Stores a roster; `members` replaces the membership when the payload carried a student list. */
-  const save = db.transaction((doc: GoessnerObject, isNew: boolean) => {
+  function* exists(sql: SqlRunner, table: 'rosters' | 'schools' | 'students', refId: string): Work<boolean> {
+    return (yield* step(sql.value(`SELECT 1 FROM ${table} WHERE ref_id = ?`, [refId]))) !== undefined;
+  }
+
+  /** Stores a roster; the membership is replaced when the payload carried a student list. */
+  function* save(sql: SqlRunner, doc: GoessnerObject, isNew: boolean): Work<void> {
     const { students, ...stored } = doc;
     const schoolRefId = requiredText(stored, 'schoolRefId');
-    if (!sql.schoolExists.get(schoolRefId)) throw new BadRequestError(`No school with refId ${schoolRefId}`);
-    const row = { refId: stored['@refId'] as string, schoolRefId, courseTitle: requiredText(stored, 'courseTitle'), doc: JSON.stringify(stored) };
-    if (isNew) sql.insert.run(row);
-    else sql.update.run(row);
+    if (!(yield* exists(sql, 'schools', schoolRefId))) throw new BadRequestError(`No school with refId ${schoolRefId}`);
+    const refId = stored['@refId'] as string;
+    const courseTitle = requiredText(stored, 'courseTitle');
+    if (isNew) {
+      yield* step(sql.run('INSERT INTO rosters (ref_id, school_ref_id, course_title, doc) VALUES (?, ?, ?, ?)', [refId, schoolRefId, courseTitle, JSON.stringify(stored)]));
+    } else {
+      yield* step(sql.run('UPDATE rosters SET school_ref_id = ?, course_title = ?, doc = ? WHERE ref_id = ?', [schoolRefId, courseTitle, JSON.stringify(stored), refId]));
+    }
     if (students === undefined) return;
     const refs = child(doc, 'students', 'studentReference');
-    const ids = (Array.isArray(refs) ? refs : refs === undefined ? [] : [refs]).map((r, i) => {
+    const ids: string[] = [];
+    for (const [i, r] of (Array.isArray(refs) ? refs : refs === undefined ? [] : [refs]).entries()) {
       const id = text(child(r as GoessnerObject, 'refId'));
-      if (!id || !sql.studentExists.get(id)) throw new BadRequestError(`studentReference ${i + 1} names no known student`);
-      return id;
-    });
-    sql.clearMembers.run(row.refId);
-    for (const id of ids) sql.addMember.run(row.refId, id);
-  });
+      if (!id || !(yield* exists(sql, 'students', id))) throw new BadRequestError(`studentReference ${i + 1} names no known student`);
+      ids.push(id);
+    }
+    yield* step(sql.run('DELETE FROM roster_students WHERE roster_ref_id = ?', [refId]));
+    for (const id of ids) {
+      yield* step(sql.run('INSERT INTO roster_students (roster_ref_id, student_ref_id) VALUES (?, ?) ON CONFLICT DO NOTHING', [refId, id]));
+    }
+  }
 
-  function read(refId: string): GoessnerObject | null {
-    const row = sql.byRefId.get(refId) as { ref_id: string; doc: string } | undefined;
-    return row ? withMembers([row])[0]! : null;
+  function* read(sql: SqlRunner, refId: string): Work<GoessnerObject | null> {
+    const row = yield* step(sql.row<RosterRow>('SELECT ref_id, doc FROM rosters WHERE ref_id = ?', [refId]));
+    return row ? (yield* withMembers(sql, [row]))[0]! : null;
   }
 
   /** One page in row order: after the cursor's row when the walk gives one that still exists, else by OFFSET. */
-  function page(query: PagedQuery): { ref_id: string; doc: string }[] {
-    const after = query.after ? (sql.rowOf.get(query.after.id) as number | undefined) : undefined;
-    const rows = after === undefined ? sql.page.all(query.pageSize, query.offset) : sql.pageAfter.all(after, query.pageSize);
-    return rows as { ref_id: string; doc: string }[];
+  function* page(sql: SqlRunner, query: PagedQuery): Work<GoessnerObject[]> {
+    const rowId = sql.dialect.rowId;
+    const after = query.after ? yield* step(sql.value<number>(`SELECT ${rowId} FROM rosters WHERE ref_id = ?`, [query.after.id])) : undefined;
+    const rows = yield* step(
+      after === undefined
+        ? sql.rows<RosterRow>(`SELECT ref_id, doc FROM rosters ORDER BY ${rowId} LIMIT ? OFFSET ?`, [query.pageSize, query.offset])
+        : sql.rows<RosterRow>(`SELECT ref_id, doc FROM rosters WHERE ${rowId} > ? ORDER BY ${rowId} LIMIT ?`, [after, query.pageSize]),
+    );
+    return yield* withMembers(sql, rows);
   }
 
-  // The single-object writes, synchronous so that the batch handlers can run them in one transaction.
-  const one = {
-    create(object: GoessnerObject, mustUseAdvisory: boolean): GoessnerObject {
-      const refId = chooseRefId(object, mustUseAdvisory, (id) => sql.exists.get(id) !== undefined);
-      save(withRefId(object, refId), true);
-      return read(refId)!;
+  // The single-object writes as units of work, so that the batch handlers can run them in one transaction.
+  const one: SingleWrites = {
+    *create(sql, object, mustUseAdvisory) {
+      const advisory = typeof object['@refId'] === 'string' ? object['@refId'] : undefined;
+      const taken = advisory !== undefined && (yield* exists(sql, 'rosters', advisory));
+      const refId = chooseRefId(object, mustUseAdvisory, (id) => id === advisory && taken);
+      yield* save(sql, withRefId(object, refId), true);
+      return (yield* read(sql, refId))!;
     },
-    update(refId: string, partial: GoessnerObject): boolean {
-      const row = sql.byRefId.get(refId) as { ref_id: string; doc: string } | undefined;
+    *update(sql, refId, partial) {
+      const row = yield* step(sql.row<RosterRow>('SELECT ref_id, doc FROM rosters WHERE ref_id = ?', [refId]));
       if (!row) return false;
-      save(applyPartial(JSON.parse(row.doc), partial), false);
+      yield* save(sql, applyPartial(sql.dialect.parseDoc(row.doc) as GoessnerObject, partial), false);
       return true;
     },
-    delete(refId: string): boolean {
-      return sql.delete.run(refId).changes > 0;
+    *delete(sql, refId) {
+      return (yield* step(sql.run('DELETE FROM rosters WHERE ref_id = ?', [refId]))) > 0;
     },
   };
 
@@ -106,22 +115,15 @@ export function rostersService(db: SisDatabase): ServiceDefinition {
     namespace: NA_NAMESPACE,
     repeatable: ['students/studentReference', 'otherStaffs/otherStaff', 'meetingTimes/meetingTime'],
     handlers: {
-      async query(_ctx, query) {
-        return { objects: withMembers(page(query)), totalCount: rowCount(db, 'rosters') ?? 0 };
-      },
-      async read(_ctx, refId) {
-        return read(refId);
-      },
-      async create(_ctx, object, { mustUseAdvisory }) {
-        return one.create(object, mustUseAdvisory);
-      },
-      async update(_ctx, refId, partial) {
-        return one.update(refId, partial);
-      },
-      async delete(_ctx, refId) {
-        return one.delete(refId);
-      },
-      ...batchHandlers(db, one),
+      query: (_ctx, query) =>
+        sis.read(function* (sql) {
+          return { objects: yield* page(sql, query), totalCount: (yield* rowCount(sql, 'rosters')) ?? 0 };
+        }),
+      read: (_ctx, refId) => sis.read((sql) => read(sql, refId)),
+      create: (_ctx, object, { mustUseAdvisory }) => sis.write((sql) => one.create(sql, object, mustUseAdvisory)),
+      update: (_ctx, refId, partial) => sis.write((sql) => one.update(sql, refId, partial)),
+      delete: (_ctx, refId) => sis.write((sql) => one.delete(sql, refId)),
+      ...batchHandlers(sis, one),
     },
   };
 }

@@ -1,9 +1,11 @@
 import type { GoessnerObject, ServiceDefinition } from 'sif3-direct';
 import { BadRequestError } from 'sif3-direct';
-import type { SisDatabase } from '../sis/database';
+import { documentShape, queryDocuments } from '../query/documents';
+import type { SisConnection } from '../sis/connection';
 import { STUDENT_GENERATED_COLUMNS } from '../sis/database';
+import { step } from '../sis/work';
 import { NA_NAMESPACE, child, requiredText, text } from './common';
-import { documentShape, documentTableHandlers, queryDocuments } from './document-table';
+import { documentTableHandlers } from './document-table';
 
 const REPEATABLE = [
   'otherIds/otherId', 'otherNames/name', 'otherPhoneNumbers/phoneNumber', 'otherEmails/email',
@@ -12,8 +14,9 @@ const REPEATABLE = [
 
 /**
  * The student elements that where and order reach through an index: the generated columns of
- * sis/database.ts, and `school_ref_id`, which `columns()` below fills with exactly the text of
- * `enrollment/schoolRefId` (`text()`, NULL when missing), the value the JSON path gives.
+ * sis/database.ts (and sis/postgres/schema.ts), and `school_ref_id`, which `columns()` below fills
+ * with exactly the text of `enrollment/schoolRefId` (`text()`, NULL when missing), the value the
+ * JSON path gives.
  */
 const INDEXED: Readonly<Record<string, string>> = {
   ...Object.fromEntries(STUDENT_GENERATED_COLUMNS.map(({ path, column }) => [path.join('/'), column])),
@@ -27,10 +30,7 @@ export const STUDENTS_SHAPE = documentShape('students', REPEATABLE, INDEXED, 'st
  * xStudents on the SIS's `students` table: paging and counts in SQL, the object kept as Goessner
  * JSON beside the columns the SIS searches on. Roster memberships go with a deleted student.
  */
-export function studentsService(db: SisDatabase): ServiceDefinition {
-  const schoolExists = db.prepare('SELECT 1 FROM schools WHERE ref_id = ?').pluck();
-  // New local ids follow the row sequence: max(seq) is a lookup, not a scan of the table.
-  const nextLocalId = db.prepare('SELECT 100001 + coalesce(max(seq), 0) FROM students').pluck();
+export function studentsService(sis: SisConnection): ServiceDefinition {
   return {
     objectName: 'xStudent',
     namespace: NA_NAMESPACE,
@@ -38,34 +38,35 @@ export function studentsService(db: SisDatabase): ServiceDefinition {
     supports: { where: true, order: true, queryByExample: true },
     paths: {
       // Service paths (Base Architecture §5.5): one school's students, one roster's students.
-      'xSchools/{}/xStudents': async (_ctx, [schoolRefId], query) =>
-        queryDocuments(db, STUDENTS_SHAPE, { where: { sql: 't.school_ref_id = ?', params: [schoolRefId] } }, query),
-      'xRosters/{}/xStudents': async (_ctx, [rosterRefId], query) =>
-        queryDocuments(db, STUDENTS_SHAPE, { join: 'JOIN roster_students rs ON rs.student_ref_id = t.ref_id', where: { sql: 'rs.roster_ref_id = ?', params: [rosterRefId] } }, query),
+      'xSchools/{}/xStudents': (_ctx, [schoolRefId], query) =>
+        sis.read((sql) => queryDocuments(sql, STUDENTS_SHAPE, { where: { sql: 't.school_ref_id = ?', params: [schoolRefId] } }, query)),
+      'xRosters/{}/xStudents': (_ctx, [rosterRefId], query) =>
+        sis.read((sql) =>
+          queryDocuments(sql, STUDENTS_SHAPE, { join: 'JOIN roster_students rs ON rs.student_ref_id = t.ref_id', where: { sql: 'rs.roster_ref_id = ?', params: [rosterRefId] } }, query),
+        ),
     },
-    handlers: documentTableHandlers(db, {
+    handlers: documentTableHandlers(sis, {
       table: 'students',
       arrays: REPEATABLE,
       indexed: INDEXED,
       rowIndex: 'students_by_seq',
-      insert:
-        'INSERT INTO students (ref_id, local_id, school_ref_id, family_name, given_name, doc) VALUES (@refId, @localId, @schoolRefId, @familyName, @givenName, @doc)',
-      update:
-        'UPDATE students SET local_id = @localId, school_ref_id = @schoolRefId, family_name = @familyName, given_name = @givenName, doc = @doc WHERE ref_id = @refId',
-      columns(doc: GoessnerObject) {
+      *columns(sql, doc: GoessnerObject) {
         const schoolRefId = text(child(doc, 'enrollment', 'schoolRefId')) ?? null;
-        if (schoolRefId && !schoolExists.get(schoolRefId)) throw new BadRequestError(`No school with refId ${schoolRefId}`);
+        if (schoolRefId && (yield* step(sql.value('SELECT 1 FROM schools WHERE ref_id = ?', [schoolRefId]))) === undefined) {
+          throw new BadRequestError(`No school with refId ${schoolRefId}`);
+        }
         return {
-          refId: doc['@refId'] as string,
-          localId: requiredText(doc, 'localId'),
-          schoolRefId,
-          familyName: requiredText(doc, 'name', 'familyName'),
-          givenName: requiredText(doc, 'name', 'givenName'),
+          ref_id: doc['@refId'] as string,
+          local_id: requiredText(doc, 'localId'),
+          school_ref_id: schoolRefId,
+          family_name: requiredText(doc, 'name', 'familyName'),
+          given_name: requiredText(doc, 'name', 'givenName'),
           doc: JSON.stringify(doc),
         };
       },
-      complete(doc) {
-        if (!text(doc.localId)) doc.localId = String(nextLocalId.get());
+      *complete(sql, doc) {
+        // New local ids come from a counter row (locked until commit), unique across instances.
+        if (!text(doc.localId)) doc.localId = String(yield* step(sql.value<number>("UPDATE counters SET n = n + 1 WHERE name = 'student_local_id' RETURNING n")));
       },
     }),
   };

@@ -1,20 +1,20 @@
 import type { OrderTerm, WhereCondition, WhereNode } from 'sif3-direct';
 import { asNumber } from 'sif3-direct';
 import type { SisDatabase } from '../sis/database';
+import type { SqlDialect, SqlFragment } from './dialect';
+import { SQLITE_DIALECT } from './sqlite-dialect';
 
-// Translates the query language into SQLite over a JSON `doc` column, with the library's reference
+export type { SqlFragment } from './dialect';
+
+// Translates the query language into SQL over a JSON `doc` column, with the library's reference
 // semantics (see lib/protocol/query/evaluate.ts): a repeated element on a path means "any of them",
 // missing values match nothing, quoted literals compare as text, numbers numerically, `like` is
 // case-insensitive for A-Z. Every value and every JSON path is a bound parameter: nothing from the
 // request is ever spliced into the SQL text. Paths that a table keeps in an indexed column holding
 // exactly the path's text (`ColumnPaths`) are compared and sorted on that column instead, so that
 // `@refId`, `localId` or `name/familyName` are index lookups rather than scans of every document.
-
-/** A piece of SQL and the values bound to its `?` placeholders, in order. */
-export interface SqlFragment {
-  sql: string;
-  params: unknown[];
-}
+// The structure of the translation is written once; what SQLite and PostgreSQL spell differently
+// (JSON access, arrays, numbers, like, NULL order) comes from a `SqlDialect` (SQLite by default).
 
 /** Element paths (e.g. `otherIds/otherId`) whose values are JSON arrays in the documents. */
 export type ArrayPaths = ReadonlySet<string>;
@@ -47,33 +47,35 @@ export function registerQueryFunctions(db: SisDatabase): void {
  * whereToSql(parseWhere('[name/familyName="Smith"]'), 'students.doc', new Set());
  * // { sql: '(CASE json_type(students.doc, ?) … END) = ?', params: ['$."name"."familyName"', …, 'Smith'] }
  */
-export function whereToSql(node: WhereNode, doc: string, arrays: ArrayPaths, columns: ColumnPaths = NO_COLUMNS): SqlFragment {
-  if (node.kind === 'condition') return conditionToSql(node, doc, arrays, columns);
-  const parts = node.children.map((child) => whereToSql(child, doc, arrays, columns));
+export function whereToSql(node: WhereNode, doc: string, arrays: ArrayPaths, columns: ColumnPaths = NO_COLUMNS, dialect: SqlDialect = SQLITE_DIALECT): SqlFragment {
+  if (node.kind === 'condition') return conditionToSql(node, doc, arrays, columns, dialect);
+  const parts = node.children.map((child) => whereToSql(child, doc, arrays, columns, dialect));
   return { sql: `(${parts.map((p) => p.sql).join(node.kind === 'and' ? ' AND ' : ' OR ')})`, params: parts.flatMap((p) => p.params) };
 }
 
 /** `order` as an ORDER BY list (without the keyword), sorting by the first value at each path. */
-export function orderToSql(order: readonly OrderTerm[], doc: string, arrays: ArrayPaths, columns: ColumnPaths = NO_COLUMNS): SqlFragment {
-  const parts = orderKeys(order, doc, arrays, columns).map((key) => ({ sql: `${key.sql} ${key.ascending ? 'ASC' : 'DESC'}`, params: key.params }));
+export function orderToSql(order: readonly OrderTerm[], doc: string, arrays: ArrayPaths, columns: ColumnPaths = NO_COLUMNS, dialect: SqlDialect = SQLITE_DIALECT): SqlFragment {
+  const parts = orderKeys(order, doc, arrays, columns, dialect).map((key) => ({ sql: `${key.sql} ${dialect.direction(key.ascending)}`, params: key.params }));
   return { sql: parts.map((p) => p.sql).join(', '), params: parts.flatMap((p) => p.params) };
 }
 
 /**
  * The sort keys of `order`: the first text value at each path (a mapped column where there is one),
- * NULL when missing. SQLite sorts NULL first ascending and last descending, as the evaluator does.
+ * NULL when missing. `dialect.direction` sorts NULL first ascending and last descending, as the
+ * evaluator does.
  */
-export function orderKeys(order: readonly OrderTerm[], doc: string, arrays: ArrayPaths, columns: ColumnPaths = NO_COLUMNS): OrderKey[] {
+export function orderKeys(order: readonly OrderTerm[], doc: string, arrays: ArrayPaths, columns: ColumnPaths = NO_COLUMNS, dialect: SqlDialect = SQLITE_DIALECT): OrderKey[] {
   return order.map((term) => {
     const ascending = term.direction === 'ascending';
     const column = columns.get(term.path.join('/'));
     if (column) return { sql: column, params: [], ascending };
-    const path: string[] = [];
+    // The first of a repeated element: a step `0` (an index; element names never start with a digit).
+    const steps: string[] = [];
     term.path.forEach((step, i) => {
-      path.push(quoteStep(step));
-      if (arrays.has(term.path.slice(0, i + 1).join('/'))) path.push('[0]');
+      steps.push(step);
+      if (arrays.has(term.path.slice(0, i + 1).join('/'))) steps.push('0');
     });
-    return { ...valueAt(doc, `$${path.map((p) => (p === '[0]' ? p : `.${p}`)).join('')}`), ascending };
+    return { ...dialect.textAt(doc, steps), ascending };
   });
 }
 
@@ -82,14 +84,15 @@ export function orderKeys(order: readonly OrderTerm[], doc: string, arrays: Arra
  * `values` are the keys' values at that position (null for missing) and `last` the tiebreak's.
  * Missing values sort first ascending and last descending, as in `orderKeys`. This is how a walk
  * continues from the last object of a page with an index seek instead of skipping `OFFSET` rows.
+ * The same SQL for both dialects.
  *
  * @example
  * seekAfter([{ sql: 't.doc_family_name', params: [], ascending: true }], ['Smith'], 't.rowid', 42);
  * // { sql: '(t.doc_family_name, t.rowid) > (?, ?)', params: ['Smith', 42] }
  */
 export function seekAfter(keys: readonly OrderKey[], values: readonly (string | null)[], tiebreak: string, last: number): SqlFragment {
-  // All ascending and nothing missing: one row-value comparison, which SQLite turns into an index
-  // range. (A row whose key is NULL compares as NULL, i.e. not after: right, NULL sorts first.)
+  // All ascending and nothing missing: one row-value comparison, which the database turns into an
+  // index range. (A row whose key is NULL compares as NULL, i.e. not after: right, NULL sorts first.)
   if (keys.every((k) => k.ascending) && values.every((v) => v !== null)) {
     return {
       sql: `(${[...keys.map((k) => k.sql), tiebreak].join(', ')}) > (${[...keys.map(() => '?'), '?'].join(', ')})`,
@@ -104,85 +107,49 @@ export function seekAfter(keys: readonly OrderKey[], values: readonly (string | 
     const equal: SqlFragment = value === null ? { sql: `${key.sql} IS NULL`, params: key.params } : { sql: `${key.sql} = ?`, params: [...key.params, value] };
     let after: SqlFragment;
     if (key.ascending) after = value === null ? { sql: `${key.sql} IS NOT NULL`, params: key.params } : { sql: `${key.sql} > ?`, params: [...key.params, value] };
-    else after = value === null ? { sql: '0', params: [] } : { sql: `(${key.sql} < ? OR ${key.sql} IS NULL)`, params: [...key.params, value, ...key.params] };
+    else after = value === null ? { sql: 'FALSE', params: [] } : { sql: `(${key.sql} < ? OR ${key.sql} IS NULL)`, params: [...key.params, value, ...key.params] };
     rest = { sql: `(${after.sql} OR (${equal.sql} AND ${rest.sql}))`, params: [...after.params, ...equal.params, ...rest.params] };
   }
   return rest;
 }
 
-function conditionToSql(condition: WhereCondition, doc: string, arrays: ArrayPaths, columns: ColumnPaths): SqlFragment {
+function conditionToSql(condition: WhereCondition, doc: string, arrays: ArrayPaths, columns: ColumnPaths, dialect: SqlDialect): SqlFragment {
   const column = columns.get(condition.path.join('/'));
-  if (column) return compare({ sql: column, params: [] }, condition);
-  return descend(condition, doc, 0, arrays, 0);
+  if (column) return compare({ sql: column, params: [] }, condition, dialect);
+  return descend(condition, doc, 0, arrays, 0, dialect);
 }
 
 // Walks the path from step `from`; at each repeated element, continues inside
-// `EXISTS (SELECT 1 FROM json_each(…) …)` with paths relative to the array element.
-function descend(condition: WhereCondition, base: string, from: number, arrays: ArrayPaths, depth: number): SqlFragment {
+// `EXISTS (SELECT 1 FROM <its elements> …)` with paths relative to the array element.
+function descend(condition: WhereCondition, base: string, from: number, arrays: ArrayPaths, depth: number, dialect: SqlDialect): SqlFragment {
   const steps = condition.path;
   for (let i = from; i < steps.length; i++) {
     if (!arrays.has(steps.slice(0, i + 1).join('/'))) continue;
     const alias = `j${depth}`;
     const test =
       i + 1 === steps.length
-        ? compare(elementValue(alias), condition) // an array of plain values: the element is the value
-        : descend(condition, `${alias}.value`, i + 1, arrays, depth + 1);
-    return {
-      sql: `EXISTS (SELECT 1 FROM json_each(${base}, ?) AS ${alias} WHERE ${test.sql})`,
-      params: [jsonPath(steps.slice(from, i + 1)), ...test.params],
-    };
+        ? compare(dialect.elementText(alias), condition, dialect) // an array of plain values: the element is the value
+        : descend(condition, dialect.elementBase(alias), i + 1, arrays, depth + 1, dialect);
+    const elements = dialect.eachElement(base, steps.slice(from, i + 1), alias);
+    return { sql: `EXISTS (SELECT 1 FROM ${elements.sql} WHERE ${test.sql})`, params: [...elements.params, ...test.params] };
   }
-  return compare(valueAt(base, jsonPath(steps.slice(from))), condition);
+  return compare(dialect.textAt(base, steps.slice(from)), condition, dialect);
 }
 
-function compare(value: SqlFragment, condition: WhereCondition): SqlFragment {
-  if (condition.operator === 'like') {
-    // `%` is the only wildcard of query by example: escape LIKE's `_` and the escape character.
-    const pattern = condition.value.replace(/[\\_]/g, (c) => `\\${c}`);
-    return { sql: `${value.sql} LIKE ? ESCAPE '\\'`, params: [...value.params, pattern] };
-  }
-  if (condition.valueType === 'number') {
-    return { sql: `sif_num(${value.sql}) ${condition.operator} ?`, params: [...value.params, Number(condition.value)] };
-  }
-  return { sql: `${value.sql} ${condition.operator} ?`, params: [...value.params, condition.value] };
-}
-
-/** The text of the element or attribute at a JSON path: a string, or an object's `#text`. */
-function valueAt(base: string, path: string): SqlFragment {
-  return {
-    sql: `(CASE json_type(${base}, ?) WHEN 'text' THEN json_extract(${base}, ?) WHEN 'object' THEN (CASE json_type(${base}, ?) WHEN 'text' THEN json_extract(${base}, ?) END) END)`,
-    params: [path, path, `${path}."#text"`, `${path}."#text"`],
-  };
-}
-
-/** The text of a `json_each` element. */
-function elementValue(alias: string): SqlFragment {
-  return {
-    sql: `(CASE ${alias}.type WHEN 'text' THEN ${alias}.value WHEN 'object' THEN (CASE json_type(${alias}.value, '$."#text"') WHEN 'text' THEN json_extract(${alias}.value, '$."#text"') END) END)`,
-    params: [],
-  };
+function compare(value: SqlFragment, condition: WhereCondition, dialect: SqlDialect): SqlFragment {
+  if (condition.operator === 'like') return dialect.like(value, condition.value);
+  if (condition.valueType === 'number') return dialect.compareNumber(value, condition.operator, Number(condition.value));
+  return dialect.compareText(value, condition.operator, condition.value);
 }
 
 /**
- * The text at a path of plain elements as a SQL expression with the path written in, for schema
- * (generated columns and indexes cannot take bound parameters): the same value `valueAt` yields.
- * Only for paths from this code; steps are checked to be names.
+ * The text at a path of plain elements as a SQLite expression with the path written in, for schema
+ * (generated columns and indexes cannot take bound parameters): the same value the translation
+ * reads. Only for paths from this code; steps are checked to be names.
  *
  * @example
  * textAtSql('doc', ['name', 'familyName']); // (CASE json_type(doc, '$."name"."familyName"') …)
  */
 export function textAtSql(base: string, path: readonly string[]): string {
-  if (!path.every((step) => /^@?[A-Za-z_][\w.-]*$/.test(step))) throw new Error(`Not an element path: ${path.join('/')}`);
-  const fragment = valueAt(base, jsonPath(path));
-  let i = 0;
-  return fragment.sql.replace(/\?/g, () => `'${String(fragment.params[i++])}'`);
-}
-
-function jsonPath(steps: readonly string[]): string {
-  return `$${steps.map((s) => `.${quoteStep(s)}`).join('')}`;
-}
-
-function quoteStep(step: string): string {
-  // Steps are validated names (letters, digits, _ . - and a leading @): quoting keeps `.` literal.
-  return `"${step}"`;
+  return SQLITE_DIALECT.textAtLiteral(base, path);
 }

@@ -78,7 +78,33 @@ const MIGRATIONS: ReadonlyArray<(db: SisDatabase) => void> = [
   // 3: the row ids alone, in a narrow index: a page far into the table (OFFSET) steps over these
   // entries, about 400 to a page, instead of over the documents, about 5 to a page.
   (db) => db.exec('CREATE INDEX students_by_seq ON students(seq)'),
+  // 4: the bulk importer's jobs with an owner and a heartbeat (so that, on a shared database, one
+  // instance works a job at a time), and the counter new students' local ids come from (the same
+  // SQL on PostgreSQL, where several instances create students at once).
+  (db) => {
+    db.exec(IMPORT_JOBS);
+    // Idempotent: a database rewound to an older user_version by hand may have them already.
+    const columns = new Set((db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('import_jobs') as string[]));
+    if (!columns.has('owner')) db.exec('ALTER TABLE import_jobs ADD COLUMN owner TEXT');
+    if (!columns.has('heartbeat')) db.exec('ALTER TABLE import_jobs ADD COLUMN heartbeat INTEGER NOT NULL DEFAULT 0');
+    db.exec('CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, n INTEGER NOT NULL) STRICT, WITHOUT ROWID');
+    resetCounters(db);
+  },
 ];
+
+/**
+ * The importer's jobs as the first builds created them (handlers/bulk-import.ts made the table
+ * itself): migration 4 creates it when missing and then adds what later builds need.
+ */
+const IMPORT_JOBS = `CREATE TABLE IF NOT EXISTS import_jobs (
+  seq INTEGER PRIMARY KEY, ref TEXT NOT NULL UNIQUE, ctx TEXT NOT NULL, objects TEXT NOT NULL,
+  done INTEGER NOT NULL, in_batch INTEGER NOT NULL DEFAULT 0
+) STRICT`;
+
+/** Sets the local id counter past every student's row: the next local id is 100001 + max(seq), as before the counter. */
+function resetCounters(db: SisDatabase): void {
+  db.exec("INSERT OR REPLACE INTO counters (name, n) SELECT 'student_local_id', 100000 + coalesce(max(seq), 0) FROM students");
+}
 
 /** The triggers that keep `row_counts` for a table (whose name comes from this file, never from a request). */
 function countTriggers(table: (typeof COUNTED_TABLES)[number]): string {
@@ -105,6 +131,7 @@ export function bulkLoad(db: SisDatabase, load: () => void): void {
     load();
     for (const table of COUNTED_TABLES) db.exec(countTriggers(table));
     recount(db);
+    resetCounters(db);
   })();
 }
 

@@ -25,44 +25,63 @@ const SCHOOLS = [
 
 const SCHOOL_YEAR = 2026;
 
+/** A row of the generated district, in the columns both databases store. */
+export interface SeedRows {
+  school(refId: string, localId: string, name: string, doc: string): void;
+  student(refId: string, localId: string, schoolRefId: string, familyName: string, givenName: string, doc: string): void;
+  roster(refId: string, schoolRefId: string, courseTitle: string, doc: string): void;
+  member(rosterRefId: string, studentRefId: string): void;
+}
+
 /**
- * Fills an empty SIS database with the Springfield School District in SIF xPress Roster shapes:
- * 3 schools, 2,000 students (by default) and 60 rosters. Deterministic; does nothing when data exists.
+ * The Springfield School District in SIF xPress Roster shapes, row by row into `rows` (schools, then
+ * students, then rosters with their members): 3 schools, 2,000 students (by default) and 60
+ * rosters. Deterministic, so that SQLite and PostgreSQL hold the very same district.
  */
-export function seedIfEmpty(db: SisDatabase, options: SeedOptions = {}): boolean {
-  if (countRows(db).schools > 0) return false;
+export function generateDistrict(options: SeedOptions, rows: SeedRows): void {
   const rnd = seededRandom(options.seed ?? 2026);
   const studentCount = options.students ?? 2000;
   const leaRefId = rnd.uuid();
+  const schools = SCHOOLS.map((s, i) => {
+    const refId = rnd.uuid();
+    rows.school(refId, s.localId, s.name, JSON.stringify(xSchool(refId, leaRefId, s, i)));
+    return { ...s, refId, students: [] as StudentRef[] };
+  });
+  for (let i = 0; i < studentCount; i++) {
+    const school = schools[i % schools.length]!;
+    const student = xStudent(rnd, i, leaRefId, school);
+    school.students.push(student.ref);
+    rows.student(student.ref.refId, student.ref.localId, school.refId, student.ref.familyName, student.ref.givenName, JSON.stringify(student.doc));
+  }
+  for (const school of schools) {
+    for (let r = 0; r < (options.rostersPerSchool ?? 20); r++) {
+      const roster = xRoster(rnd, r, school, options.rosterSize ?? 25);
+      rows.roster(roster.refId, school.refId, roster.courseTitle, JSON.stringify(roster.doc));
+      for (const member of roster.members) rows.member(roster.refId, member.refId);
+    }
+  }
+}
+
+/**
+ * Fills an empty SQLite SIS database with the district (`generateDistrict`); does nothing when data
+ * exists. One transaction, statements prepared once, count triggers off until the end (see bulkLoad).
+ */
+export function seedIfEmpty(db: SisDatabase, options: SeedOptions = {}): boolean {
+  if (countRows(db).schools > 0) return false;
   const insertSchool = db.prepare('INSERT INTO schools (ref_id, local_id, name, doc) VALUES (?, ?, ?, ?)');
   const insertStudent = db.prepare(
     'INSERT INTO students (ref_id, local_id, school_ref_id, family_name, given_name, doc) VALUES (?, ?, ?, ?, ?, ?)',
   );
   const insertRoster = db.prepare('INSERT INTO rosters (ref_id, school_ref_id, course_title, doc) VALUES (?, ?, ?, ?)');
   const insertMember = db.prepare('INSERT OR IGNORE INTO roster_students (roster_ref_id, student_ref_id) VALUES (?, ?)');
-
-  // One transaction, statements prepared once, count triggers off until the end (see bulkLoad).
-  bulkLoad(db, () => {
-    const schools = SCHOOLS.map((s, i) => {
-      const refId = rnd.uuid();
-      const doc = xSchool(refId, leaRefId, s, i);
-      insertSchool.run(refId, s.localId, s.name, JSON.stringify(doc));
-      return { ...s, refId, students: [] as StudentRef[] };
-    });
-    for (let i = 0; i < studentCount; i++) {
-      const school = schools[i % schools.length]!;
-      const student = xStudent(rnd, i, leaRefId, school);
-      school.students.push(student.ref);
-      insertStudent.run(student.ref.refId, student.ref.localId, school.refId, student.ref.familyName, student.ref.givenName, JSON.stringify(student.doc));
-    }
-    for (const school of schools) {
-      for (let r = 0; r < (options.rostersPerSchool ?? 20); r++) {
-        const roster = xRoster(rnd, r, school, options.rosterSize ?? 25);
-        insertRoster.run(roster.refId, school.refId, roster.courseTitle, JSON.stringify(roster.doc));
-        for (const member of roster.members) insertMember.run(roster.refId, member.refId);
-      }
-    }
-  });
+  bulkLoad(db, () =>
+    generateDistrict(options, {
+      school: (...row) => void insertSchool.run(...row),
+      student: (...row) => void insertStudent.run(...row),
+      roster: (...row) => void insertRoster.run(...row),
+      member: (...row) => void insertMember.run(...row),
+    }),
+  );
   return true;
 }
 

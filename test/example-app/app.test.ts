@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import request from 'supertest';
-import type { ExampleApp } from '../../example-app/app';
+import type { SqliteExampleApp as ExampleApp } from '../../example-app/app';
 import { startExample } from '../helpers/example';
 import { parseXml } from '../../lib/payload/xml';
 import { basicAuth, hmacHeaders } from '../helpers/consumer-auth';

@@ -1,5 +1,5 @@
 import { basicAuth } from '../helpers/consumer-auth';
-import type { ExampleApp } from '../../example-app/app';
+import type { SqliteExampleApp as ExampleApp } from '../../example-app/app';
 import { listen, startExample } from '../helpers/example';
 
 // The walk-through, as a new user would do it, over real HTTP (fetch) against the running

@@ -131,7 +131,7 @@ test('a database from before the counts and the indexed columns is brought up to
 
   const db = openSisDatabase(file);
   try {
-    expect(db.pragma('user_version', { simple: true })).toBe(3);
+    expect(db.pragma('user_version', { simple: true })).toBe(4);
     expect(countRows(db)).toEqual({ schools: 1, students: 5, rosters: 0 });
     // The generated column holds the document's own text (with its space), not the trimmed copy.
     expect(db.prepare('SELECT doc_local_id FROM students WHERE ref_id = ?').pluck().get('r3')).toBe(' L3');

@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ExampleApp, ExampleAppOptions } from '../../example-app/app';
+import type { ExampleAppOptions, SqliteExampleApp } from '../../example-app/app';
 import { createApp } from '../../example-app/app';
 
 /** The example SIS in a fresh temporary data folder; `close()` also removes the folder. */
-export function startExample(options: Partial<ExampleAppOptions> = {}): ExampleApp & { dir: string } {
+export function startExample(options: Partial<ExampleAppOptions> = {}): SqliteExampleApp & { dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'sif3-example-'));
   const example = createApp({ dataDir: dir, log: () => undefined, ...options });
   return {
