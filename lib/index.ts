@@ -11,7 +11,9 @@ export type {
   ChangeLogOptions,
   QueueOptions,
   SifLogger,
+  CorsOptions,
 } from './config/options';
+export { CORS_REQUEST_HEADERS, CORS_EXPOSED_HEADERS } from './http/cors';
 export { QUEUE_DEFAULTS } from './config/queues';
 export { LIMIT_DEFAULTS } from './config/limits';
 export type { HostChangeOptions } from './changes';

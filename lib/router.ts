@@ -14,6 +14,7 @@ import { createQueue, deleteQueue, queryQueues, readQueue } from './endpoints/qu
 import { deleteMessage, pollMessages } from './endpoints/queues/messages';
 import { createSubscription, deleteSubscription, querySubscriptions, readSubscription } from './endpoints/queues/subscriptions';
 import { createErrorHandler } from './http/error-handler';
+import { corsStep } from './http/cors';
 import { hostRefusal } from './http/host';
 import type { SifContext } from './http/context';
 import { replayOf } from './http/replay';
@@ -106,7 +107,8 @@ export function createRouter(core: ProviderCore): Router {
   // their 405, not a request to a service named "alerts".
   const reserved = new Set(ROUTES.filter((r) => !r.dispatch && firstSegment(r.path) === 'requests').map((r) => r.path.split('/')[2]!));
   const dispatched = available.find((r) => r.dispatch);
-  router.use(entry(!core.config.baseUrl, dispatched ? dispatcher(dispatched.steps(core), reserved) : undefined));
+  const cors = core.config.cors ? corsStep(core.config.cors) : undefined;
+  router.use(entry(!core.config.baseUrl, dispatched ? dispatcher(dispatched.steps(core), reserved) : undefined, cors));
   // Each path's routes, then (unless a route takes every method) its 405, before the next path.
   for (const path of new Set(available.filter((r) => !r.dispatch).map((r) => r.path))) {
     const routes = available.filter((r) => r.path === path);
@@ -126,14 +128,16 @@ export function createRouter(core: ProviderCore): Router {
  * match and a `next` round), since every SIF request passes it:
  * 1. any path outside the SIF roots leaves the router (`next('router')`) before anything rewrites
  *    its URL, so the host sees the request exactly as it came;
- * 2. with `checkHost` (no `baseUrl` configured, so URLs are built from the Host header), a hostile
+ * 2. with the `cors` option, a browser's preflight is answered (or refused) before authentication,
+ *    and an allowed origin's answer gets its CORS headers, errors included (http/cors.ts);
+ * 3. with `checkHost` (no `baseUrl` configured, so URLs are built from the Host header), a hostile
  *    Host is refused before anything else happens (http/host.ts);
- * 3. matrix parameters and the format suffix are taken off the URL and the context started
+ * 4. matrix parameters and the format suffix are taken off the URL and the context started
  *    (`normalizeRequest`);
- * 4. an object-service request goes straight to the `dispatch` route's steps; any other goes on to
+ * 5. an object-service request goes straight to the `dispatch` route's steps; any other goes on to
  *    the Express routes.
  */
-function entry(checkHost: boolean, dispatch: Dispatcher | undefined): RequestHandler {
+function entry(checkHost: boolean, dispatch: Dispatcher | undefined, cors: CorsStep | undefined): RequestHandler {
   // The Host last found plain: a consumer sends the same one on every request, so its check is
   // done once, not per request. Per router, as everything the router keeps.
   let plainHost: string | undefined;
@@ -142,6 +146,7 @@ function entry(checkHost: boolean, dispatch: Dispatcher | undefined): RequestHan
       next('router');
       return;
     }
+    if (cors?.(req, res, next)) return;
     if (checkHost && req.headers.host !== plainHost) {
       const refusal = hostRefusal(req);
       if (refusal) {
@@ -155,6 +160,9 @@ function entry(checkHost: boolean, dispatch: Dispatcher | undefined): RequestHan
     else next();
   };
 }
+
+/** The CORS part of the entry step: true when it answered or refused the request itself. */
+type CorsStep = ReturnType<typeof corsStep>;
 
 /** Runs the object-service steps for a request whose context is started; passes any other on. */
 type Dispatcher = (context: SifContext, req: Request, res: Response, next: NextFunction) => void;

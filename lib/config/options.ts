@@ -61,6 +61,38 @@ export interface SifProviderOptions {
    * and saves an fsync per write (see bench/RESULTS.md for the cost).
    */
   durability?: 'full' | 'normal';
+  /**
+   * Cross-origin resource sharing, for consumers that run in a browser page of another origin
+   * (the `sif3-direct/client` bundle, say). Off unless given. See `CorsOptions`.
+   */
+  cors?: CorsOptions;
+}
+
+/**
+ * Lets browser pages of other origins call the provider. Preflights (`OPTIONS`) on SIF paths are
+ * answered 204 without authentication for an allowed origin and 403 (without CORS headers) for
+ * any other; every answer to an allowed origin, errors included, exposes the SIF response headers
+ * (paging, message ids, Location…); every answer carries `Vary: Origin`. SIF authenticates each
+ * request with its own Authorization header, not cookies, so `'*'` lets no page act without the
+ * consumer's secret.
+ *
+ * @example
+ * createSifProvider({ database, consumers, cors: { origins: ['https://gradebook.example.org'], maxAgeSeconds: 3600 } });
+ */
+export interface CorsOptions {
+  /**
+   * The origins allowed, exactly as browsers send them (`https://app.example.org`,
+   * `http://localhost:5173`: scheme, host, port when not the default; no path or trailing slash),
+   * or `'*'` for any. Default `'*'`.
+   */
+  origins?: readonly string[] | '*';
+  /**
+   * Send `Access-Control-Allow-Credentials: true`, for hosts that put cookie or client-certificate
+   * authentication of their own in front of the router. Needs listed `origins`. Default false.
+   */
+  credentials?: boolean;
+  /** How long a browser may cache a preflight answer, in seconds (`Access-Control-Max-Age`). Default 600. */
+  maxAgeSeconds?: number;
 }
 
 /** Authentication settings. */

@@ -16,6 +16,8 @@ import { resolveQueues } from './queues';
 import { normalizeConsumer } from './consumers';
 import type { ServiceOffer } from './consistency';
 import { checkConsistency, serviceOffer } from './consistency';
+import type { ResolvedCors } from '../http/cors';
+import { resolveCors } from '../http/cors';
 import type { BearerVerifier, SifLogger, SifProviderOptions } from './options';
 import {
   oneOf,
@@ -70,11 +72,13 @@ export interface ResolvedConfig {
   readonly queues: QueueConfig | undefined;
   readonly logger: SifLogger;
   readonly clock: Clock;
+  /** Cross-origin resource sharing for browser consumers; undefined when off (http/cors.ts). */
+  readonly cors: ResolvedCors | undefined;
 }
 
 const TOP_LEVEL = [
   'database', 'store', 'baseUrl', 'infrastructureVersion', 'consumers', 'services',
-  'authentication', 'limits', 'paging', 'changeLog', 'queues', 'sessionCacheSize', 'logger', 'clock', 'durability',
+  'authentication', 'limits', 'paging', 'changeLog', 'queues', 'sessionCacheSize', 'logger', 'clock', 'durability', 'cors',
 ] as const;
 
 /**
@@ -104,6 +108,7 @@ export function resolveOptions(options: SifProviderOptions): ResolvedConfig {
     throw new SifConfigError('baseUrl', 'must be an absolute http(s) URL, e.g. https://sis.example.org/sif3');
   }
   const logger = resolveLogger(o.logger);
+  const cors = resolveCors(o.cors);
   const clock = optionalFunction<Clock>(o.clock, 'clock') ?? systemClock;
   const version =
     o.infrastructureVersion === undefined
@@ -146,6 +151,7 @@ export function resolveOptions(options: SifProviderOptions): ResolvedConfig {
     queues,
     logger,
     clock,
+    cors,
   });
 }
 
