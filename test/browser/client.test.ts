@@ -6,7 +6,7 @@ import type { AuthMethod, Format } from 'sif3-direct/client';
 import { listen, startExample } from '../helpers/example';
 import type { RunningBrowser } from './chromium';
 import { chromiumTarget, launchChromium } from './chromium';
-import type { ScenarioInput, ScenarioResult } from './page';
+import type { ScenarioInput, ScenarioResult, SyncScenarioResult } from './page';
 
 // The consumer client as a web app runs it: bundled for the browser, loaded by a page of one origin
 // (a small static server), calling the example SIS on another origin (another port) with the `cors`
@@ -20,6 +20,7 @@ const describeBrowser = executable ? describe : describe.skip;
 interface Scenario {
   sifScenario: {
     registerPageReadClose(input: ScenarioInput): Promise<ScenarioResult>;
+    syncDistrict(input: ScenarioInput): Promise<SyncScenarioResult>;
     tryConnect(input: ScenarioInput): Promise<{ status: number; message: string } | 'connected'>;
   };
 }
@@ -147,6 +148,23 @@ describeBrowser('the client in headless Chromium, against the example SIS on ano
     expect(actual.filter((r) => r === 'GET 200')).toHaveLength(lastPage + 1);
     expect(actual[actual.length - 1]).toBe('DELETE 204');
   }, 60_000);
+
+  test('syncs the whole district into a copy, then fetches nothing more from its marker', async () => {
+    const page = await openPage(browser, allowedPage.base);
+    const input: ScenarioInput = {
+      url: `${sif.base}/sif3`,
+      applicationKey: 'DemoApp',
+      secret: 'DemoSecret',
+      authMethod: 'SIF_HMACSHA256',
+      format: 'json',
+      instanceId: 'browser-sync',
+      pageSize: 5,
+    };
+    const result = await page.evaluate((i) => (globalThis as unknown as Scenario).sifScenario.syncDistrict(i), input);
+    await page.close();
+    const students = (example.sis.prepare('SELECT count(*) AS n FROM students').get() as { n: number }).n;
+    expect(result).toEqual({ copied: students, full: true, again: { full: false, objects: 0 } });
+  });
 
   test('a page of an origin not in cors.origins gets no answer: its preflight is refused', async () => {
     const page = await openPage(browser, otherPage.base);

@@ -50,6 +50,31 @@ async function registerPageReadClose(input: ScenarioInput): Promise<ScenarioResu
   return { environmentId, pages, readId, readEqualsListed: JSON.stringify(read) === JSON.stringify(first), closed: true };
 }
 
+/** What a sync of the district saw: the copy's size, then what a second sync fetched. */
+export interface SyncScenarioResult {
+  copied: number;
+  full: boolean;
+  again: { full: boolean; objects: number };
+}
+
+/**
+ * The issue's "a browser page syncs the district in a dozen lines": a full sync into a Map, then a
+ * second sync from its marker, which fetches only what changed (nothing here).
+ */
+async function syncDistrict(input: ScenarioInput): Promise<SyncScenarioResult> {
+  const client = await SifClient.connect({ url: input.url, applicationKey: input.applicationKey, secret: input.secret, authMethod: input.authMethod, format: input.format, instanceId: input.instanceId });
+  const students = client.service('xStudents');
+  const copy = new Map<string, unknown>();
+  const keep = (s: Record<string, unknown>, change: { id: string | undefined; deleted: boolean }) => {
+    if (change.deleted) copy.delete(change.id!);
+    else copy.set(String(s['@refId']), s);
+  };
+  const first = await students.sync({ pageSize: input.pageSize, onReset: () => copy.clear(), onObject: keep });
+  const again = await students.sync({ marker: first.marker, pageSize: input.pageSize, onObject: keep });
+  await client.close();
+  return { copied: copy.size, full: first.full, again: { full: again.full, objects: again.objects } };
+}
+
 /** Tries to register; resolves with the client error's status and message (0: the browser gave no answer). */
 async function tryConnect(input: ScenarioInput): Promise<{ status: number; message: string } | 'connected'> {
   try {
@@ -62,4 +87,4 @@ async function tryConnect(input: ScenarioInput): Promise<{ status: number; messa
   }
 }
 
-(globalThis as { sifScenario?: unknown }).sifScenario = { registerPageReadClose, tryConnect };
+(globalThis as { sifScenario?: unknown }).sifScenario = { registerPageReadClose, syncDistrict, tryConnect };
