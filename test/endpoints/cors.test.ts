@@ -3,21 +3,13 @@ import type { SifProviderOptions } from 'sif3-direct';
 import { SifConfigError, createSifProvider } from 'sif3-direct';
 import { basicAuth } from '../helpers/consumer-auth';
 import type { TestHost } from '../helpers/host';
-import { TEST_CONSUMERS, createTestHost, register } from '../helpers/host';
+import { TEST_CONSUMERS, hostPerTest, register } from '../helpers/host';
 import { QUEUE_TEST_CONSUMERS, session } from '../helpers/queues';
 
 // The `cors` option over HTTP: preflights answered before authentication, the CORS headers on every
 // answer to an allowed origin (errors included), none for another origin, and Vary: Origin always.
 
-const hosts: TestHost[] = [];
-function host(overrides: Partial<SifProviderOptions> = {}): TestHost {
-  const h = createTestHost(overrides);
-  hosts.push(h);
-  return h;
-}
-afterEach(async () => {
-  await Promise.all(hosts.splice(0).map((h) => h.close()));
-});
+const host = hostPerTest();
 
 const APP = 'https://gradebook.example.org';
 const OTHER = 'https://evil.example.net';

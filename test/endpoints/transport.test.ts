@@ -4,18 +4,9 @@ import { fixture } from '../../fixtures';
 import { MemoryStore } from '../../lib/store/memory';
 import { parseXml } from '../../lib/payload/xml';
 import { basicAuth } from '../helpers/consumer-auth';
-import type { TestHost } from '../helpers/host';
-import { createTestHost, register } from '../helpers/host';
+import { hostPerTest, register } from '../helpers/host';
 
-const hosts: TestHost[] = [];
-function host(...args: Parameters<typeof createTestHost>): TestHost {
-  const h = createTestHost(...args);
-  hosts.push(h);
-  return h;
-}
-afterEach(async () => {
-  await Promise.all(hosts.splice(0).map((h) => h.close()));
-});
+const host = hostPerTest();
 
 const demo = basicAuth('DemoApp', 'DemoSecret');
 const envXml = fixture('payloads', 'environment-request.xml');

@@ -155,3 +155,23 @@ export async function register(host: TestHost, applicationKey = 'DemoApp', secre
   const env = res.body.environment;
   return { id: env['@id'], sessionToken: env.sessionToken, body: env };
 }
+
+/**
+ * A `createTestHost` whose hosts are all closed after each test of the file that calls this (at
+ * its top level): for test files that build a host per test with its own options.
+ *
+ * @example
+ * const host = hostPerTest();
+ * test('…', async () => { const h = host({ limits: { maxBodyBytes: 200 } }); … });
+ */
+export function hostPerTest(): (...args: Parameters<typeof createTestHost>) => TestHost {
+  const hosts: TestHost[] = [];
+  afterEach(async () => {
+    await Promise.all(hosts.splice(0).map((h) => h.close()));
+  });
+  return (...args) => {
+    const h = createTestHost(...args);
+    hosts.push(h);
+    return h;
+  };
+}

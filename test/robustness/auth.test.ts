@@ -1,23 +1,14 @@
 import { createHmac } from 'node:crypto';
 import request from 'supertest';
-import type { SifProviderOptions } from 'sif3-direct';
 import { basicAuth, hmacAuth, hmacHeaders } from '../helpers/consumer-auth';
 import type { TestHost } from '../helpers/host';
-import { createTestHost } from '../helpers/host';
+import { hostPerTest } from '../helpers/host';
 
 // Authentication over real HTTP (GitHub issue #10, item 5): the method an environment agreed is the
 // only one its session accepts, credentials are strict base64, timestamps carry their zone, and
 // `authentication.rejectReplays` refuses a request seen before.
 
-const hosts: TestHost[] = [];
-function host(overrides: Partial<SifProviderOptions> = {}): TestHost {
-  const h = createTestHost(overrides);
-  hosts.push(h);
-  return h;
-}
-afterEach(async () => {
-  await Promise.all(hosts.splice(0).map((h) => h.close()));
-});
+const host = hostPerTest();
 
 interface Env {
   id: string;

@@ -1,26 +1,16 @@
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import request from 'supertest';
-import type { SifProviderOptions } from 'sif3-direct';
 import { parseXml } from '../../lib/payload/xml';
 import { basicAuth } from '../helpers/consumer-auth';
 import { startExample } from '../helpers/example';
-import type { TestHost, TestHostOptions } from '../helpers/host';
-import { createTestHost, register } from '../helpers/host';
+import { hostPerTest, register } from '../helpers/host';
 
 // Safe hosting (GitHub issue #10, items 5 and 7): the router answers only its own paths, whatever
 // its mount point; URLs it writes never carry a hostile Host header; the example app listens on
 // loopback by default and never shows a stack trace.
 
-const hosts: TestHost[] = [];
-function host(overrides: Partial<SifProviderOptions> = {}, options: TestHostOptions = {}): TestHost {
-  const h = createTestHost(overrides, options);
-  hosts.push(h);
-  return h;
-}
-afterEach(async () => {
-  await Promise.all(hosts.splice(0).map((h) => h.close()));
-});
+const host = hostPerTest();
 
 const demo = basicAuth('DemoApp', 'DemoSecret');
 
