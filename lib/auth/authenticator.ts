@@ -60,7 +60,7 @@ const UNKNOWN_SECRET = randomBytes(32).toString('base64');
  *
  * @example
  * const authenticator = new Authenticator(config, new SessionCache(1000), config.rejectReplays ? new ReplayCache() : undefined);
- * const session = await authenticator.authenticateSession({ authorization, timestamp });
+ * const session = await authenticator.session({ authorization, timestamp });
  */
 export class Authenticator {
   constructor(
@@ -89,17 +89,13 @@ export class Authenticator {
     return { consumer, method: credentials.method, secret: consumer.secret, bearer: undefined };
   }
 
-  /** Authenticates any request after environment creation: the user is the session token. */
-  async authenticateSession(input: AuthInput): Promise<AuthenticatedSession> {
-    return this.session(input);
-  }
-
   /**
-   * `authenticateSession` without a promise when none is needed: a Basic or HMAC request whose
-   * session is in the cache, of a consumer from a fixed list, is answered synchronously (the hot
-   * path: no microtask hops); anything that must wait (the store, a lookup function, Bearer) is
-   * returned as a promise. The checks and their order are the same either way. Throws (rather
-   * than rejects) when the synchronous part refuses the request.
+   * Authenticates any request after environment creation: the user is the session token. Without a
+   * promise when none is needed: a Basic or HMAC request whose session is in the cache, of a
+   * consumer from a fixed list, is answered synchronously (the hot path: no microtask hops);
+   * anything that must wait (the store, a lookup function, Bearer) is returned as a promise. The
+   * checks and their order are the same either way. Throws (rather than rejects) when the
+   * synchronous part refuses the request.
    */
   session(input: AuthInput): AuthenticatedSession | Promise<AuthenticatedSession> {
     const credentials = this.credentials(input);

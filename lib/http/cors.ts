@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { OutgoingHttpHeader, OutgoingHttpHeaders } from 'node:http';
+import type { OutgoingHttpHeaders } from 'node:http';
 import { SifConfigError, ForbiddenError } from '../errors';
 import { optionalBoolean, optionalPositiveInt, rejectUnknownKeys, requireObject } from '../config/validate';
 import { replayOf } from './replay';
@@ -113,9 +113,9 @@ function resolveOrigins(value: unknown): ReadonlySet<string> | '*' {
 /**
  * The CORS part of the router's entry step: true when it took the request (answered a preflight,
  * or passed its refusal to `next`), false when the request goes on, with the CORS headers set for
- * an allowed origin. `Vary: Origin` is added to every answer, since whether it carries
- * `Access-Control-Allow-Origin` depends on that header: a cache must not serve one origin's answer
- * to another.
+ * an allowed origin. `Vary: Origin` is on every answer (the responder writes it, http/respond.ts),
+ * since whether it carries `Access-Control-Allow-Origin` depends on that header: a cache must not
+ * serve one origin's answer to another.
  *
  * A preflight (`OPTIONS` with `Origin` and `Access-Control-Request-Method`) is answered here,
  * before authentication, since browsers send it without credentials: 204 for an allowed origin;
@@ -155,7 +155,6 @@ export function corsStep(cors: ResolvedCors): (req: Request, res: Response, next
       res.end();
       return true;
     }
-    addVaryOrigin(res);
     if (origin !== undefined && allowed(origin)) {
       res.setHeader('Access-Control-Allow-Origin', allowOriginFor(origin));
       res.setHeader('Access-Control-Expose-Headers', EXPOSE_HEADERS);
@@ -163,56 +162,4 @@ export function corsStep(cors: ResolvedCors): (req: Request, res: Response, next
     }
     return false;
   };
-}
-
-/**
- * Makes the answer carry `Origin` in `Vary`. The responder writes its own `Vary` (Accept,
- * Accept-Encoding) in `writeHead`, which replaces one set earlier with `setHeader`; so the
- * addition is made as the headers are written, to whichever `Vary` is written then.
- */
-function addVaryOrigin(res: Response): void {
-  const writeHead = res.writeHead;
-  const withVary = function writeHeadWithVaryOrigin(this: Response, ...args: unknown[]): Response {
-    const last = args.length > 1 ? args[args.length - 1] : undefined;
-    if (Array.isArray(last) && hasVaryIn(last)) args[args.length - 1] = varyInList(last);
-    else if (isHeaderObject(last) && varyKeyOf(last) !== undefined) args[args.length - 1] = varyInObject(last);
-    else if (!res.headersSent) res.setHeader('Vary', withOrigin(res.getHeader('Vary')));
-    return (writeHead as (...a: unknown[]) => Response).apply(this, args);
-  };
-  res.writeHead = withVary as unknown as Response['writeHead'];
-}
-
-function hasVaryIn(list: readonly unknown[]): boolean {
-  for (let i = 0; i < list.length; i += 2) if (String(list[i]).toLowerCase() === 'vary') return true;
-  return false;
-}
-
-/** A copy of a flat name/value list with Origin added to its Vary (the caller's list is left alone). */
-function varyInList(list: readonly unknown[]): unknown[] {
-  const out = [...list];
-  for (let i = 0; i < out.length; i += 2) {
-    if (String(out[i]).toLowerCase() === 'vary') out[i + 1] = withOrigin(out[i + 1] as OutgoingHttpHeader);
-  }
-  return out;
-}
-
-function isHeaderObject(value: unknown): value is OutgoingHttpHeaders {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function varyKeyOf(headers: OutgoingHttpHeaders): string | undefined {
-  return Object.keys(headers).find((k) => k.toLowerCase() === 'vary');
-}
-
-function varyInObject(headers: OutgoingHttpHeaders): OutgoingHttpHeaders {
-  const key = varyKeyOf(headers)!;
-  return { ...headers, [key]: withOrigin(headers[key]) };
-}
-
-/** A Vary value with Origin in it, once. */
-function withOrigin(value: OutgoingHttpHeader | undefined): string {
-  const text = value === undefined ? '' : Array.isArray(value) ? value.join(', ') : String(value);
-  if (text.trim() === '') return 'Origin';
-  if (text.split(',').some((v) => ['origin', '*'].includes(v.trim().toLowerCase()))) return text;
-  return `${text}, Origin`;
 }

@@ -1,5 +1,5 @@
 import { isIPv6 } from 'node:net';
-import type { NextFunction, Request, Response } from 'express';
+import type { Request } from 'express';
 import { BadRequestError } from '../errors';
 import { replayOf } from './replay';
 
@@ -31,22 +31,12 @@ function isHostname(name: string): boolean {
 }
 
 /**
- * The router's first step when no `baseUrl` is configured: the URLs the provider writes
- * (environmentURI, Location, queue URIs) are then built from the request's `Host`, so one that is
- * not a plain `host[:port]` is refused with 400 before anything else is done — a hostile Host
- * can never end up in a stored environment or in a header. A request without Host (HTTP/1.0) gets
- * `localhost`; a delayed request run by the provider carries the URL it was accepted at.
- *
- * @example
- * if (!core.config.baseUrl) router.use(requirePlainHost); // the router itself calls hostRefusal in its first step
- */
-export function requirePlainHost(req: Request, _res: Response, next: NextFunction): void {
-  next(hostRefusal(req));
-}
-
-/**
- * What `requirePlainHost` refuses a request with, or undefined when its Host may be used (the
- * router's merged first step calls this directly).
+ * What the router's first step refuses a request with when no `baseUrl` is configured, or
+ * undefined when its Host may be used. The URLs the provider writes (environmentURI, Location,
+ * queue URIs) are then built from the request's `Host`, so one that is not a plain `host[:port]`
+ * is refused with 400 before anything else is done — a hostile Host can never end up in a stored
+ * environment or in a header. A request without Host (HTTP/1.0) gets `localhost`; a delayed
+ * request run by the provider carries the URL it was accepted at.
  */
 export function hostRefusal(req: Request): BadRequestError | undefined {
   const host = req.headers.host;

@@ -38,9 +38,16 @@ export interface ResponseOptions {
  */
 export class Responder {
   private readonly namespace: string;
+  /**
+   * The `Vary` of every answer. With the `cors` option it names `Origin` too: whether an answer
+   * carries `Access-Control-Allow-Origin` depends on that header (http/cors.ts), so a cache must not
+   * serve one origin's answer to another.
+   */
+  private readonly vary: string;
 
   constructor(private readonly config: ResolvedConfig) {
     this.namespace = infrastructureNamespace(config.infrastructureVersion);
+    this.vary = config.cors ? 'Accept, Accept-Encoding, Origin' : 'Accept, Accept-Encoding';
   }
 
   /**
@@ -151,7 +158,8 @@ export class Responder {
       standard(out, extra, H.environmentURI, this.environmentUrl(req, session.environment.id));
       standard(out, extra, H.fingerprint, session.environment.fingerprint);
     }
-    standard(out, extra, 'Vary', 'Accept, Accept-Encoding');
+    // A delayed request run by the provider answers no browser (its answer is queued).
+    standard(out, extra, 'Vary', replayOf(req) ? 'Accept, Accept-Encoding' : this.vary);
     if (extra) for (const name in extra) out.push(name, String(extra[name]));
     return out;
   }

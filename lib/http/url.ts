@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { Request } from 'express';
 import { BadRequestError } from '../errors';
 import type { Format } from '../payload/codec';
 import type { SifContext } from './context';
@@ -123,19 +123,12 @@ function decodeSegment(segment: string): string {
 }
 
 /**
- * The first step of the provider's own requests: takes matrix parameters and the format suffix off
- * the last segment, rewrites `req.url` so that the route table sees plain paths, and starts the
- * context. Because it rewrites the URL, it runs only on requests the router has already decided to
- * answer (router.ts): one passed on to the host must reach it with the URL it came with.
- */
-export function normalizeUrl(req: Request, _res: Response, next: NextFunction): void {
-  normalizeRequest(req);
-  next();
-}
-
-/**
- * What `normalizeUrl` does, returning the new context: the router's merged first step calls it
- * directly. Throws 400 for repeated or badly encoded matrix parameters.
+ * The provider's own requests start here (the router's first step calls it): takes matrix
+ * parameters and the format suffix off the last segment, rewrites `req.url` so that the route
+ * table sees plain paths, and starts the context, which it returns. Because it rewrites the URL, it
+ * runs only on requests the router has already decided to answer (router.ts): one passed on to the
+ * host must reach it with the URL it came with. Throws 400 for repeated or badly encoded matrix
+ * parameters.
  */
 export function normalizeRequest(req: Request): SifContext {
   const url = req.url;

@@ -35,7 +35,7 @@ export function sha256Base64(value: string): string {
 
 /** The raw SHA-256 of a UTF-8 string. */
 function sha256Bytes(value: string): Buffer {
-  return Buffer.from(hash('sha256', value, 'hex'), 'hex');
+  return hash('sha256', value, 'buffer');
 }
 
 /** Base64 HMAC-SHA256 of `message` under `key`, both UTF-8. */

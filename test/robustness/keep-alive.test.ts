@@ -25,7 +25,7 @@ afterAll(async () => {
   await host.close();
 });
 
-test('gzip bombs refused one after another on one keep-alive connection are each answered 413', async () => {
+test('gzip bombs refused one after another on reused keep-alive connections are each answered 413', async () => {
   const env = await register(host);
   const auth = basicAuth(env.sessionToken, 'DemoSecret');
   const bomb = gzipSync(Buffer.concat([Buffer.from('<xStudent>'), Buffer.alloc(256 * 1024 * 1024, 0x61), Buffer.from('</xStudent>')]), { level: 9 });

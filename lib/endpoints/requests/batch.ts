@@ -41,7 +41,7 @@ export interface ItemWork<I, R> {
  *   batchName: 'deleteMany',
  *   many: service.handlers.deleteMany && ((batch) => service.handlers.deleteMany!(ctx, batch)),
  *   one: (id) => service.handlers.delete!(ctx, id),
- *   check: (returned, id) => found(service, 'delete', returned, id),
+ *   check: (returned, id) => assertFound(service, 'delete', returned, id),
  * });
  */
 export async function settleItems<I, R>(core: ProviderCore, service: RegisteredService, items: readonly I[], work: ItemWork<I, R>): Promise<Settled<R>[]> {

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { ProviderCore } from '../../core';
-import { BadRequestError, InternalServiceError, QuotaExceededError, SifError } from '../../errors';
+import { BadRequestError, InternalServiceError, NotFoundError, QuotaExceededError, SifError } from '../../errors';
 import { getSifContext } from '../../http/context';
 import { readPayload } from '../../http/payload';
 import type { DecodedPayload } from '../../payload/codec';
@@ -76,15 +76,15 @@ export function checkedObject(service: RegisteredService, object: GoessnerObject
 }
 
 /**
- * Throws 500 unless an update or delete handler (`handler`: its name, for the message) returned a
- * boolean for an item; true when it did the work.
+ * Checks what an update or delete handler (`handler`: its name, for the message) returned for the
+ * item `id`: true when it did the work; false is a 404, anything but a boolean a 500.
  *
  * @example
- * if (!checkedDone(service, 'delete', await service.handlers.delete!(ctx, id))) throw new NotFoundError('…');
+ * assertFound(service, 'delete', await service.handlers.delete!(ctx, id), id);
  */
-export function checkedDone(service: RegisteredService, handler: 'update' | 'delete' | 'updateMany' | 'deleteMany', result: unknown): boolean {
+export function assertFound(service: RegisteredService, handler: 'update' | 'delete' | 'updateMany' | 'deleteMany', result: unknown, id: string): void {
   if (typeof result !== 'boolean') throw new InternalServiceError(`The ${service.name} ${handler} handler must return true or false`);
-  return result;
+  if (!result) throw new NotFoundError(`No ${service.objectName} with ${service.idAttribute} ${id.slice(0, 80)}`);
 }
 
 /**

@@ -1,17 +1,16 @@
 import type { Request, Response } from 'express';
 import type { ProviderCore } from '../../core';
-import { BadRequestError, NotFoundError } from '../../errors';
+import { BadRequestError } from '../../errors';
 import { asArray, isElement, textOf } from '../../payload/goessner';
 import { requireInfrastructureRoot } from '../../payload/fields';
 import { deleteResponse } from '../../payload/responses';
-import type { RegisteredService } from '../../services/registry';
 import { outcomeOf, settleItems } from './batch';
-import { assertObjectCount, changeOf, checkedDone, idOnly, requirePayload, scopeOf, sendInfrastructure, targetOf } from './common';
+import { assertFound, assertObjectCount, changeOf, idOnly, requirePayload, scopeOf, sendInfrastructure, targetOf } from './common';
 
 /** `DELETE {rc}/{plural}/{id}`: 204 when deleted, 404 when there is no such object. */
 export async function deleteOne(core: ProviderCore, req: Request, res: Response): Promise<void> {
   const { service, ctx, itemId } = targetOf(req);
-  found(service, 'delete', await service.handlers.delete!(ctx, itemId!), itemId!);
+  assertFound(service, 'delete', await service.handlers.delete!(ctx, itemId!), itemId!);
   await core.changes.fromConnector(changeOf(ctx, 'DELETE', [idOnly(service, itemId!)]), service);
   core.responder.empty(req, res, 204, { responseAction: 'DELETE' });
 }
@@ -30,7 +29,7 @@ export async function deleteMany(core: ProviderCore, req: Request, res: Response
     batchName: 'deleteMany',
     many: many && ((batch) => many(ctx, batch)),
     one: (id) => remove!(ctx, id),
-    check: (returned, id) => (found(service, many ? 'deleteMany' : 'delete', returned, id), idOnly(service, id)),
+    check: (returned, id) => (assertFound(service, many ? 'deleteMany' : 'delete', returned, id), idOnly(service, id)),
   });
   const outcomes = settled.map((s, i) => outcomeOf(core, s, { id: ids[i] }, () => ({ id: ids[i], statusCode: 200 })));
   const deleted = settled.flatMap((s) => (s.ok ? [s.value] : []));
@@ -54,11 +53,4 @@ export async function readDeleteRequest(req: Request, core: ProviderCore): Promi
     if (!id) throw new BadRequestError(`delete number ${i + 1} of the deleteRequest has no id`);
     return id;
   });
-}
-
-/** Checks what a delete handler returned for `id`: true, else false is a 404 (anything else a 500). */
-function found(service: RegisteredService, handler: 'delete' | 'deleteMany', returned: unknown, id: string): void {
-  if (!checkedDone(service, handler, returned)) {
-    throw new NotFoundError(`No ${service.objectName} with ${service.idAttribute} ${id.slice(0, 80)}`);
-  }
 }

@@ -1,12 +1,12 @@
 import type { Request, Response } from 'express';
 import { idOf } from '../../changes';
 import type { ProviderCore } from '../../core';
-import { BadRequestError, NotFoundError } from '../../errors';
+import { BadRequestError } from '../../errors';
 import type { GoessnerObject } from '../../payload/goessner';
 import { updateResponse } from '../../payload/responses';
 import type { RegisteredService } from '../../services/registry';
 import { outcomeOf, settleItems } from './batch';
-import { changeOf, checkedDone, readObjects, readOneObject, scopeOf, sendInfrastructure, targetOf } from './common';
+import { assertFound, changeOf, readObjects, readOneObject, scopeOf, sendInfrastructure, targetOf } from './common';
 
 /** `PUT {rc}/{plural}/{id}`: 204 when updated, 404 when there is no such object. */
 export async function updateOne(core: ProviderCore, req: Request, res: Response): Promise<void> {
@@ -16,7 +16,7 @@ export async function updateOne(core: ProviderCore, req: Request, res: Response)
   if (bodyId && bodyId !== itemId) {
     throw new BadRequestError(`The payload's @${service.idAttribute} ${bodyId.slice(0, 60)} is not the one in the URL`);
   }
-  found(service, 'update', await service.handlers.update!(ctx, itemId!, partial), itemId!);
+  assertFound(service, 'update', await service.handlers.update!(ctx, itemId!, partial), itemId!);
   await core.changes.fromConnector(changeOf(ctx, 'UPDATE', [withId(partial, service, itemId!)]), service);
   core.responder.empty(req, res, 204, { responseAction: 'UPDATE' });
 }
@@ -39,7 +39,7 @@ export async function updateMany(core: ProviderCore, req: Request, res: Response
     precheck: ({ id }) => {
       if (!id) throw new BadRequestError(`Each ${service.objectName} to update needs its @${service.idAttribute}`);
     },
-    check: (returned, { id, partial }) => (found(service, many ? 'updateMany' : 'update', returned, id), partial),
+    check: (returned, { id, partial }) => (assertFound(service, many ? 'updateMany' : 'update', returned, id), partial),
   });
   const outcomes = settled.map((s, i) => {
     const { id } = items[i]!;
@@ -48,13 +48,6 @@ export async function updateMany(core: ProviderCore, req: Request, res: Response
   const updated = settled.flatMap((s) => (s.ok ? [s.value] : []));
   await core.changes.fromConnector(changeOf(ctx, 'UPDATE', updated), service);
   sendInfrastructure(req, res, core, 'updateResponse', updateResponse(outcomes, scopeOf(target)));
-}
-
-/** Checks what an update handler returned for `id`: true, else false is a 404 (anything else a 500). */
-function found(service: RegisteredService, handler: 'update' | 'updateMany', returned: unknown, id: string): void {
-  if (!checkedDone(service, handler, returned)) {
-    throw new NotFoundError(`No ${service.objectName} with ${service.idAttribute} ${id.slice(0, 80)}`);
-  }
 }
 
 function withId(object: GoessnerObject, service: RegisteredService, id: string): GoessnerObject {
