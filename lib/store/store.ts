@@ -169,6 +169,15 @@ export interface SifStore {
   close(): Promise<void>;
 }
 
+/** The part of the store that keeps queues, their messages, subscriptions and delayed requests. */
+export type QueueTables = Pick<
+  SifStore,
+  | 'createQueue' | 'getQueue' | 'listQueues' | 'allQueues' | 'deleteQueue' | 'markQueueAlerted' | 'enqueue' | 'takeMessage'
+  | 'removeMessage' | 'pruneMessages' | 'createSubscription' | 'getSubscription' | 'listSubscriptions' | 'deleteSubscription'
+  | 'subscriptionsTo' | 'createDelayedRequest' | 'getDelayedRequest' | 'pendingDelayedRequests' | 'pendingDelayedQueues' | 'staleDeferredRequests'
+  | 'advanceDelayedRequest' | 'claimDelayedRequest' | 'releaseDelayedRequest'
+>;
+
 /** How `advanceDelayedRequest` moves a delayed request on. */
 export interface DelayedUpdate {
   progress: DelayedProgress;

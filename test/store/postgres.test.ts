@@ -1,10 +1,11 @@
 import { Pool } from 'pg';
 import { PostgresStore } from '../../lib/store/postgres';
 import { MIGRATIONS } from '../../lib/store/postgres/migrations';
-import type { NewQueueMessage, QueueRecord } from '../../lib/store/store';
+import type { NewQueueMessage } from '../../lib/store/store';
 import { newId } from '../../lib/util/ids';
 import { environment } from './contract';
 import { postgresTarget } from './postgres-target';
+import { queue } from './queue-contract';
 
 // What only PostgreSQL has to show: migrations shared by instances that start together, pool
 // ownership, and invariants held across two store instances on one schema (as two provider
@@ -147,24 +148,6 @@ describePostgres('PostgresStore specifics', () => {
 });
 
 type PostgresTarget = NonNullable<ReturnType<typeof postgresTarget>>;
-
-function queue(environmentId: string): QueueRecord {
-  const t = '2026-01-01T00:00:00.000Z';
-  return {
-    id: newId(),
-    environmentId,
-    name: 'Q',
-    polling: 'IMMEDIATE',
-    idleTimeout: 0,
-    minWaitTime: 0,
-    maxConcurrentConnections: 2,
-    created: t,
-    lastAccessed: t,
-    lastModified: t,
-    lastPolled: t,
-    alertedAt: undefined,
-  };
-}
 
 function message(queueId: string): NewQueueMessage {
   return { id: newId(), queueId, createdAt: '2026-01-01T00:00:00.000Z', headers: { messageType: 'EVENT' }, body: { kind: 'encoded', contentType: 'application/xml', bytes: Buffer.from([0, 1, 2, 255]) } };

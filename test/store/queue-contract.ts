@@ -279,7 +279,7 @@ export function queueStoreContract(name: string, open: () => Promise<{ store: Si
   });
 }
 
-function queue(environmentId: string, overrides: Partial<QueueRecord> = {}): QueueRecord {
+export function queue(environmentId: string, overrides: Partial<QueueRecord> = {}): QueueRecord {
   const T0 = '2026-01-01T00:00:00.000Z';
   return {
     id: newId(),

@@ -18,9 +18,11 @@ export function deleteEnvironment(core: ProviderCore) {
       throw new NotFoundError('No such environment', { scope: 'environment' });
     }
     await core.coordinator.announce({ kind: 'env', environmentId: environment.id, deleted: true });
-    // Long polls on its queues end now rather than at their timeout.
-    for (const queue of queues) core.queues!.broker.forget(queue.id);
-    core.queues?.publisher.subscriptionsChanged(); // its subscriptions went with it
+    if (core.queues) {
+      // Long polls on its queues end now rather than at their timeout; its subscriptions went with it.
+      for (const queue of queues) core.queues.broker.forget(queue.id);
+      core.queues.publisher.subscriptionsChanged();
+    }
     core.events.emit('environment.deleted', { environmentId: environment.id, applicationKey: environment.applicationKey });
     core.responder.empty(req, res, 204);
   };

@@ -9,11 +9,11 @@ import type {
   CreateEnvironmentResult,
   EnvironmentRecord,
   QuerySnapshot,
+  QueueTables,
   SifStore,
   SnapshotPage,
 } from '../store';
 import { MIGRATIONS } from './migrations';
-import type { QueueTables } from './queues';
 import { sqliteQueueTables } from './queues';
 import type { AlertRow, EnvironmentRow } from '../rows';
 import { environmentParams, toAlert, toEnvironment } from '../rows';

@@ -10,18 +10,9 @@ import type {
   QueueRecord,
   SubscriptionRecord,
 } from '../queue-records';
-import type { DelayedUpdate, SifStore } from '../store';
+import type { DelayedUpdate, QueueTables } from '../store';
 import type { DelayedRow, MessageRow, QueueRow, SubscriptionRow } from '../rows';
 import { bodyColumns, toDelayed, toMessage, toQueueState, toSubscription } from '../rows';
-
-/** The part of the store that keeps queues, their messages, subscriptions and delayed requests. */
-export type QueueTables = Pick<
-  SifStore,
-  | 'createQueue' | 'getQueue' | 'listQueues' | 'allQueues' | 'deleteQueue' | 'markQueueAlerted' | 'enqueue' | 'takeMessage'
-  | 'removeMessage' | 'pruneMessages' | 'createSubscription' | 'getSubscription' | 'listSubscriptions' | 'deleteSubscription'
-  | 'subscriptionsTo' | 'createDelayedRequest' | 'getDelayedRequest' | 'pendingDelayedRequests' | 'pendingDelayedQueues' | 'staleDeferredRequests'
-  | 'advanceDelayedRequest' | 'claimDelayedRequest' | 'releaseDelayedRequest'
->;
 
 /**
  * The asynchronous side of the SQLite store (migration 3): statements prepared once, every write
