@@ -1,11 +1,12 @@
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
-import { execFileSync, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cpuMicros } from '../lib/proc';
+import type { ServerProcess } from '../lib/servers';
+import { killAll, register, running, spawnServer } from '../lib/servers';
+import { sign } from '../lib/sign';
 
 // `npx tsx bench/micro/cpu-per-request.ts [--trees before=/tmp/sif3-before,now=.] [--only GET]
 //  [--rounds 2] [--duration 8] [--warmup 2] [--students 2000]`: server CPU time per request of the hot-path
@@ -32,12 +33,8 @@ const CONNECTIONS = 10;
 const TREES = arg('trees', `now=${join(__dirname, '..', '..')}`)
   .split(',')
   .map((t) => t.split('=') as [string, string]);
-const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
-interface Server {
-  name: string;
-  child: ChildProcess;
-  base: string;
+interface Server extends ServerProcess {
   dir: string;
   token: string;
   studentId: string;
@@ -46,33 +43,17 @@ interface Server {
   nextDoomed: number;
 }
 
-const running = new Set<ChildProcess>();
-
 async function start(name: string, tree: string): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), 'sif3-cpu-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(tree, 'bench', 'server.ts'), 'sif', dir, String(STUDENTS)], { cwd: tree, stdio: ['ignore', 'pipe', 'inherit'] });
-  running.add(child);
-  child.once('exit', () => running.delete(child));
-  const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start within 60 s`)), 60_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      const m = /listening (\d+)/.exec(chunk.toString());
-      if (m) {
-        clearTimeout(timer);
-        resolve(`http://127.0.0.1:${m[1]}`);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
-  });
-  const reg = await fetch(`${base}/sif3/environments/environment`, { method: 'POST', headers: { ...sign('DemoApp', 'DemoSecret'), Accept: 'application/json', instanceId: `cpu-${name}` } });
-  if (reg.status !== 201) throw new Error(`${name}: registration answered ${reg.status}`);
-  const token = ((await reg.json()) as { environment: { sessionToken: string } }).environment.sessionToken;
+  const server = await spawnServer(name, [join(tree, 'bench', 'server.ts'), 'sif', dir, String(STUDENTS)], tree);
+  const { base } = server;
+  const token = await register(base, 'DemoApp', 'DemoSecret', `cpu-${name}`);
   const page = await fetch(`${base}/sif3/requests/xStudents.json?navigationPageSize=1&navigationPage=700`, { headers: sign(token, 'DemoSecret') });
   const studentId = ((await page.json()) as { xStudents: { xStudent: { '@refId': string }[] } }).xStudents.xStudent[0]!['@refId'];
   const sis = new Database(join(dir, 'sis.db'), { readonly: true });
   const doomed = sis.prepare('SELECT ref_id FROM students ORDER BY rowid').pluck().all() as string[];
   sis.close();
-  return { name, child, base, dir, token, studentId, doomed, nextDoomed: 1000 };
+  return { ...server, dir, token, studentId, doomed, nextDoomed: 1000 };
 }
 
 async function stop(server: Server): Promise<void> {
@@ -80,19 +61,8 @@ async function stop(server: Server): Promise<void> {
   const exited = new Promise((resolve) => server.child.once('exit', resolve));
   server.child.kill('SIGTERM');
   await exited;
+  running.delete(server.child);
   rmSync(server.dir, { recursive: true, force: true });
-}
-
-function sign(user: string, secret: string): Record<string, string> {
-  const timestamp = new Date().toISOString();
-  const hash = createHmac('sha256', secret).update(`${user}:${timestamp}`).digest('base64');
-  return { Authorization: `SIF_HMACSHA256 ${Buffer.from(`${user}:${hash}`).toString('base64')}`, timestamp };
-}
-
-function cpuMicros(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND) * 1e6;
 }
 
 interface Scenario {
@@ -145,10 +115,9 @@ async function measure(server: Server, scenario: Scenario): Promise<Figures> {
     ],
   });
   await autocannon(options(WARMUP));
-  const pid = server.child.pid!;
-  const cpu0 = cpuMicros(pid);
+  const cpu0 = cpuMicros(server.pid);
   const result = await autocannon(options(DURATION));
-  const cpu1 = cpuMicros(pid);
+  const cpu1 = cpuMicros(server.pid);
   return { rps: result.requests.average, cpu: (cpu1 - cpu0) / Math.max(1, result.requests.total), bad: result.non2xx + result.errors + result.timeouts };
 }
 
@@ -170,6 +139,6 @@ async function main(): Promise<void> {
 
 main().catch((err) => {
   console.error(err);
-  for (const child of running) child.kill('SIGKILL');
+  killAll();
   process.exit(1);
 });

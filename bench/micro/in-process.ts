@@ -1,13 +1,12 @@
 import { spawn } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { RequestListener } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Duplex } from 'node:stream';
 import { Session } from 'node:inspector';
-import { writeFileSync } from 'node:fs';
+import { sign } from '../lib/sign';
 
 // `npx tsx bench/micro/in-process.ts <sif|baseline> <json|xml|delete> [--tree .] [--n 5000]
 //  [--warmup 3000] [--students 2000] [--callgrind] [--profile FILE]`: the one-object GET
@@ -108,10 +107,11 @@ class Client {
   }
 }
 
-function sign(user: string, secret: string): string {
-  const timestamp = new Date().toISOString();
-  const hash = createHmac('sha256', secret).update(`${user}:${timestamp}`).digest('base64');
-  return `Authorization: SIF_HMACSHA256 ${Buffer.from(`${user}:${hash}`).toString('base64')}\r\ntimestamp: ${timestamp}\r\n`;
+/** SIF_HMACSHA256 headers signed now, as raw header lines. */
+function signedLines(user: string, secret: string): string {
+  return Object.entries(sign(user, secret))
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
 }
 
 function request(method: string, path: string, headers: string): string {
@@ -175,10 +175,10 @@ async function main(): Promise<void> {
   if (kind === 'baseline') {
     make = () => request(method, `/students/${target()}`, accept);
   } else {
-    const reg = await clients[0]!.send(request('POST', '/sif3/environments/environment', `${sign('DemoApp', 'DemoSecret')}Accept: application/json\r\ninstanceId: inproc\r\nContent-Length: 0\r\n`));
+    const reg = await clients[0]!.send(request('POST', '/sif3/environments/environment', `${signedLines('DemoApp', 'DemoSecret')}Accept: application/json\r\ninstanceId: inproc\r\nContent-Length: 0\r\n`));
     if (reg.status !== 201) throw new Error(`registration answered ${reg.status}: ${reg.body}`);
     const token = (JSON.parse(reg.body) as { environment: { sessionToken: string } }).environment.sessionToken;
-    make = () => request(method, `/sif3/requests/xStudents/${target()}`, `${accept}${sign(token, 'DemoSecret')}`);
+    make = () => request(method, `/sif3/requests/xStudents/${target()}`, `${accept}${signedLines(token, 'DemoSecret')}`);
   }
   const warm = Array.from({ length: WARMUP }, make);
   const measured = Array.from({ length: N }, make);

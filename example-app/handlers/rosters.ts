@@ -34,12 +34,17 @@ export function rostersService(sis: SisConnection): ServiceDefinition {
         rows.map((r) => r.ref_id),
       ),
     );
+    // Grouped once per page (each roster's members keep the query's order), not filtered per roster.
+    const byRoster = new Map<string, GoessnerObject[]>();
+    for (const { rosterRefId, refId, localId, givenName, familyName } of members) {
+      let own = byRoster.get(rosterRefId);
+      if (!own) byRoster.set(rosterRefId, (own = []));
+      own.push({ refId, localId, givenName, familyName });
+    }
     return rows.map((row) => {
       const doc = sql.dialect.parseDoc(row.doc) as GoessnerObject;
-      const own = members.filter((m) => m.rosterRefId === row.ref_id);
-      if (own.length === 0) return doc;
-      const studentReference = own.map(({ refId, localId, givenName, familyName }) => ({ refId, localId, givenName, familyName }));
-      return insertAfter(doc, 'sessionCode', 'students', { studentReference });
+      const studentReference = byRoster.get(row.ref_id);
+      return studentReference ? insertAfter(doc, 'sessionCode', 'students', { studentReference }) : doc;
     });
   }
 

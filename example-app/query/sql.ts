@@ -53,12 +53,6 @@ export function whereToSql(node: WhereNode, doc: string, arrays: ArrayPaths, col
   return { sql: `(${parts.map((p) => p.sql).join(node.kind === 'and' ? ' AND ' : ' OR ')})`, params: parts.flatMap((p) => p.params) };
 }
 
-/** `order` as an ORDER BY list (without the keyword), sorting by the first value at each path. */
-export function orderToSql(order: readonly OrderTerm[], doc: string, arrays: ArrayPaths, columns: ColumnPaths = NO_COLUMNS, dialect: SqlDialect = SQLITE_DIALECT): SqlFragment {
-  const parts = orderKeys(order, doc, arrays, columns, dialect).map((key) => ({ sql: `${key.sql} ${dialect.direction(key.ascending)}`, params: key.params }));
-  return { sql: parts.map((p) => p.sql).join(', '), params: parts.flatMap((p) => p.params) };
-}
-
 /**
  * The sort keys of `order`: the first text value at each path (a mapped column where there is one),
  * NULL when missing. `dialect.direction` sorts NULL first ascending and last descending, as the

@@ -175,5 +175,7 @@ describe.each(combinations)('SifClient with %s and %s', (authMethod, format) => 
     await spy.close();
     expect(seen.length).toBe(4);
     expect(seen.every((t) => !Number.isNaN(Date.parse(t)))).toBe(true);
+    // Not one signature made at connect and replayed: the four requests are not all of one instant.
+    expect(new Set(seen).size).toBeGreaterThan(1);
   });
 });
