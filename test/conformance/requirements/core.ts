@@ -1,24 +1,7 @@
 import assert from 'node:assert/strict';
-import { basicAuth, hmacAuth } from '../helpers/consumer-auth';
-import type { Harness, Session } from './harness';
-
-/** What every check is given: the harness and two registered consumers. */
-export interface AuditContext {
-  h: Harness;
-  demo: Session;
-  readOnly: Session;
-}
-
-/** One requirement of the specification, with the check that exercises it over HTTP. */
-export interface Requirement {
-  /** Stable id: never reused for another requirement. */
-  id: string;
-  /** Document and section. */
-  source: string;
-  level: 'MUST' | 'SHOULD';
-  text: string;
-  check(ctx: AuditContext): Promise<void>;
-}
+import { basicAuth, hmacAuth } from '../../helpers/consumer-auth';
+import type { Harness, Session } from '../harness';
+import type { Requirement } from './types';
 
 const IS = 'Infrastructure Services 3.2.1';
 const BA = 'Base Architecture 3.2.1';
@@ -32,8 +15,8 @@ const fresh = () => `audit-${process.pid}-${++instance}`;
 const demoAuth = (s: Session) => ({ user: s.token, secret: s.secret });
 const firstStudent = (h: Harness) => h.sis.prepare('SELECT ref_id FROM students ORDER BY seq LIMIT 1').pluck().get() as string;
 
-/** The requirements, in the order they run. */
-export const REQUIREMENTS: Requirement[] = [
+/** The core requirements (authentication, environments, requests connector, queues…), in the order they run. */
+export const CORE_REQUIREMENTS: Requirement[] = [
   // Authentication
   {
     id: 'AUTH-001', source: `${IS} §4.1.4`, level: 'MUST', text: 'Basic authentication with applicationKey and secret registers a consumer (201)',
