@@ -45,10 +45,28 @@ export function requiredText(object: GoessnerObject, ...path: string[]): string 
   return value;
 }
 
-/** A SIF update: the elements given replace those stored; the refId stays. */
+/**
+ * A SIF update (Base Architecture §5.13): it carries only the elements being changed, so each one
+ * given replaces the one stored at its path, and every element it does not name stays, mandatory
+ * ones included (`<name><familyName>` alone keeps the stored `givenName`). A repeatable list
+ * (an array) is replaced whole; the refId stays.
+ */
 export function applyPartial(stored: GoessnerObject, partial: GoessnerObject): GoessnerObject {
   const { '@refId': _ignored, ...changes } = partial;
-  return withRefId({ ...stored, ...changes }, stored['@refId'] as string);
+  return withRefId(mergeElements(stored, changes), stored['@refId'] as string);
+}
+
+function mergeElements(stored: GoessnerObject, changes: GoessnerObject): GoessnerObject {
+  const merged: GoessnerObject = { ...stored };
+  for (const [key, value] of Object.entries(changes)) {
+    const before = stored[key];
+    merged[key] = isElement(before) && isElement(value) ? mergeElements(before, value) : value;
+  }
+  return merged;
+}
+
+function isElement(value: unknown): value is GoessnerObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A copy of `object` whose refId is `refId`, written first. */

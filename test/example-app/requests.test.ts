@@ -63,6 +63,23 @@ describe.each(['xml', 'json'] as const)('DemoApp creates, reads, updates and del
     expect((await request(example.app).get(`${rc}/xStudents/${refId}`).set('Authorization', demo)).status).toBe(404);
   });
 
+  // Issue #13: the SIS refused `<name><familyName>` alone with 400 "name/givenName is required".
+  test('a partial update carries only the elements being changed, mandatory ones included (Base Architecture §5.13)', async () => {
+    const created = await request(example.app).post(`${rc}/xStudents/xStudent`).set('Authorization', demo).set('Accept', type).type(type).send(single(newStudent(7, `partial-${format}`)));
+    const refId = body(created)['@refId'];
+    const updated = await request(example.app).put(`${rc}/xStudents/${refId}`).set('Authorization', demo).type(type).send(single({ name: { familyName: 'Only' } }));
+    expect(updated.status).toBe(204);
+    const stored = JSON.parse(example.sis.prepare('SELECT doc FROM students WHERE ref_id = ?').pluck().get(refId) as string);
+    expect(stored.name).toEqual({ type: 'LegalName', familyName: 'Only', givenName: 'Given7' });
+    expect(stored.localId).toBe(`partial-${format}-7`);
+    expect(example.sis.prepare('SELECT family_name || \' \' || given_name FROM students WHERE ref_id = ?').pluck().get(refId)).toBe('Only Given7');
+    // In a batch too; emptying a mandatory element is still refused.
+    const batch = await request(example.app).put(`${rc}/xStudents`).set('Authorization', demo).set('Accept', type).type(type)
+      .send(many([{ '@refId': refId, name: { givenName: 'Second' } }, { '@refId': refId, name: { familyName: ' ' } }]));
+    expect((body(batch).updates.update as Record<string, string>[]).map((u) => u['@statusCode'])).toEqual(['200', '400']);
+    expect(JSON.parse(example.sis.prepare('SELECT doc FROM students WHERE ref_id = ?').pluck().get(refId) as string).name).toEqual({ type: 'LegalName', familyName: 'Only', givenName: 'Second' });
+  });
+
   test('in batches of 50', async () => {
     const tag = `batch-${format}`;
     const created = await request(example.app).post(`${rc}/xStudents`).set('Authorization', demo).set('Accept', type).type(type)

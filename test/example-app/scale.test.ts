@@ -99,7 +99,8 @@ test('a batch update and a batch delete answer each item on its own', async () =
   const created = await postMany('xStudents', 'xStudent', [{ name: { familyName: 'Upd', givenName: 'A' } }, { name: { familyName: 'Upd', givenName: 'B' } }]);
   const [a, b] = (created.body.createResponse.creates.create as Record<string, string>[]).map((c) => c['@id']!);
   const updated = await request(example.app).put(`${rc}/xStudents`).set('Authorization', demo).set('Accept', 'application/json').type('json')
-    .send({ xStudents: { xStudent: [{ '@refId': a, localId: 'UPD-A' }, { '@refId': SCHOOLLESS, localId: 'nobody' }, { '@refId': b, name: { familyName: 'Upd' } }] } });
+    // A partial name is merged (Base Architecture §5.13); a blank mandatory element is still a 400.
+    .send({ xStudents: { xStudent: [{ '@refId': a, localId: 'UPD-A' }, { '@refId': SCHOOLLESS, localId: 'nobody' }, { '@refId': b, name: { familyName: ' ' } }] } });
   expect(statuses(updated.body.updateResponse.updates.update)).toEqual(['200', '404', '400']);
   const row = (id: string) => example.sis.prepare('SELECT local_id, given_name FROM students WHERE ref_id = ?').get(id);
   expect(row(a!)).toMatchObject({ local_id: 'UPD-A' });
