@@ -18,6 +18,7 @@ import { corsStep } from './http/cors';
 import { hostRefusal } from './http/host';
 import type { SifContext } from './http/context';
 import { replayOf } from './http/replay';
+import { requestTypeRefusal } from './http/request-headers';
 import { firstSegment, normalizeRequest, objectPathOf } from './http/url';
 
 type Method = 'get' | 'post' | 'put' | 'delete' | 'all';
@@ -156,6 +157,12 @@ function entry(checkHost: boolean, dispatch: Dispatcher | undefined, cors: CorsS
       if (!replayOf(req)) plainHost = req.headers.host;
     }
     const context = normalizeRequest(req);
+    // requestType is checked once for every SIF path; infrastructure services refuse DELAYED.
+    const refusal = requestTypeRefusal(req, firstSegment(context.path));
+    if (refusal) {
+      next(refusal);
+      return;
+    }
     if (dispatch) dispatch(context, req, res, next);
     else next();
   };

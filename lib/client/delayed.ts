@@ -41,7 +41,8 @@ export function delayedQuery(target: ServiceTarget, query: QueryOptions, delayed
     {
       method: 'GET',
       url: target.url([], query, queryParams(query)),
-      // Naming a page asks for that page alone; without one every page arrives, each a message.
+      // A page size (or page) makes it a paged batch: every page from the one named (or 1) arrives,
+      // each a message; naming neither asks for one bulk answer (Base Architecture §5.4.1).
       headers: {
         navigationPageSize: query.pageSize === undefined ? undefined : String(query.pageSize),
         navigationPage: query.page === undefined ? undefined : String(query.page),

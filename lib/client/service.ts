@@ -82,7 +82,8 @@ export class ServiceClient {
 
   /**
    * Every object of a query, page after page, as one async iterator. With `{ delayed }` the query is
-   * sent DELAYED instead: its pages arrive in the queue and this resolves with the request id.
+   * sent DELAYED instead: with a `pageSize` its pages arrive in the queue (from `page`, if given),
+   * without one a single bulk answer (or a 413 error) does; this resolves with the request id.
    *
    * @example
    * for await (const student of students.query({ order: '[localId=ascending]' })) console.log(student.localId);

@@ -20,6 +20,12 @@ export const LIMIT_DEFAULTS = Object.freeze({
   maxDepth: 64,
   /** Objects in one multi-object create, update or delete; default: `paging.maxPageSize`. */
   maxObjectsPerRequest: 1000,
+  /**
+   * Objects a bulk query (one that names no `navigationPage` or `navigationPageSize`, Base
+   * Architecture §5.4.1) may answer in one message; a larger result is a 413 telling the consumer
+   * to page. The provider walks the handler's pages (`paging.maxPageSize` each) to collect them.
+   */
+  maxBulkQueryObjects: 10_000,
   /** Conditions in one `where` clause (query by example included). */
   maxWhereConditions: 100,
   /** Characters in one consumer-chosen text field: environment fields, queue name. */

@@ -147,6 +147,8 @@ export interface LimitOptions {
   maxDepth?: number;
   /** Objects (or ids) in one multi-object create, update or delete (413 past it). Default `paging.maxPageSize`. */
   maxObjectsPerRequest?: number;
+  /** Objects a query without paging (a bulk query) may answer at once (413 past it: page instead). Default 10,000. */
+  maxBulkQueryObjects?: number;
   /** Conditions in one `where` clause or query by example (400 past it). Default 100. */
   maxWhereConditions?: number;
   /** Characters in a consumer-chosen text field: environment fields, queue name (400 past it). Default 256. */

@@ -2,20 +2,40 @@ import type { Request, Response } from 'express';
 import type { ProviderCore } from '../core';
 import { BadRequestError, NotFoundError, QuotaExceededError } from '../errors';
 import { getSifContext } from '../http/context';
-import { headerOrQuery } from '../http/params';
+import { header, headerOrQuery, queryParam } from '../http/params';
+import { checkServiceType, isBulkQuery } from '../http/request-headers';
 import { readPayload } from '../http/payload';
 import { DEFAULT_CONTEXT, ENVIRONMENT_GLOBAL_ZONE } from '../protocol/enums';
 import type { RightType } from '../protocol/enums';
+import type { PageRequest } from '../protocol/paging';
 import { pageOffset, pagingHeaders, parsePaging } from '../protocol/paging';
-import { requireRight } from '../protocol/rights';
+import { findProvisioned, requireGranted } from '../protocol/rights';
 import { newId } from '../util/ids';
 
 // The alerts utility (Utility Services §7): consumers create alerts one at a time and read back
-// only their own. Update and delete are prohibited; the route table answers them with 405.
+// only those of their own application (§7.1), with no dynamic query. Update and delete are
+// prohibited; the route table answers them with 405.
 
+/**
+ * The session, once the consumer has `right` on alerts where the request aims: the
+ * environment-global zone and DEFAULT context unless `;zoneId=`/`;contextId=` (or the headers)
+ * name others, where alerts are not provisioned (404). `serviceType`, if sent, must be UTILITY.
+ */
 function authorize(req: Request, right: RightType) {
-  const session = getSifContext(req).session!;
-  requireRight(session.environment, { zoneId: ENVIRONMENT_GLOBAL_ZONE, serviceName: 'alerts', contextId: DEFAULT_CONTEXT }, right);
+  const context = getSifContext(req);
+  const session = context.session!;
+  const zoneId = context.matrix.zoneId || header(req, 'zoneId') || ENVIRONMENT_GLOBAL_ZONE;
+  const contextId = context.matrix.contextId || header(req, 'contextId') || DEFAULT_CONTEXT;
+  const where = { zoneId, serviceName: 'alerts', contextId };
+  const provisioned = findProvisioned(session.environment, where);
+  if (!provisioned) {
+    throw new NotFoundError(`No service alerts in zone ${zoneId.slice(0, 80)}, context ${contextId.slice(0, 80)}`, {
+      scope: 'alerts',
+      description: `Alerts live in the ${ENVIRONMENT_GLOBAL_ZONE} zone, ${DEFAULT_CONTEXT} context`,
+    });
+  }
+  requireGranted(provisioned, where, right);
+  context.serviceType = checkServiceType(req, 'alerts', 'UTILITY', ['UTILITY']);
   return session;
 }
 
@@ -52,14 +72,19 @@ export function createAlert(core: ProviderCore) {
   };
 }
 
-/** `GET {rc}/alerts` → a page of the caller's alerts, oldest first; 204 past the last page. */
+/** `GET {rc}/alerts` → a page of the caller's application's alerts, oldest first; 204 past the last page. */
 export function queryAlerts(core: ProviderCore) {
   return async function queryAlertsStep(req: Request, res: Response): Promise<void> {
     const session = authorize(req, 'QUERY');
-    const page = parsePaging(headerOrQuery(req, 'navigationPage'), headerOrQuery(req, 'navigationPageSize'), core.config.paging);
+    if (queryParam(req, 'where') !== undefined || queryParam(req, 'order') !== undefined) {
+      throw new BadRequestError('Alerts support no dynamic query: no where or order (Utility Services §7.1)', { scope: 'alerts' });
+    }
     const store = core.config.store;
-    const total = await store.countAlerts(session.environment.id);
-    const alerts = await store.listAlerts(session.environment.id, { offset: pageOffset(page), limit: page.pageSize });
+    const application = session.environment.applicationKey;
+    const total = await store.countApplicationAlerts(application);
+    // Without paging, a bulk query (Base Architecture §5.4.1): every alert, as one page, or a 413.
+    const page = isBulkQuery(req) ? bulkPage(total, core.config.limits.maxBulkQueryObjects) : parsePaging(headerOrQuery(req, 'navigationPage'), headerOrQuery(req, 'navigationPageSize'), core.config.paging);
+    const alerts = await store.listApplicationAlerts(application, { offset: pageOffset(page), limit: page.pageSize });
     const headers = pagingHeaders(page, alerts.length, total);
     if (alerts.length === 0) {
       core.responder.empty(req, res, 204, { headers });
@@ -69,11 +94,22 @@ export function queryAlerts(core: ProviderCore) {
   };
 }
 
-/** `GET {rc}/alerts/{id}` → the alert, if it is the caller's own; otherwise 404. */
+/** All `total` alerts as one page; 413 past the bulk limit. */
+function bulkPage(total: number, limit: number): PageRequest {
+  if (total > limit) {
+    throw new QuotaExceededError(413, 'limits.maxBulkQueryObjects', `This application has ${total} alerts: a query without paging may return at most ${limit}`, {
+      scope: 'alerts',
+      description: 'Page it: send navigationPageSize and navigationPage',
+    });
+  }
+  return { page: 1, pageSize: Math.max(1, total) };
+}
+
+/** `GET {rc}/alerts/{id}` → the alert, if the caller's application created it; otherwise 404. */
 export function readAlert(core: ProviderCore) {
   return async function readAlertStep(req: Request, res: Response): Promise<void> {
     const session = authorize(req, 'QUERY');
-    const alert = await core.config.store.getAlert(session.environment.id, String(req.params.alertId));
+    const alert = await core.config.store.getApplicationAlert(session.environment.applicationKey, String(req.params.alertId));
     if (!alert) throw new NotFoundError('No such alert', { scope: 'alerts' });
     core.responder.payload(req, res, 200, 'alert', alert.alert);
   };

@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import type { AuthenticatedSession } from '../auth/authenticator';
 import type { RequestTarget } from '../endpoints/requests/target';
 import type { Format } from '../payload/codec';
+import type { ServiceType } from '../protocol/enums';
 import type { ObjectPath } from './url';
 
 /**
@@ -23,6 +24,8 @@ export interface SifContext {
   session?: AuthenticatedSession;
   /** For object services: the service, operation and handler context, once resolved. */
   target?: RequestTarget;
+  /** The type of the service reached (OBJECT, SERVICEPATH, UTILITY…), once resolved: the answer's `serviceType`. */
+  serviceType?: ServiceType;
 }
 
 const contexts = new WeakMap<Request, SifContext>();

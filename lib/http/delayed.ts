@@ -7,6 +7,7 @@ import { readBody } from './body';
 import { getSifContext } from './context';
 import { header } from './params';
 import { replayOf } from './replay';
+import { requestTypeOf } from './request-headers';
 
 /** Request headers not kept with a delayed request: credentials, transport, and the delay itself. */
 const DROPPED_HEADERS = new Set([
@@ -24,7 +25,7 @@ const DROPPED_HEADERS = new Set([
 export function acceptDelayed(core: ProviderCore) {
   // Synchronous for the immediate requests that pass straight through: no promise on the hot path.
   return function acceptDelayedStep(req: Request, res: Response, next: NextFunction): void | Promise<void> {
-    if (header(req, 'requestType')?.trim().toUpperCase() !== 'DELAYED' || replayOf(req)) {
+    if (replayOf(req) || requestTypeOf(req) !== 'DELAYED') {
       next();
       return;
     }

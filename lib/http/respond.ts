@@ -153,7 +153,10 @@ export class Responder {
     }
     const servicePath = relativeServicePath(req.originalUrl.slice(req.baseUrl.length));
     if (servicePath !== undefined) standard(out, extra, H.relativeServicePath, servicePath);
-    const session = findSifContext(req)?.session;
+    const context = findSifContext(req);
+    // The type of the service that answers, once known: never a value the consumer merely sent.
+    if (context?.serviceType) standard(out, extra, H.serviceType, context.serviceType);
+    const session = context?.session;
     if (session) {
       standard(out, extra, H.environmentURI, this.environmentUrl(req, session.environment.id));
       standard(out, extra, H.fingerprint, session.environment.fingerprint);
@@ -171,7 +174,7 @@ function standard(out: string[], extra: Record<string, string | number> | undefi
 }
 
 /** Request headers echoed in the answer: as the spec spells them, and as Node stores them. */
-const ECHOED: readonly (readonly [string, string])[] = [H.requestId, H.serviceType].map((name) => [name, name.toLowerCase()] as const);
+const ECHOED: readonly (readonly [string, string])[] = [H.requestId].map((name) => [name, name.toLowerCase()] as const);
 
 /** Writes the status, headers and body; a HEAD answer has the headers of the GET and no body. */
 function end(req: Request, res: Response, status: number, headers: string[], body: string | Buffer): void {

@@ -55,8 +55,9 @@ const ALONE: DelayedLease = Object.freeze({ owner: 'in-process', ms: 60_000, sha
  * One lane per queue, up to `MAX_LANES` at a time: a queue's requests run one after another, oldest
  * first, so its answers keep their order, and a slow request holds up only its own queue. Each
  * answer is queued in the same transaction that records the progress, so a restart resumes where
- * the last run stopped and loses nothing acknowledged. A paged query is answered page by page, each
- * page its own message, without further requests.
+ * the last run stopped and loses nothing acknowledged. A paged query (one that names a page or a
+ * page size) is a paged batch: answered page by page from the page it names, each page its own
+ * message, without further requests; a bulk query is one message with every object (or a 413).
  *
  * Answers of an accepted request are never dropped, and never take a queue past
  * `maxMessagesPerQueue` either: when the queue is full the runner holds back. The request stays
@@ -228,20 +229,23 @@ export class DelayedRunner {
       if (held.done) return this.answered(record, held.next);
       progress = held.next;
     }
-    const paged = isQuery(record) && !namesPage(record);
+    // A delayed paged query is a paged batch (Base Architecture §5.4.1): every page from the one it
+    // names (or 1) to the last, each its own message. A bulk query (no paging named) is one answer.
+    const first = isQuery(record) ? firstPage(record) : undefined;
+    const paged = first !== undefined;
     for (;;) {
       // Run nothing whose answer the queue could not take now.
       const queue = await this.store.getQueue(record.environmentId, record.queueId);
       if (!queue) return 'finished'; // deleted meanwhile, with its requests
       if (queue.messageCount >= this.broker.maxMessagesPerQueue) return 'full';
       const replay: Replay = { id: record.id, environmentId: record.environmentId, baseUrl: record.baseUrl, deferred: false };
-      const captured = await this.runner!.run({ ...record, headers: paged ? pageHeaders(record, progress) : record.headers }, replay);
+      const captured = await this.runner!.run({ ...record, headers: paged ? pageHeaders(record, first + progress.parts, progress) : record.headers }, replay);
       // An asynchronous provider took it: it answers through provider.respond (queues/deferred.ts).
       if (replay.deferred) return 'finished';
       // Without navigationLastPage, the page after the last one comes back empty: nothing to queue.
       const pastTheEnd = paged && captured.status === 204 && progress.parts > 0;
       // Only an answer with paging headers has further pages (a read by id answers GET without them).
-      const morePages = paged && captured.status === 200 && captured.headers.navigationPage !== undefined && !isLastPage(captured, progress.parts + 1);
+      const morePages = paged && captured.status === 200 && captured.headers.navigationPage !== undefined && !isLastPage(captured, first! + progress.parts);
       const done = pastTheEnd || !morePages;
       const next = pastTheEnd ? progress : pageProgress({ parts: progress.parts + 1, navigationId: captured.headers.navigationId ?? progress.navigationId });
       if (pastTheEnd) {
@@ -350,13 +354,21 @@ function isQuery(record: DelayedRequestRecord): boolean {
   return record.method === 'GET' || record.method === 'HEAD' || (record.method === 'POST' && override === 'GET');
 }
 
-/** True when the consumer asked for one page by number: then only that page is answered. */
-function namesPage(record: DelayedRequestRecord): boolean {
-  return record.headers.navigationpage !== undefined || /[?&]navigationPage=/.test(record.url);
+/**
+ * The first page of a delayed paged query: the `navigationPage` it names, else 1 when it names a
+ * `navigationPageSize`; undefined when it names neither (a bulk query, answered at once) or a page
+ * that is not a number (run as sent, so that its 400 is the answer).
+ */
+function firstPage(record: DelayedRequestRecord): number | undefined {
+  const query = new URLSearchParams(record.url.includes('?') ? record.url.slice(record.url.indexOf('?') + 1) : '');
+  const page = record.headers.navigationpage ?? query.get('navigationPage') ?? undefined;
+  const size = record.headers.navigationpagesize ?? query.get('navigationPageSize') ?? undefined;
+  if (page === undefined) return size === undefined ? undefined : 1;
+  return /^\s*[1-9]\d{0,8}\s*$/.test(page) ? Number(page) : undefined;
 }
 
-function pageHeaders(record: DelayedRequestRecord, progress: DelayedProgress): Record<string, string> {
-  const headers: Record<string, string> = { ...record.headers, navigationpage: String(progress.parts + 1) };
+function pageHeaders(record: DelayedRequestRecord, page: number, progress: DelayedProgress): Record<string, string> {
+  const headers: Record<string, string> = { ...record.headers, navigationpage: String(page) };
   if (progress.navigationId) headers.navigationid = progress.navigationId;
   // Pages of one answer should not skip or repeat objects changed meanwhile: ask for a snapshot.
   else if (headers.queryintention === undefined && !/[?&]changesSinceMarker=/.test(record.url)) headers.queryintention = 'ALL';

@@ -51,6 +51,15 @@ export interface SifStore {
   countAlerts(environmentId: string): Promise<number>;
   /** One alert, only if it belongs to this environment. */
   getAlert(environmentId: string, id: string): Promise<AlertRecord | undefined>;
+  /**
+   * The alerts of every live environment of one application (`applicationKey`), oldest first: what
+   * a consumer's alert query returns (Utility Services §7.1: "created by the same application").
+   */
+  listApplicationAlerts(applicationKey: string, page: { offset: number; limit: number }): Promise<AlertRecord[]>;
+  /** How many alerts the live environments of one application have. */
+  countApplicationAlerts(applicationKey: string): Promise<number>;
+  /** One alert, only if it belongs to an environment of this application. */
+  getApplicationAlert(applicationKey: string, id: string): Promise<AlertRecord | undefined>;
 
   /**
    * Appends changes to the change log, in order, and then applies the retention: entries beyond the

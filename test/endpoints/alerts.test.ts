@@ -123,6 +123,57 @@ describe('alerts utility', () => {
     expect(theirs.status).toBe(404);
   });
 
+  // Issue #13: alerts were scoped per environment. Utility Services §7.1: a query "returns only
+  // Alert objects created [by] the same application", whichever of its environments created them.
+  test('another environment of the same application sees its alerts (Utility Services §7.1); another application does not', async () => {
+    const created = parseXml((await post(fixture('payloads', 'alert.xml'))).text).value;
+    const twin = basicAuth((await register(host, 'DemoApp', 'DemoSecret', 'second-instance')).sessionToken, 'DemoSecret');
+    const listed = await request(host.app).get('/sif3/requests/alerts').set('Authorization', twin).set('Accept', 'application/json');
+    expect(listed.status).toBe(200);
+    expect(listed.body.alerts.alert.map((a: { '@id': string }) => a['@id'])).toEqual([created['@id']]);
+    expect((await request(host.app).get(`/sif3/requests/alerts/${String(created['@id'])}`).set('Authorization', twin)).status).toBe(200);
+    const kiosk = basicAuth((await register(host, 'Kiosk', 'KioskSecret', 'kiosk-1')).sessionToken, 'KioskSecret');
+    expect((await request(host.app).get('/sif3/requests/alerts').set('Authorization', kiosk)).status).toBe(204);
+  });
+
+  test('an alert query without paging is a bulk query: every alert (page 1 of 1), or 413 past limits.maxBulkQueryObjects (Base Architecture §5.4.1)', async () => {
+    const h = createTestHost({ limits: { maxBulkQueryObjects: 3 }, paging: { defaultPageSize: 2 } });
+    const env = basicAuth((await register(h)).sessionToken, 'DemoSecret');
+    const report = (i: number) => request(h.app).post('/sif3/requests/alerts/alert').set('Authorization', env).type('json').send({ alert: { reporter: `r${i}`, exchange: 'OTHER', level: 'INFO' } });
+    for (let i = 0; i < 3; i++) expect((await report(i)).status).toBe(201);
+    const all = await request(h.app).get('/sif3/requests/alerts').set('Authorization', env).set('Accept', 'application/json');
+    expect(all.body.alerts.alert.map((a: { reporter: string }) => a.reporter)).toEqual(['r0', 'r1', 'r2']);
+    expect(all.headers).toMatchObject({ navigationcount: '3', navigationlastpage: '1' });
+    await report(3);
+    const tooMany = await request(h.app).get('/sif3/requests/alerts').set('Authorization', env);
+    expect(tooMany.status).toBe(413);
+    expect(String(parseXml(tooMany.text).value.description)).toMatch(/navigationPageSize/);
+    expect((await request(h.app).get('/sif3/requests/alerts?navigationPage=2').set('Authorization', env).set('Accept', 'application/json')).body.alerts.alert).toHaveLength(2);
+    await h.close();
+  });
+
+  test('no dynamic query: where or order → 400 (Utility Services §7.1), never an unfiltered answer', async () => {
+    await post(fixture('payloads', 'alert.xml'));
+    for (const query of [`where=${encodeURIComponent('[level="ERROR"]')}`, `order=${encodeURIComponent('[level=ascending]')}`]) {
+      const res = await request(host.app).get(`/sif3/requests/alerts?${query}`).set('Authorization', auth);
+      expect(res.status).toBe(400);
+      expect(String(parseXml(res.text).value.message)).toMatch(/no dynamic query/);
+    }
+  });
+
+  test('alerts live in the environment-global zone: ;zoneId= naming another zone → 404, naming it → as usual', async () => {
+    await post(fixture('payloads', 'alert.xml'));
+    const elsewhere = await request(host.app).get('/sif3/requests/alerts;zoneId=District').set('Authorization', auth);
+    expect(elsewhere.status).toBe(404);
+    expect(String(parseXml(elsewhere.text).value.message)).toMatch(/No service alerts in zone District/);
+    const create = await request(host.app).post('/sif3/requests/alerts/alert;zoneId=District').set('Authorization', auth).type('xml').send(fixture('payloads', 'alert.xml'));
+    expect(create.status).toBe(404);
+    expect(await host.provider.store.countAlerts(me.id)).toBe(1);
+    expect((await request(host.app).get('/sif3/requests/alerts').set('Authorization', auth).set('zoneId', 'Elementary')).status).toBe(404);
+    expect((await request(host.app).get('/sif3/requests/alerts;zoneId=environment-global;contextId=DEFAULT').set('Authorization', auth)).status).toBe(200);
+    expect((await request(host.app).get('/sif3/requests/alerts;contextId=Other').set('Authorization', auth)).status).toBe(404);
+  });
+
   test.each([
     ['put', '/sif3/requests/alerts/x', 'cannot be updated'],
     ['delete', '/sif3/requests/alerts/x', 'cannot be deleted'],

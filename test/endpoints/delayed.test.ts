@@ -70,7 +70,7 @@ describe('delayed requests', () => {
 
   test('a delayed paged query → 202, then every page in the queue, in order, without further requests', async () => {
     const q = await createQueue(host, b);
-    const accepted = await delayed(host, b, 'get', 'xStudents;zoneId=District', q.id, 'req-42');
+    const accepted = await delayed(host, b, 'get', 'xStudents;zoneId=District', q.id, 'req-42').set('navigationPageSize', '100');
     expect(accepted.status).toBe(202);
     expect(accepted.text).toBe('');
     expect(accepted.headers).toMatchObject({ requestid: 'req-42', responseaction: 'QUERY', messagetype: 'RESPONSE' });
@@ -114,12 +114,48 @@ describe('delayed requests', () => {
     expect((await host.provider.store.getQueue(b.id, q.id))!.messageCount).toBe(250);
   });
 
-  test('navigationPage named in the request: only that page', async () => {
+  // Issue #13: naming navigationPage used to answer that page alone. Interactive paged queries are
+  // always immediate (§5.4.1), so a delayed one is a paged batch: every page from the one named.
+  test('navigationPage named in a delayed query: every page from that one to the last (Base Architecture §5.4.1 Paged Batch)', async () => {
     const q = await createQueue(host, b);
     expect((await delayed(host, b, 'get', 'xStudents?navigationPage=2&navigationPageSize=40', q.id, 'p2')).status).toBe(202);
     await host.provider.idle();
     const pages = await drain(host, b, q.messages);
-    expect(pages.map((p) => [p.headers.navigationpage, p.body.xStudents.xStudent.length])).toEqual([['2', 40]]);
+    expect(pages.map((p) => [p.headers.navigationpage, p.body.xStudents.xStudent.length])).toEqual([['2', 40], ['3', 40], ['4', 40], ['5', 40], ['6', 40], ['7', 10]]);
+    expect(new Set(pages.map((p) => p.headers.requestid))).toEqual(new Set(['p2']));
+    const ids = pages.flatMap((p) => p.body.xStudents.xStudent.map((s: GoessnerObject) => s['@refId']));
+    expect(ids).toEqual([...host.students.keys()].slice(40));
+  });
+
+  test('a named page past the last: one empty answer (204), nothing more', async () => {
+    const q = await createQueue(host, b);
+    expect((await delayed(host, b, 'get', 'xStudents?navigationPage=9&navigationPageSize=40', q.id, 'p9')).status).toBe(202);
+    await host.provider.idle();
+    const pages = await drain(host, b, q.messages);
+    expect(pages.map((p) => [p.headers.requestid, p.headers.navigationpage, p.headers.navigationcount])).toEqual([['p9', '9', '250']]);
+  });
+
+  test('a delayed query that names no paging is a bulk query: one message with every object (Base Architecture §5.4.1 Bulk)', async () => {
+    const q = await createQueue(host, b);
+    expect((await delayed(host, b, 'get', 'xStudents', q.id, 'bulk')).status).toBe(202);
+    await host.provider.idle();
+    const messages = await drain(host, b, q.messages);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]!.headers).toMatchObject({ requestid: 'bulk', messagetype: 'RESPONSE', navigationcount: '250', navigationlastpage: '1' });
+    expect(messages[0]!.body.xStudents.xStudent).toHaveLength(250);
+  });
+
+  test('a delayed bulk query too large for one message is answered with a 413 ERROR telling to page', async () => {
+    await host.close();
+    host = createTestHost({ consumers: QUEUE_TEST_CONSUMERS, queues: true, limits: { maxBulkQueryObjects: 100 } });
+    for (let i = 1; i <= 250; i++) host.students.set(String(student(i)['@refId']), student(i));
+    b = await session(host, 'DemoApp', 'DemoSecret');
+    const q = await createQueue(host, b);
+    expect((await delayed(host, b, 'get', 'xStudents', q.id, 'big')).status).toBe(202);
+    await host.provider.idle();
+    const messages = await drain(host, b, q.messages);
+    expect(messages.map((m) => [m.headers.requestid, m.headers.messagetype, m.body.error?.code])).toEqual([['big', 'ERROR', '413']]);
+    expect(messages[0]!.body.error.description).toMatch(/navigationPageSize/);
   });
 
   test('create, read of a missing object, alert: answers and errors arrive as RESPONSE and ERROR messages', async () => {

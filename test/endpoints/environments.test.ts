@@ -128,6 +128,23 @@ describe('POST environments/environment', () => {
     expect(viaHmac.body.environment.sessionToken).toBe(first.sessionToken);
   });
 
+  // Issue #13: the create answers lacked the headers every later answer of the environment carries.
+  test('201 and 409 carry environmentURI and fingerprint headers, as later answers do (Base Architecture §4.3.2)', async () => {
+    const created = await create().set('Authorization', basicAuth('DemoApp', 'DemoSecret')).set('Accept', 'application/json');
+    expect(created.status).toBe(201);
+    const env = created.body.environment;
+    expect(created.headers.fingerprint).toBe(env.fingerprint);
+    // supertest listens on a new port per request: the URLs are compared by path.
+    const path = (url: string | undefined) => new URL(url ?? '').pathname;
+    expect(path(created.headers.environmenturi)).toBe(`/sif3/environments/${env['@id']}`);
+    expect(created.headers.environmenturi).toBe(created.headers.location);
+    const again = await create().set('Authorization', basicAuth('DemoApp', 'DemoSecret'));
+    expect(again.status).toBe(409);
+    expect([again.headers.fingerprint, path(again.headers.environmenturi)]).toEqual([env.fingerprint, `/sif3/environments/${env['@id']}`]);
+    const read = await request(host.app).get(`/sif3/environments/${env['@id']}`).set('Authorization', basicAuth(env.sessionToken, 'DemoSecret'));
+    expect([read.headers.fingerprint, path(read.headers.environmenturi)]).toEqual([env.fingerprint, `/sif3/environments/${env['@id']}`]);
+  });
+
   test('another instanceId is another consumer', async () => {
     const a = await register(host, 'DemoApp', 'DemoSecret', 'one');
     const b = await register(host, 'DemoApp', 'DemoSecret', 'two');

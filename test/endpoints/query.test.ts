@@ -124,6 +124,15 @@ describe('service paths', () => {
     expect(filtered.headers.navigationcount).toBe('5');
   });
 
+  test('a service path query without paging is a bulk query; its answer carries serviceType SERVICEPATH (Base Architecture §5.4.1, §5.5)', async () => {
+    const res = await get(`/xSchools/${SCHOOL_A}/xStudents`);
+    expect(res.status).toBe(200);
+    expect(res.body.xStudents.xStudent).toHaveLength(15);
+    expect(res.headers).toMatchObject({ navigationcount: '15', navigationlastpage: '1', servicetype: 'SERVICEPATH' });
+    expect((await get(`/xSchools/${SCHOOL_A}/xStudents`).set('serviceType', 'OBJECT')).headers.servicetype).toBe('SERVICEPATH');
+    expect((await get(`/xSchools/${SCHOOL_A}/xStudents`).set('serviceType', 'UTILITY')).status).toBe(400);
+  });
+
   test('rights are checked on the SERVICEPATH service; unknown paths are 404; only queries are allowed', async () => {
     const other = basicAuth((await register(host, 'NoPaths', 'NoPathsSecret')).sessionToken, 'NoPathsSecret');
     expect((await request(host.app).get(`${rc}/xSchools/${SCHOOL_A}/xStudents`).set('Authorization', other)).status).toBe(404);
@@ -247,9 +256,11 @@ describe('consistent paging', () => {
   });
 
   test('ONE-OFF keeps no state; an unknown or foreign navigationId is a 400', async () => {
-    const oneOff = await get('/xStudents').set('queryIntention', 'ONE-OFF');
+    const oneOff = await get('/xStudents?navigationPageSize=10').set('queryIntention', 'ONE-OFF');
     expect(oneOff.headers.navigationid).toBeUndefined();
-    const nav = (await get('/xStudents').set('queryIntention', 'ALL')).headers.navigationid as string;
+    // A bulk query (no paging named) is one answer: it needs no snapshot, even with ALL.
+    expect((await get('/xStudents').set('queryIntention', 'ALL')).headers.navigationid).toBeUndefined();
+    const nav = (await get('/xStudents?navigationPageSize=10').set('queryIntention', 'ALL')).headers.navigationid as string;
     expect((await get('/xStudents?navigationPage=2').set('navigationId', 'made-up')).status).toBe(400);
     const other = basicAuth((await register(host, 'NoPaths', 'NoPathsSecret')).sessionToken, 'NoPathsSecret');
     const foreign = await request(host.app).get(`${rc}/xStudents`).set('Authorization', other).set('navigationId', nav);

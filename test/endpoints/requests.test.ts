@@ -284,10 +284,19 @@ describe('paging', () => {
     expect(past.headers).toMatchObject({ navigationcount: '250', navigationlastpage: '3' });
   });
 
-  test('no paging asked → the default page of 100', async () => {
+  // Issue #13: a query without paging used to be cut silently to the default page of 100.
+  test('no paging asked → a bulk query: every object in one answer, page 1 of 1 (Base Architecture §5.4.1)', async () => {
     const res = await call('get', '/xStudents').set('Accept', 'application/json');
-    expect(res.body.xStudents.xStudent).toHaveLength(100);
-    expect(res.headers.navigationlastpage).toBe('3');
+    expect(res.status).toBe(200);
+    expect(res.body.xStudents.xStudent).toHaveLength(250);
+    expect(new Set(res.body.xStudents.xStudent.map((s: Record<string, string>) => s['@refId'])).size).toBe(250);
+    expect(res.headers).toMatchObject({ navigationpage: '1', navigationpagesize: '250', navigationcount: '250', navigationlastpage: '1' });
+  });
+
+  test('navigationPage without a size → a page of the default size (paging.defaultPageSize)', async () => {
+    const res = await call('get', '/xStudents?navigationPage=3').set('Accept', 'application/json');
+    expect(res.body.xStudents.xStudent).toHaveLength(50);
+    expect(res.headers).toMatchObject({ navigationpage: '3', navigationlastpage: '3' });
   });
 
   test('headers win over query parameters', async () => {
@@ -310,7 +319,7 @@ describe('paging', () => {
   test('a large page is gzipped when accepted', async () => {
     const res = await call('get', '/xStudents').set('Accept-Encoding', 'gzip');
     expect(res.headers['content-encoding']).toBe('gzip');
-    expect(parseXml(res.text).value.xStudent).toHaveLength(100);
+    expect(parseXml(res.text).value.xStudent).toHaveLength(250);
   });
 });
 

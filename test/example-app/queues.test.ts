@@ -123,7 +123,8 @@ test('a delayed paged query of all students arrives page by page in A’s queue'
   const a = await register('SyncApp', 'SyncSecret', 'delayed');
   const queueUri = await createQueue(a, { polling: 'IMMEDIATE' });
   const queueId = queueUri.split('/').at(-2)!;
-  const accepted = await send(a, 'GET', `${infrastructureUrl(a, 'requestsConnector')}/xStudents`, undefined, { requestType: 'DELAYED', queueId, requestId: 'all-students' });
+  // Naming the page size makes it a paged batch (Base Architecture §5.4.1); without it, one bulk answer.
+  const accepted = await send(a, 'GET', `${infrastructureUrl(a, 'requestsConnector')}/xStudents`, undefined, { requestType: 'DELAYED', queueId, requestId: 'all-students', navigationPageSize: '100' });
   expect(accepted.status).toBe(202);
   const pages = await drain(a, queueUri, (n) => n === 3);
   expect(pages.map((p) => [p.headers.get('requestId'), p.headers.get('navigationPage'), p.headers.get('navigationLastPage')])).toEqual([

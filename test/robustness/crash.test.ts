@@ -101,7 +101,8 @@ test('killing the app between a 202 and the poll loses nothing: the delayed quer
     const queueId = ((await queue.json()) as any).queue['@id'];
     const delayed = { ...headers, requestType: 'DELAYED', queueId };
 
-    const query = await fetch(`${first.base}/sif3/requests/xStudents`, { headers: { ...delayed, requestId: 'q' } });
+    // A paged batch (Base Architecture §5.4.1): three pages of 100.
+    const query = await fetch(`${first.base}/sif3/requests/xStudents`, { headers: { ...delayed, requestId: 'q', navigationPageSize: '100' } });
     const students = Array.from({ length: 200 }, (_, i) => ({ '@refId': `00000000-0000-4000-9000-${String(i).padStart(12, '0')}`, name: { type: 'LegalName', familyName: 'Kill', givenName: `K${i}` } }));
     const bulk = await fetch(`${first.base}/sif3/requests/xStudents`, { method: 'POST', headers: { ...delayed, requestId: 'bulk' }, body: JSON.stringify({ xStudents: { xStudent: students } }) });
     expect([query.status, bulk.status]).toEqual([202, 202]);

@@ -87,6 +87,30 @@ export function storeContract(name: string, open: () => Promise<{ store: SifStor
       expect(await store.getAlert(b.id, ids[2]!)).toBeUndefined();
     });
 
+    test('an application\'s alerts: those of each of its live environments, oldest first, no other application\'s', async () => {
+      const first = environment({ applicationKey: 'gradebook' });
+      const second = environment({ applicationKey: 'gradebook' });
+      const other = environment({ applicationKey: 'library' });
+      for (const e of [first, second, other]) await store.createEnvironment(e);
+      const ids: string[] = [];
+      for (const [i, e] of [first, second, other, first].entries()) {
+        const id = newId();
+        ids.push(id);
+        await store.createAlert({ id, environmentId: e.id, createdAt: new Date(i).toISOString(), alert: { '@id': id, reporter: `r${i}` } });
+      }
+      expect(await store.countApplicationAlerts('gradebook')).toBe(3);
+      expect(await store.countApplicationAlerts('library')).toBe(1);
+      expect(await store.countApplicationAlerts('nobody')).toBe(0);
+      expect((await store.listApplicationAlerts('gradebook', { offset: 0, limit: 2 })).map((r) => r.id)).toEqual([ids[0], ids[1]]);
+      expect((await store.listApplicationAlerts('gradebook', { offset: 2, limit: 2 })).map((r) => [r.id, r.environmentId])).toEqual([[ids[3], first.id]]);
+      expect((await store.getApplicationAlert('gradebook', ids[1]!))?.alert).toEqual({ '@id': ids[1], reporter: 'r1' });
+      expect(await store.getApplicationAlert('gradebook', ids[2]!)).toBeUndefined();
+      expect(await store.getApplicationAlert('library', ids[0]!)).toBeUndefined();
+      // An environment's alerts go with it.
+      await store.deleteEnvironment(first.id);
+      expect((await store.listApplicationAlerts('gradebook', { offset: 0, limit: 10 })).map((r) => r.id)).toEqual([ids[1]]);
+    });
+
     test('an alert for an unknown environment is refused', async () => {
       // Compared by outcome, not with toThrow: jest shares better-sqlite3's native addon between test
       // files, so its errors may come from another realm and fail an `instanceof Error` check.

@@ -49,7 +49,8 @@ export function createEnvironment(core: ProviderCore) {
     if (!result.created) {
       const existing = result.existing;
       const token = await reissueToken(core, app, existing);
-      core.responder.payload(req, res, 409, 'environment', environmentObject(existing, token, environmentUrls(core, req, existing.id)));
+      const urls = environmentUrls(core, req, existing.id);
+      core.responder.payload(req, res, 409, 'environment', environmentObject(existing, token, urls), { headers: environmentHeaders(existing, urls.environment) });
       return;
     }
     core.events.emit('environment.created', {
@@ -58,10 +59,20 @@ export function createEnvironment(core: ProviderCore) {
       ...(record.instanceId ? { instanceId: record.instanceId } : {}),
       ...(record.solutionId ? { solutionId: record.solutionId } : {}),
     });
-    core.responder.payload(req, res, 201, 'environment', environmentObject(record, sessionToken, environmentUrls(core, req, record.id)), {
-      headers: { Location: environmentUrls(core, req, record.id).environment },
+    const urls = environmentUrls(core, req, record.id);
+    core.responder.payload(req, res, 201, 'environment', environmentObject(record, sessionToken, urls), {
+      headers: { Location: urls.environment, ...environmentHeaders(record, urls.environment) },
     });
   };
+}
+
+/**
+ * The headers every later answer of the environment carries (Base Architecture §4.3.2), on the
+ * create answer too: the consumer learns its environment's URL and fingerprint from the headers
+ * as well as from the body.
+ */
+function environmentHeaders(record: EnvironmentRecord, environmentUrl: string): Record<string, string> {
+  return { environmentURI: environmentUrl, fingerprint: record.fingerprint };
 }
 
 function newEnvironmentRecord(core: ProviderCore, app: AuthenticatedApplication, request: EnvironmentRequest): EnvironmentRecord {

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { idOf } from '../../changes';
 import type { ProviderCore } from '../../core';
 import { BadRequestError, InternalServiceError } from '../../errors';
-import { headerOrQuery } from '../../http/params';
+import { mustUseAdvisoryOf } from '../../http/request-headers';
 import type { GoessnerObject } from '../../payload/goessner';
 import { isPlainObject } from '../../payload/output-values';
 import { createResponse } from '../../payload/responses';
@@ -14,7 +14,7 @@ import { changeOf, checkedObject, readObjects, readOneObject, scopeOf, sendInfra
 export async function createOne(core: ProviderCore, req: Request, res: Response): Promise<void> {
   const { service, ctx } = targetOf(req);
   const object = await readOneObject(req, core, service);
-  const mustUse = mustUseAdvisory(req);
+  const mustUse = mustUseAdvisoryOf(req);
   requireAdvisory(service, object, mustUse);
   const created = checkedCreated(service, 'create', object, mustUse, await service.handlers.create!(ctx, object, { mustUseAdvisory: mustUse }));
   await core.changes.fromConnector(changeOf(ctx, 'CREATE', [created]), service);
@@ -30,7 +30,7 @@ export async function createMany(core: ProviderCore, req: Request, res: Response
   const target = targetOf(req);
   const { service, ctx } = target;
   const objects = await readObjects(req, core, service);
-  const options = { mustUseAdvisory: mustUseAdvisory(req) };
+  const options = { mustUseAdvisory: mustUseAdvisoryOf(req) };
   const { createMany: many, create } = service.handlers;
   const settled = await settleItems(core, service, objects, {
     batchName: 'createMany',
@@ -69,8 +69,4 @@ function checkedCreated(service: RegisteredService, handler: 'create' | 'createM
     throw new InternalServiceError(`The ${service.name} ${handler} handler did not use the advisory id`);
   }
   return created;
-}
-
-function mustUseAdvisory(req: Request): boolean {
-  return headerOrQuery(req, 'mustUseAdvisory')?.trim().toLowerCase() === 'true';
 }

@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import type { ProviderCore } from '../../core';
 import { BadRequestError, InternalServiceError, NotFoundError } from '../../errors';
 import { headerOrQuery, queryParam } from '../../http/params';
+import { isBulkQuery, queryIntentionOf } from '../../http/request-headers';
 import { isElement } from '../../payload/goessner';
 import { normalizeObject, shapeForOutput } from '../../payload/objects';
 import { pageOffset, pagingHeaders, parsePaging } from '../../protocol/paging';
@@ -9,6 +10,7 @@ import type { WhereNode } from '../../protocol/query';
 import { countConditions, exampleToWhere, parseOrder, parseWhere, tooManyConditions } from '../../protocol/query';
 import type { QueryRequest, QueryResult } from '../../services/types';
 import { formatMarker } from '../../protocol/changes-marker';
+import { answerBulkQuery } from './bulk';
 import { changesSince } from './changes-since';
 import { requirePayload, responseAction, sendObject, targetOf } from './common';
 import { fromSnapshot } from './snapshots';
@@ -16,9 +18,9 @@ import { positionOf, walkKey } from './walks';
 
 /**
  * `GET {rc}/{plural}` and service paths: one page of objects, filtered by `where` or query by
- * example and sorted by `order` when the service declares support (400 otherwise). Paging is always
- * applied; 204 with the paging headers when the page is empty. With `changesSinceMarker`, the
- * changes since that marker instead.
+ * example and sorted by `order` when the service declares support (400 otherwise); 204 with the
+ * paging headers when the page is empty. A query that names no page is a bulk query: every object
+ * or a 413 (bulk.ts). With `changesSinceMarker`, the changes since that marker instead (paged).
  */
 export async function queryObjects(core: ProviderCore, req: Request, res: Response): Promise<void> {
   const target = targetOf(req);
@@ -30,13 +32,20 @@ export async function queryObjects(core: ProviderCore, req: Request, res: Respon
     await changesSince(core, req, res, marker, page);
     return;
   }
-  const query: QueryRequest = { ...page, offset: pageOffset(page), ...(await filters(core, req)) };
+  const filter = await filters(core, req);
+  const query: QueryRequest = { ...page, offset: pageOffset(page), ...filter };
   // HEAD is how a consumer learns the current marker (Base Architecture §5.10.1); GET pages do not
   // pay for it. It is taken before the query runs, so that nothing changed during it can be missed.
   const headers: Record<string, string> = {};
   if (req.method === 'HEAD' && service.changeTracking && !servicePath) {
     const state = await core.config.store.changeLogState();
     headers.changesSinceMarker = formatMarker(state, state.latest);
+  }
+  // No paging named: every object in one answer, or a 413 (Base Architecture §5.4.1 "Bulk").
+  if (isBulkQuery(req)) {
+    queryIntentionOf(req); // checked, though one answer needs no snapshot to be consistent
+    await answerBulkQuery(core, req, res, filter, headers);
+    return;
   }
   const snapshot = await fromSnapshot(core, req, query);
   if (snapshot) {
@@ -69,8 +78,13 @@ export async function queryObjects(core: ProviderCore, req: Request, res: Respon
   core.walks.record(walk, query.page, position, total, core.config.clock().getTime());
 }
 
-/** The total a handler reported, when it is a usable one. */
-function reportedTotal(result: QueryResult): number | undefined {
+/**
+ * The total a handler reported, when it is a usable one.
+ *
+ * @example
+ * reportedTotal({ objects, totalCount: 250 }); // 250
+ */
+export function reportedTotal(result: QueryResult): number | undefined {
   return typeof result.totalCount === 'number' && result.totalCount >= 0 ? result.totalCount : undefined;
 }
 

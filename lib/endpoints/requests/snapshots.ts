@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import type { ProviderCore } from '../../core';
 import { BadRequestError, QuotaExceededError } from '../../errors';
 import { headerOrQuery } from '../../http/params';
+import { queryIntentionOf } from '../../http/request-headers';
 import type { GoessnerObject } from '../../payload/goessner';
 import type { QueryRequest, QueryResult } from '../../services/types';
 import { newId } from '../../util/ids';
@@ -23,7 +24,7 @@ export interface SnapshotAnswer {
 export async function fromSnapshot(core: ProviderCore, req: Request, query: QueryRequest): Promise<SnapshotAnswer | undefined> {
   const { service, ctx, servicePath } = targetOf(req);
   const navigationId = headerOrQuery(req, 'navigationId');
-  const intention = headerOrQuery(req, 'queryIntention')?.trim().toUpperCase();
+  const intention = queryIntentionOf(req);
   const store = core.config.store;
   const now = core.config.clock();
   const page = { offset: query.offset, limit: query.pageSize };

@@ -3,6 +3,7 @@ import type { ProviderCore } from '../../core';
 import { MethodNotAllowedError, NotFoundError } from '../../errors';
 import { getSifContext } from '../../http/context';
 import { header } from '../../http/params';
+import { checkServiceType } from '../../http/request-headers';
 import type { ObjectPath } from '../../http/url';
 import { DEFAULT_CONTEXT } from '../../protocol/enums';
 import { findProvisioned, requireGranted } from '../../protocol/rights';
@@ -59,6 +60,10 @@ export function resolveTarget(core: ProviderCore) {
       throw new MethodNotAllowedError(`${serviceName} does not support ${spec.action.toLowerCase()} requests`, allowedMethods(service, itemId !== undefined));
     }
     requireGranted(provisioned, where, spec.right);
+    // A service path answers as SERVICEPATH (Base Architecture §5.5); OBJECT, the default, is taken for it too.
+    context.serviceType = servicePath
+      ? checkServiceType(req, serviceName, 'SERVICEPATH', ['SERVICEPATH', 'OBJECT'])
+      : checkServiceType(req, serviceName, service.type, [service.type]);
 
     const env = session.environment;
     context.target = {

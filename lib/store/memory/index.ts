@@ -113,6 +113,27 @@ export class MemoryStore implements SifStore {
     return alert && alert.environmentId === environmentId ? copy(alert) : undefined;
   }
 
+  async listApplicationAlerts(applicationKey: string, page: { offset: number; limit: number }): Promise<AlertRecord[]> {
+    this.assertOpen();
+    return this.applicationAlerts(applicationKey).slice(page.offset, page.offset + page.limit).map(copy);
+  }
+
+  async countApplicationAlerts(applicationKey: string): Promise<number> {
+    this.assertOpen();
+    return this.applicationAlerts(applicationKey).length;
+  }
+
+  async getApplicationAlert(applicationKey: string, id: string): Promise<AlertRecord | undefined> {
+    this.assertOpen();
+    const alert = this.alerts.get(id);
+    return alert && this.environments.get(alert.environmentId)?.applicationKey === applicationKey ? copy(alert) : undefined;
+  }
+
+  /** The alerts of one application's environments, oldest first (the map keeps insertion order). */
+  private applicationAlerts(applicationKey: string): AlertRecord[] {
+    return [...this.alerts.values()].filter((a) => this.environments.get(a.environmentId)?.applicationKey === applicationKey);
+  }
+
   async appendChanges(changes: ChangeEntry[], at: string, retention: ChangeRetention): Promise<void> {
     this.assertOpen();
     for (const change of changes) this.changes.push({ ...change, seq: ++this.log.latest, at });

@@ -9,6 +9,7 @@ export type EnvironmentTables = Pick<
   SifStore,
   | 'createEnvironment' | 'getEnvironment' | 'findEnvironmentBySessionHash' | 'findEnvironmentByIdentity' | 'replaceSessionHash'
   | 'deleteEnvironment' | 'createAlert' | 'listAlerts' | 'countAlerts' | 'getAlert'
+  | 'listApplicationAlerts' | 'countApplicationAlerts' | 'getApplicationAlert'
 >;
 
 /**
@@ -87,6 +88,25 @@ export function postgresEnvironmentTables(db: PgDb): EnvironmentTables {
         id,
         environmentId,
       ]);
+      return row ? toAlert(row) : undefined;
+    },
+    listApplicationAlerts: async (applicationKey, page) =>
+      (
+        await db.rows<AlertRow>(
+          `SELECT a.id, a.environment_id, a.created_at, a.body FROM alerts a JOIN environments e ON e.id = a.environment_id
+           WHERE e.application_key = $1 ORDER BY a.seq LIMIT $2 OFFSET $3`,
+          [applicationKey, page.limit, page.offset],
+        )
+      ).map(toAlert),
+    countApplicationAlerts: async (applicationKey) =>
+      num(
+        (await db.rows<{ n: string }>('SELECT count(*) AS n FROM alerts a JOIN environments e ON e.id = a.environment_id WHERE e.application_key = $1', [applicationKey]))[0]?.n,
+      ),
+    getApplicationAlert: async (applicationKey, id) => {
+      const [row] = await db.rows<AlertRow>(
+        'SELECT a.id, a.environment_id, a.created_at, a.body FROM alerts a JOIN environments e ON e.id = a.environment_id WHERE a.id = $1 AND e.application_key = $2',
+        [id, applicationKey],
+      );
       return row ? toAlert(row) : undefined;
     },
   };

@@ -99,6 +99,19 @@ export class SqliteStore implements SifStore {
     return row ? toAlert(row) : undefined;
   }
 
+  async listApplicationAlerts(applicationKey: string, page: { offset: number; limit: number }): Promise<AlertRecord[]> {
+    return (this.sql.alertsByApplication.all(applicationKey, page.limit, page.offset) as AlertRow[]).map(toAlert);
+  }
+
+  async countApplicationAlerts(applicationKey: string): Promise<number> {
+    return (this.sql.countApplicationAlerts.get(applicationKey) as { n: number }).n;
+  }
+
+  async getApplicationAlert(applicationKey: string, id: string): Promise<AlertRecord | undefined> {
+    const row = this.sql.applicationAlertById.get(id, applicationKey) as AlertRow | undefined;
+    return row ? toAlert(row) : undefined;
+  }
+
   async appendChanges(changes: ChangeEntry[], at: string, retention: ChangeRetention): Promise<void> {
     this.sql.appendChanges(changes, at, retention);
   }
@@ -319,6 +332,14 @@ function prepare(db: Database.Database) {
     ),
     countAlerts,
     alertById: db.prepare('SELECT id, environment_id, created_at, body FROM alerts WHERE id = ? AND environment_id = ?'),
+    // An application's alerts: through environments_by_application, then alerts_by_environment.
+    alertsByApplication: db.prepare(
+      'SELECT a.id, a.environment_id, a.created_at, a.body FROM alerts a JOIN environments e ON e.id = a.environment_id WHERE e.application_key = ? ORDER BY a.seq LIMIT ? OFFSET ?',
+    ),
+    countApplicationAlerts: db.prepare('SELECT count(*) AS n FROM alerts a JOIN environments e ON e.id = a.environment_id WHERE e.application_key = ?'),
+    applicationAlertById: db.prepare(
+      'SELECT a.id, a.environment_id, a.created_at, a.body FROM alerts a JOIN environments e ON e.id = a.environment_id WHERE a.id = ? AND e.application_key = ?',
+    ),
   };
 }
 

@@ -1,0 +1,74 @@
+import type { Request, Response } from 'express';
+import type { ProviderCore } from '../../core';
+import { InternalServiceError, QuotaExceededError } from '../../errors';
+import type { GoessnerObject } from '../../payload/goessner';
+import type { QueryPosition, QueryRequest, QueryResult } from '../../services/types';
+import { responseAction, targetOf } from './common';
+import { reportedTotal, sendPage } from './query';
+import { positionOf } from './walks';
+
+/**
+ * Answers a bulk query: walks the handler's pages (`paging.maxPageSize` objects each, each page
+ * told where the last ended, as a consumer's walk is) and sends every object in one message, as
+ * page 1 of 1. More than `limits.maxBulkQueryObjects` (known from the handler's `totalCount` at
+ * once, or by counting) is a 413 that tells the consumer to page; nothing is sent before that is
+ * known. A HEAD reads one page for the count: it carries no objects, so it is never too large.
+ *
+ * @example
+ * if (isBulkQuery(req)) return answerBulkQuery(core, req, res, await filters(core, req), headers);
+ */
+export async function answerBulkQuery(
+  core: ProviderCore,
+  req: Request,
+  res: Response,
+  filter: Pick<QueryRequest, 'where' | 'order'>,
+  headers: Record<string, string>,
+): Promise<void> {
+  const { service, ctx, servicePath } = targetOf(req);
+  const limit = core.config.limits.maxBulkQueryObjects;
+  const pageSize = Math.min(core.config.paging.maxPageSize, limit + 1);
+  const run = (query: QueryRequest): Promise<QueryResult> =>
+    servicePath ? servicePath.path.handler(ctx, servicePath.parentIds, query) : service.handlers.query!(ctx, query);
+
+  const objects: GoessnerObject[] = [];
+  let total: number | undefined;
+  let after: QueryPosition | undefined;
+  for (let page = 1; ; page++) {
+    const asked: QueryRequest = {
+      page, pageSize, offset: (page - 1) * pageSize, ...filter,
+      ...(after ? { after } : {}), ...(total !== undefined ? { knownTotal: total } : {}),
+    };
+    const result = await run(asked);
+    if (!result || !Array.isArray(result.objects)) throw new InternalServiceError(`The ${service.name} query handler returned no objects array`);
+    const got = result.objects.length > pageSize ? result.objects.slice(0, pageSize) : result.objects;
+    total ??= reportedTotal(result);
+    if (req.method === 'HEAD') {
+      headOfBulk(core, req, res, total ?? (got.length < pageSize ? got.length : undefined), got.length > 0, headers);
+      return;
+    }
+    if ((total ?? 0) > limit || objects.length + got.length > limit) throw tooLarge(core, limit, total);
+    objects.push(...got);
+    if (got.length < pageSize || (total !== undefined && objects.length >= total)) break;
+    after = positionOf(got, service.idAttribute, filter.order);
+  }
+  const whole: QueryRequest = { ...filter, page: 1, pageSize: Math.max(1, objects.length), offset: 0 };
+  sendPage(core, req, res, { objects, totalCount: objects.length }, whole, headers);
+}
+
+/** The headers a bulk GET would carry (one page holding all `total` objects); 204 when there are none. */
+function headOfBulk(core: ProviderCore, req: Request, res: Response, total: number | undefined, any: boolean, extra: Record<string, string>): void {
+  const { service, operation } = targetOf(req);
+  const paging: Record<string, number> = total === undefined ? {} : { navigationPage: 1, navigationPageSize: total, navigationCount: total, navigationLastPage: 1 };
+  const options = { headers: { ...paging, ...extra }, namespace: service.namespace, responseAction: responseAction(req, operation) };
+  if (!any) core.responder.empty(req, res, 204, options);
+  else core.responder.head(req, res, 200, options);
+}
+
+function tooLarge(core: ProviderCore, limit: number, total: number | undefined): QuotaExceededError {
+  const { maxPageSize } = core.config.paging;
+  const matched = total !== undefined ? `matches ${total} objects` : `matches more than ${limit} objects`;
+  return new QuotaExceededError(413, 'limits.maxBulkQueryObjects', `This query ${matched}: a query without paging may return at most ${limit}`, {
+    scope: 'Bulk query',
+    description: `Page it: send navigationPageSize (at most ${maxPageSize}) and navigationPage 1, 2, … (Base Architecture §5.4.1)`,
+  });
+}
