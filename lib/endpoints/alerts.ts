@@ -7,10 +7,10 @@ import { checkServiceType, isBulkQuery } from '../http/request-headers';
 import { readPayload } from '../http/payload';
 import { DEFAULT_CONTEXT, ENVIRONMENT_GLOBAL_ZONE } from '../protocol/enums';
 import type { RightType } from '../protocol/enums';
-import type { PageRequest } from '../protocol/paging';
 import { pageOffset, pagingHeaders, parsePaging } from '../protocol/paging';
 import { findProvisioned, requireGranted } from '../protocol/rights';
 import { newId } from '../util/ids';
+import { wholeAsOnePage } from './requests/bulk';
 
 // The alerts utility (Utility Services §7): consumers create alerts one at a time and read back
 // only those of their own application (§7.1), with no dynamic query. Update and delete are
@@ -83,7 +83,7 @@ export function queryAlerts(core: ProviderCore) {
     const application = session.environment.applicationKey;
     const total = await store.countApplicationAlerts(application);
     // Without paging, a bulk query (Base Architecture §5.4.1): every alert, as one page, or a 413.
-    const page = isBulkQuery(req) ? bulkPage(total, core.config.limits.maxBulkQueryObjects) : parsePaging(headerOrQuery(req, 'navigationPage'), headerOrQuery(req, 'navigationPageSize'), core.config.paging);
+    const page = isBulkQuery(req) ? wholeAsOnePage(core, total, 'alerts') : parsePaging(headerOrQuery(req, 'navigationPage'), headerOrQuery(req, 'navigationPageSize'), core.config.paging);
     const alerts = await store.listApplicationAlerts(application, { offset: pageOffset(page), limit: page.pageSize });
     const headers = pagingHeaders(page, alerts.length, total);
     if (alerts.length === 0) {
@@ -92,17 +92,6 @@ export function queryAlerts(core: ProviderCore) {
     }
     core.responder.payload(req, res, 200, 'alerts', { alert: alerts.map((a) => a.alert) }, { headers });
   };
-}
-
-/** All `total` alerts as one page; 413 past the bulk limit. */
-function bulkPage(total: number, limit: number): PageRequest {
-  if (total > limit) {
-    throw new QuotaExceededError(413, 'limits.maxBulkQueryObjects', `This application has ${total} alerts: a query without paging may return at most ${limit}`, {
-      scope: 'alerts',
-      description: 'Page it: send navigationPageSize and navigationPage',
-    });
-  }
-  return { page: 1, pageSize: Math.max(1, total) };
 }
 
 /** `GET {rc}/alerts/{id}` → the alert, if the caller's application created it; otherwise 404. */

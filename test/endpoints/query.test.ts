@@ -183,6 +183,24 @@ describe('HEAD and changes since', () => {
     expect(nothing.headers.changessincemarker).toBe(m1);
   });
 
+  // Issue #13: without paging, changes since were cut to the default page like any query.
+  test('without paging the answer holds all changes (Base Architecture §5.10.1), or 413 past limits.maxBulkQueryObjects', async () => {
+    const h = createTestHost({ paging: { defaultPageSize: 2 }, limits: { maxBulkQueryObjects: 4 } });
+    const a = basicAuth((await register(h)).sessionToken, 'DemoSecret');
+    const m0 = (await request(h.app).head(`${rc}/xStudents`).set('Authorization', a)).headers.changessincemarker as string;
+    const create = (i: number) => request(h.app).post(`${rc}/xStudents/xStudent`).set('Authorization', a).type('json').send({ xStudent: { localId: String(i) } });
+    for (let i = 0; i < 3; i++) await create(i);
+    const all = await request(h.app).get(`${rc}/xStudents?changesSinceMarker=${encodeURIComponent(m0)}`).set('Authorization', a).set('Accept', 'application/json');
+    expect(all.body.xStudents.xStudent.map((s: { localId: string }) => s.localId)).toEqual(['0', '1', '2']);
+    expect(all.headers).toMatchObject({ navigationcount: '3', navigationlastpage: '1' });
+    expect(all.headers.changessincemarker).toBeDefined();
+    for (let i = 3; i < 5; i++) await create(i);
+    const tooMany = await request(h.app).get(`${rc}/xStudents?changesSinceMarker=${encodeURIComponent(m0)}`).set('Authorization', a);
+    expect(tooMany.status).toBe(413);
+    expect(String(parseXml(tooMany.text).value.description)).toMatch(/navigationPageSize/);
+    await h.close();
+  });
+
   test('paging is pinned by navigationId: changes made meanwhile wait for the next call', async () => {
     const m0 = await marker();
     const ids = [...students.objects.keys()];

@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import type { ProviderCore } from '../../core';
 import { InternalServiceError, QuotaExceededError } from '../../errors';
 import type { GoessnerObject } from '../../payload/goessner';
+import type { PageRequest } from '../../protocol/paging';
 import type { QueryPosition, QueryRequest, QueryResult } from '../../services/types';
 import { responseAction, targetOf } from './common';
 import { reportedTotal, sendPage } from './query';
@@ -55,6 +56,19 @@ export async function answerBulkQuery(
   sendPage(core, req, res, { objects, totalCount: objects.length }, whole, headers);
 }
 
+/**
+ * A bulk answer whose size is known before anything is read (alerts, changes since): all `total`
+ * objects as page 1 of 1, or the 413 a bulk query too large gets.
+ *
+ * @example
+ * const page = isBulkQuery(req) ? wholeAsOnePage(core, total, 'alerts') : parsePaging(…);
+ */
+export function wholeAsOnePage(core: ProviderCore, total: number, scope: string): PageRequest {
+  const limit = core.config.limits.maxBulkQueryObjects;
+  if (total > limit) throw tooLarge(core, limit, total, scope);
+  return { page: 1, pageSize: Math.max(1, total) };
+}
+
 /** The headers a bulk GET would carry (one page holding all `total` objects); 204 when there are none. */
 function headOfBulk(core: ProviderCore, req: Request, res: Response, total: number | undefined, any: boolean, extra: Record<string, string>): void {
   const { service, operation } = targetOf(req);
@@ -64,11 +78,11 @@ function headOfBulk(core: ProviderCore, req: Request, res: Response, total: numb
   else core.responder.head(req, res, 200, options);
 }
 
-function tooLarge(core: ProviderCore, limit: number, total: number | undefined): QuotaExceededError {
+function tooLarge(core: ProviderCore, limit: number, total: number | undefined, scope = 'Bulk query'): QuotaExceededError {
   const { maxPageSize } = core.config.paging;
   const matched = total !== undefined ? `matches ${total} objects` : `matches more than ${limit} objects`;
   return new QuotaExceededError(413, 'limits.maxBulkQueryObjects', `This query ${matched}: a query without paging may return at most ${limit}`, {
-    scope: 'Bulk query',
+    scope,
     description: `Page it: send navigationPageSize (at most ${maxPageSize}) and navigationPage 1, 2, … (Base Architecture §5.4.1)`,
   });
 }

@@ -85,6 +85,23 @@ export const DEVIATION_REQUIREMENTS: Requirement[] = [
       assert.equal(after.status, 204, 'one message, not one per page');
     },
   },
+  {
+    id: 'BULK-005', source: `${BA} §5.10.1`, level: 'MUST', text: 'A changes since request that names no paging answers all the changes in one response, with the new marker',
+    async check({ h, demo }) {
+      const marker = (await h.call('/requests/xStudents', { method: 'HEAD', auth: as(demo) })).headers.get('changesSinceMarker')!;
+      const ids = h.sis.prepare('SELECT ref_id FROM students ORDER BY seq LIMIT 120').pluck().all() as string[];
+      for (const id of ids) {
+        const res = await h.call(`/requests/xStudents/${id}`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, auth: as(demo), body: JSON.stringify({ xStudent: { localId: `chg-${id.slice(0, 8)}` } }) });
+        assert.equal(res.status, 204, res.text);
+      }
+      const res = await h.call(`/requests/xStudents?changesSinceMarker=${encodeURIComponent(marker)}`, { headers: { Accept: 'application/json' }, auth: as(demo) });
+      assert.equal(res.status, 200);
+      const changed = new Set(res.json.xStudents.xStudent.map((x: { '@refId': string }) => x['@refId']));
+      assert.ok(ids.every((id) => changed.has(id)), 'every change, not a first page of them');
+      assert.equal(res.headers.get('navigationLastPage'), '1');
+      assert.ok(res.headers.get('changesSinceMarker'));
+    },
+  },
   // The enumerated request fields (Base Architecture §4.3.2) and infrastructure requests (Infrastructure Services §2.2)
   {
     id: 'HDR-001', source: `${BA} §4.3.2 (requestType)`, level: 'MUST', text: 'A requestType other than IMMEDIATE or DELAYED is refused with 400',
