@@ -109,7 +109,7 @@ export function bodyNotation(contentProfile: string | undefined, format: Format 
   if (problem) throw new UnsupportedMediaTypeError(`Unsupported Content-Profile: ${JSON.stringify(contentProfile.slice(0, 80))} ${problem}`.slice(0, 1024));
   const json = profile!.type === 'pesc' || profile!.type === 'goessner';
   const chosen = format ?? (json ? 'json' : 'xml');
-  if ((chosen === 'xml') === json || (chosen === 'json' && profile!.type === 'xml')) {
+  if ((chosen === 'xml' && json) || (chosen === 'json' && profile!.type === 'xml')) {
     throw new UnsupportedMediaTypeError(`The Content-Profile (${profile!.type ?? 'XML'}) does not match the body's ${chosen.toUpperCase()} Content-Type`);
   }
   return { format: chosen, notation: chosen === 'json' ? (profile!.type === 'pesc' ? 'pesc' : 'goessner') : undefined };

@@ -191,6 +191,32 @@ describe('content profiles over HTTP', () => {
     expect(alert.json.alert).toEqual(expect.objectContaining({ reporter: 'pesc', id: expect.any(String) }));
   });
 
+  test('HEAD carries the Content-Profile of its GET; a delayed answer keeps the profile it was asked in', async () => {
+    const head = await fetch(`${base}/requests/xStudents?navigationPageSize=1`, {
+      method: 'HEAD', headers: { authorization: basicAuth(token, 'DemoSecret'), accept: 'application/json', 'accept-profile': `${DATA},${INF}` },
+    });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-profile')).toBe(DATA);
+
+    const queue = await javaCall('/queues', { method: 'POST', user: token, body: { queue: { polling: 'IMMEDIATE', name: 'delayed-pesc' } } });
+    const queueId: string = queue.json.queue.id;
+    const accepted = await javaCall('/requests/xStudents', {
+      user: token, accept: `${DATA},${INF}`,
+      headers: { requesttype: 'DELAYED', queueid: queueId, requestid: 'pesc-delayed-1', navigationpage: '1', navigationpagesize: '3' },
+    });
+    expect(accepted.status).toBe(202);
+    let message = await javaCall(`/queues/${queueId}/messages`, { user: token });
+    for (let i = 0; i < 50 && message.status === 204; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      message = await javaCall(`/queues/${queueId}/messages`, { user: token });
+    }
+    expect(message.status).toBe(200);
+    expect(message.headers.get('requestid')).toBe('pesc-delayed-1');
+    expect(message.headers.get('content-profile')).toBe(DATA);
+    expect(message.json.xStudents.xStudent).toHaveLength(3);
+    expect(message.json.xStudents.xStudent[0].refId).toEqual(expect.any(String));
+  });
+
   const validate = schemaSkip ? test.skip : test;
   validate('the 3.3 infrastructure namespace is answered when asked for, and validates against the 3.3 XSD', async () => {
     const headers = { authorization: basicAuth(token, 'DemoSecret'), accept: 'application/xml' };

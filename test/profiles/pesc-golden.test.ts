@@ -3,7 +3,7 @@ import { compileRepeatable, shapeForOutput } from '../../lib/payload/objects';
 import type { GoessnerObject } from '../../lib/payload/goessner';
 import { fromPesc, toPesc } from '../../lib/payload/profiles/pesc';
 import type { PescShape } from '../../lib/payload/profiles/shape';
-import { NO_SHAPE, collectionShape, infrastructureShape, objectShape } from '../../lib/payload/profiles/shape';
+import { NO_SHAPE, beanName, collectionShape, infrastructureShape, objectShape } from '../../lib/payload/profiles/shape';
 import { parseXml, toXml } from '../../lib/payload/xml';
 import { AU_OBJECTS } from '../helpers/au-objects';
 import { haveSamples, sample } from '../helpers/samples';
@@ -21,13 +21,9 @@ const DATA = ['StudentPersonal', 'StudentPersonals', 'SchoolInfo'];
 const describeIfSamples = haveSamples('pesc') ? describe : describe.skip;
 const schemaSkip = schemaSkipReason();
 
-/** The framework's bean name of an XML name (Jackson: leading capitals lower-cased, `_` dropped). */
-function beanName(key: string): string {
-  if (key === 'Value') return 'value'; // README: an element named Value is written as value
-  const plain = key.replace(/_/g, '');
-  const run = /^[A-Z]*/.exec(plain)![0].length;
-  const lowered = plain.slice(0, run).toLowerCase() + plain.slice(run);
-  return /^[A-Z]/.test(key) ? lowered.charAt(0).toUpperCase() + lowered.slice(1) : lowered;
+/** The framework's name for an XML name; an element named Value is written as value (README there). */
+function frameworkName(key: string): string {
+  return key === 'Value' ? 'value' : beanName(key);
 }
 
 const DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?$/;
@@ -60,7 +56,7 @@ function normalise(value: unknown, n: Normalisation): unknown {
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(value)) {
-    let name = n.beanNames ? beanName(key) : key;
+    let name = n.beanNames ? frameworkName(key) : key;
     let v = child;
     if (n.beanNames && key === 'Content' && Array.isArray(child)) [name, v] = ['value', child.join('')];
     out[name] = normalise(v, n);
@@ -94,14 +90,14 @@ function readShape(root: string): PescShape {
 }
 
 /**
- * The framework's PESC with its writer's bean names turned back into the XML names (its own reader
- * reads only those) and TimeElement's `value` back into `Value`: what a PESC writer that keeps the
- * XML names, as this library's does, sends.
+ * The framework's PESC with the bean names of elements the service does not declare (ESL, ARIA, SLA,
+ * LEAInfoRefId: the reader cannot know them) turned back into XML names, mixed `Content` into text
+ * and TimeElement's `value` back into `Value`. The SIF_ names (`Sifmetadata`, `SifextendedElements`,
+ * `SifrefObject`) are left as the framework wrote them: the reader gives them their XML names.
  */
 function restoreXmlNames(pesc: string): string {
   const names: Record<string, string> = {
-    Esl: 'ESL', Sifmetadata: 'SIF_Metadata', SifextendedElements: 'SIF_ExtendedElements', SifextendedElement: 'SIF_ExtendedElement',
-    SifrefObject: 'SIF_RefObject', LeainfoRefId: 'LEAInfoRefId', Aria: 'ARIA', Sla: 'SLA', Content: 'value',
+    Esl: 'ESL', LeainfoRefId: 'LEAInfoRefId', Aria: 'ARIA', Sla: 'SLA', Content: 'value',
   };
   const walk = (value: unknown, parent: string): unknown => {
     if (Array.isArray(value)) return parent === 'Content' ? value.join('') : value.map((v) => walk(v, parent));
@@ -174,6 +170,15 @@ describe('PESC writer and reader (samples/pesc/README.md rules)', () => {
       createResponse: { creates: { create: [{ id: 'a', statusCode: '201' }] } },
     });
     expect(fromPesc(parseJson('{"queue":{"xmlns":"x","name":"q","idleTimeout":30,"id":"q1"}}').value, infrastructureShape('queue'))).toEqual({ name: 'q', idleTimeout: '30', '@id': 'q1' });
+  });
+
+  test('bean names of names the service knows, and of SIF_ names, are read as the XML names', () => {
+    const shape = objectShape({ idAttribute: 'RefId', repeatable: compileRepeatable(['LanguageList/Language']), attributes: compileRepeatable(['OtherLEA/@SIF_RefObject']) });
+    expect(fromPesc(parseJson('{"X":{"Sifmetadata":{"a":"1"},"OtherLEA":{"value":"L1","SifrefObject":"LEAInfo"},"RefId":"r"}}').value, shape)).toEqual({
+      SIF_Metadata: { a: '1' }, OtherLEA: { '#text': 'L1', '@SIF_RefObject': 'LEAInfo' }, '@RefId': 'r',
+    });
+    expect(beanName('SIF_ExtendedElement')).toBe('SifextendedElement');
+    expect(beanName('messageID')).toBe('messageID');
   });
 
   test('Goessner @ and #text keys are read too; a lone value is text', () => {

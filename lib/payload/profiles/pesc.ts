@@ -85,8 +85,8 @@ function numberOf(value: unknown): unknown {
 /**
  * Turns a PESC document, as the JSON parser gave it (keys as sent, numbers and booleans already
  * text, nulls left out), into Goessner notation: keys the `shape` names as attributes become `@`
- * keys, `value` becomes `#text`, `xmlns` is dropped. Goessner's own `@name` and `#text` keys are
- * read too. One item sent for a repeating element is left as it is: readers of objects take both.
+ * keys, `value` becomes `#text`, `xmlns` is dropped, and the Java framework's bean names of names
+ * the shape knows get their XML names back. Goessner's own `@name` and `#text` keys are read too. One item sent for a repeating element is left as it is: readers of objects take both.
  *
  * @example
  * fromPesc({ code: '404', id: 'e1' }, infrastructureShape('error')); // { '@id': 'e1', code: '404' }
@@ -100,9 +100,10 @@ function readElement(value: GoessnerValue, shape: PescShape): GoessnerValue {
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) return value.map((item) => readElement(item, shape));
   const out: GoessnerObject = {};
-  for (const key of Object.keys(value)) {
-    const child = value[key]!;
-    if (key === 'xmlns' || key.startsWith('xmlns:')) continue;
+  for (const sent of Object.keys(value)) {
+    const child = value[sent]!;
+    if (sent === 'xmlns') continue;
+    const key = shape.xmlName(sent);
     if ((key === 'value' || key === '#text') && typeof child === 'string') out['#text'] = child;
     else if (key.startsWith('@')) out[key] = child;
     else if (typeof child === 'string' && shape.isAttribute(key)) out[`@${key}`] = child;

@@ -19,7 +19,30 @@ export interface PescShape {
   repeats(name: string): boolean;
   /** True when the child element or attribute `name` holds a number. */
   isNumber(name: string): boolean;
+  /**
+   * The XML name of a key the Java framework wrote as a bean name (`Sifmetadata` → `SIF_Metadata`),
+   * when this element knows that name; otherwise the key itself.
+   */
+  xmlName(key: string): string;
 }
+
+/**
+ * The name the A4L framework's PESC writer (Jackson on JAXB beans) gives an XML name: underscores
+ * dropped, the leading run of capitals lower-cased, the first letter kept upper-case when it was.
+ *
+ * @example
+ * beanName('SIF_Metadata'); // 'Sifmetadata'
+ * beanName('LEAInfoRefId'); // 'LeainfoRefId'
+ */
+export function beanName(name: string): string {
+  const plain = name.replace(/_/g, '');
+  const run = /^[A-Z]*/.exec(plain)![0].length;
+  const lowered = plain.slice(0, run).toLowerCase() + plain.slice(run);
+  return /^[A-Z]/.test(name) ? lowered.charAt(0).toUpperCase() + lowered.slice(1) : lowered;
+}
+
+/** SIF's own elements and attributes found in every data model, whose bean names lose their XML form. */
+const SIF_NAMES = ['SIF_Metadata', 'SIF_ExtendedElements', 'SIF_ExtendedElement', 'SIF_RefObject', 'SIF_RefId'];
 
 /** One infrastructure element type: its attributes, repeating children and numeric children. */
 interface InfrastructureElement {
@@ -84,6 +107,10 @@ class InfrastructureShape implements PescShape {
   isNumber(name: string): boolean {
     return this.element.numbers?.includes(name) ?? false;
   }
+  xmlName(key: string): string {
+    // Infrastructure names are their own bean names.
+    return key;
+  }
 }
 
 /**
@@ -131,6 +158,11 @@ class ObjectShape implements PescShape {
     // The data model's types are not known here: its numbers stay text, which PESC readers accept.
     return false;
   }
+  xmlName(key: string): string {
+    if (Object.hasOwn(this.repeatable, key) || Object.hasOwn(this.attributes, key) || Object.hasOwn(this.attributes, `@${key}`)) return key;
+    const known = [...Object.keys(this.repeatable), ...Object.keys(this.attributes).map((k) => k.replace(/^@/, '')), ...SIF_NAMES];
+    return known.find((name) => name !== key && beanName(name) === key) ?? key;
+  }
 }
 
 /**
@@ -158,6 +190,7 @@ export function collectionShape(source: ObjectShapeSource, objectName: string): 
     isAttribute: () => false,
     repeats: (name) => name === objectName,
     isNumber: () => false,
+    xmlName: (key) => key,
   };
 }
 
@@ -167,4 +200,5 @@ export const NO_SHAPE: PescShape = Object.freeze({
   isAttribute: () => false,
   repeats: () => false,
   isNumber: () => false,
+  xmlName: (key: string) => key,
 });
