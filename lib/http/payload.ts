@@ -11,7 +11,8 @@ import { fromPesc } from '../payload/profiles/pesc';
 
 /**
  * Reads and decodes the request body in the format its `Content-Type` (else suffix, else
- * `Content-Profile`, else XML) names, PESC JSON when its `Content-Profile` says `+pesc`. Undefined when there is no body at all. The body, element, attribute and depth limits are
+ * `Content-Profile`, else XML) names, as PESC JSON when its `Content-Profile` says `+pesc`.
+ * Undefined when there is no body at all. The body, element, attribute and depth limits are
  * enforced while reading and parsing.
  *
  * @example

@@ -86,7 +86,8 @@ function numberOf(value: unknown): unknown {
  * Turns a PESC document, as the JSON parser gave it (keys as sent, numbers and booleans already
  * text, nulls left out), into Goessner notation: keys the `shape` names as attributes become `@`
  * keys, `value` becomes `#text`, `xmlns` is dropped, and the Java framework's bean names of names
- * the shape knows get their XML names back. Goessner's own `@name` and `#text` keys are read too. One item sent for a repeating element is left as it is: readers of objects take both.
+ * the shape knows get their XML names back. Goessner's own `@name` and `#text` keys are read too.
+ * One item sent for a repeating element is left as it is: readers of objects take both.
  *
  * @example
  * fromPesc({ code: '404', id: 'e1' }, infrastructureShape('error')); // { '@id': 'e1', code: '404' }

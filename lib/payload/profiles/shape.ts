@@ -194,7 +194,13 @@ export function collectionShape(source: ObjectShapeSource, objectName: string): 
   };
 }
 
-/** A shape that knows nothing: attributes keep their `@` in Goessner, repeats stay as sent. */
+/**
+ * A shape that knows nothing: attributes keep their `@` in Goessner, repeats stay as sent. Data
+ * objects are written with it: `shapeForOutput` has already made their repeatable elements arrays.
+ *
+ * @example
+ * toPesc('xStudent', shapeForOutput(object, service.repeatable), NO_SHAPE);
+ */
 export const NO_SHAPE: PescShape = Object.freeze({
   child: () => NO_SHAPE,
   isAttribute: () => false,
