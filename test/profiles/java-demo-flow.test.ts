@@ -105,6 +105,23 @@ test('a Java-demo-like PESC consumer registers, queries, creates and unregisters
   expect(many.headers.get('content-profile')).toBe(INF);
   expect(many.json.createResponse.creates.create).toEqual([expect.objectContaining({ statusCode: '201', id: expect.any(String) })]);
 
+  // Update several, then delete several with a PESC deleteRequest (ids as plain keys).
+  const updated = await javaCall('/requests/xStudents', {
+    method: 'PUT', user: token, accept: INF, profile: DATA, body: { xStudents: { xStudent: [{ refId, localId: 'JAVA-1b' }] } },
+  });
+  expect(updated.status).toBe(200);
+  expect(updated.json.updateResponse.updates.update).toEqual([{ id: refId, statusCode: '200' }]);
+  expect((await javaCall(`/requests/xStudents/${refId}`, { user: token, accept })).json.xStudent.localId).toBe('JAVA-1b');
+  const removed = await javaCall('/requests/xStudents', {
+    method: 'PUT', user: token, accept: INF, profile: INF, headers: { methodoverride: 'DELETE' },
+    body: { deleteRequest: { deletes: { delete: [{ id: refId }, { id: '00000000-0000-4000-8000-00000000dead' }] } } },
+  });
+  expect(removed.status).toBe(200);
+  expect(removed.json.deleteResponse.deletes.delete).toEqual([
+    { id: refId, statusCode: expect.stringMatching(/^20[04]$/) },
+    expect.objectContaining({ id: '00000000-0000-4000-8000-00000000dead', statusCode: '404', error: expect.objectContaining({ code: 404 }) }),
+  ]);
+
   // An error: PESC, code as a JSON number, in the infrastructure profile.
   const missing = await javaCall('/requests/xStudents/00000000-0000-4000-8000-000000000000', { user: token, accept });
   expect(missing.status).toBe(404);
