@@ -98,6 +98,13 @@ export class QuotaExceededError extends SifError {
   }
 }
 
+/** 406: no representation the consumer accepts (an `Accept-Profile` the provider cannot answer in). */
+export class NotAcceptableError extends SifError {
+  constructor(message: string, options?: SifErrorOptions) {
+    super(406, message, options);
+  }
+}
+
 /** 413: request body too large, or a page size above the maximum. */
 export class PayloadTooLargeError extends SifError {
   constructor(message: string, options?: SifErrorOptions) {

@@ -52,6 +52,7 @@ export {
   ConflictError,
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
+  NotAcceptableError,
   InternalServiceError,
   ServiceUnavailableError,
   RequestTimeoutError,

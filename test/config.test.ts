@@ -76,6 +76,8 @@ describe('options are validated once, with errors that name the option', () => {
     ['an unknown query feature', (o) => (o.services.xStudents = { supports: { xquery: true } }), 'services.xStudents.supports.xquery'],
     ['a service path of another service', (o) => (o.services.xStudents = { paths: { 'xSchools/{}/xRosters': async () => ({ objects: [] }) } }), 'services.xStudents.paths.xSchools/{}/xRosters'],
     ['a service path that is not a function', (o) => (o.services.xStudents = { paths: { 'xSchools/{}/xStudents': 1 } }), 'services.xStudents.paths.xSchools/{}/xStudents'],
+    ['an attribute path that names no attribute', (o) => (o.services.xStudents = { objectName: 'xStudent', namespace: 'n', attributes: ['name/type'], handlers: { query: async () => ({ objects: [] }) } }), 'services.xStudents.attributes'],
+    ['attributes that are not strings', (o) => (o.services.xStudents = { objectName: 'xStudent', namespace: 'n', attributes: [1], handlers: { query: async () => ({ objects: [] }) } }), 'services.xStudents.attributes[0]'],
     ['a negative change log size', (o) => (o.changeLog = { maxEntries: -5 }), 'changeLog.maxEntries'],
     ['a zero snapshot lifetime', (o) => (o.paging = { snapshotTtlSeconds: 0 }), 'paging.snapshotTtlSeconds'],
     ['an unopenable database', (o) => (o.database = '/nonexistent/dir/state.db'), 'database'],

@@ -3,6 +3,7 @@ import type { AuthenticatedSession } from '../auth/authenticator';
 import type { RequestTarget } from '../endpoints/requests/target';
 import type { Format } from '../payload/codec';
 import type { ServiceType } from '../protocol/enums';
+import type { NegotiatedProfiles } from './profiles';
 import type { ObjectPath } from './url';
 
 /**
@@ -18,6 +19,8 @@ export interface SifContext {
   readonly path: string;
   /** The format of the response, once negotiated. */
   responseFormat: Format;
+  /** The SIF 3.3 `Accept-Profile` entries chosen, once negotiated (http/profiles.ts). */
+  profiles?: NegotiatedProfiles;
   /** For object services: the service, id and service-path segments of the URL, once dispatched. */
   objectPath?: ObjectPath;
   /** The authenticated session, once authenticated. */

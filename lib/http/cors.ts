@@ -36,7 +36,7 @@ export const CORS_REQUEST_HEADERS: readonly string[] = Object.freeze([
   'requestId', 'requestType', 'requestAction', 'queueId', 'messageType', 'serviceType',
   'navigationPage', 'navigationPageSize', 'navigationId', 'queryIntention', 'changesSinceMarker',
   'methodOverride', 'mustUseAdvisory', 'zoneId', 'contextId', 'generatorId',
-  'connectionId', 'deleteMessageId',
+  'connectionId', 'deleteMessageId', 'Content-Profile', 'Accept-Profile',
   'applicationKey', 'authenticationMethod', 'solutionId', 'instanceId', 'userToken', 'consumerName',
   'supportedInfrastructureVersion', 'dataModelNamespace', 'transport',
 ]);
@@ -52,7 +52,7 @@ export const CORS_EXPOSED_HEADERS: readonly string[] = Object.freeze([
   'relativeServicePath', 'environmentURI', 'fingerprint',
   'navigationPage', 'navigationPageSize', 'navigationCount', 'navigationLastPage', 'navigationId', 'changesSinceMarker',
   'Location', 'connectionId', 'queueId', 'eventAction', 'replacement', 'zoneId', 'contextId', 'generatorId',
-  'minWaitTime', 'WWW-Authenticate', 'Allow', 'Retry-After', 'Content-Encoding', 'Vary',
+  'minWaitTime', 'WWW-Authenticate', 'Allow', 'Retry-After', 'Content-Encoding', 'Vary', 'Content-Profile',
 ]);
 
 /** The methods a SIF consumer uses; every other one is the router's 405 anyway. */

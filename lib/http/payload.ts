@@ -6,10 +6,13 @@ import { readBody } from './body';
 import { getSifContext } from './context';
 import { header } from './params';
 import { requestFormat } from './negotiate';
+import { bodyNotation, requestShape } from './profiles';
+import { fromPesc } from '../payload/profiles/pesc';
 
 /**
- * Reads and decodes the request body in the format its `Content-Type` (else suffix, else XML)
- * names. Undefined when there is no body at all. The body, element, attribute and depth limits are
+ * Reads and decodes the request body in the format its `Content-Type` (else suffix, else
+ * `Content-Profile`, else XML) names, as PESC JSON when its `Content-Profile` says `+pesc`.
+ * Undefined when there is no body at all. The body, element, attribute and depth limits are
  * enforced while reading and parsing.
  *
  * @example
@@ -18,7 +21,11 @@ import { requestFormat } from './negotiate';
 export async function readPayload(req: Request, limits: ResolvedLimits): Promise<DecodedPayload | undefined> {
   const body = await readBody(req, limits);
   if (isBlank(body)) return undefined;
-  return decodePayload(body, requestFormat(header(req, 'content-type'), getSifContext(req).suffixFormat), limits);
+  const contentType = header(req, 'content-type');
+  const suffix = getSifContext(req).suffixFormat;
+  const { format, notation } = bodyNotation(header(req, 'content-profile'), contentType || suffix ? requestFormat(contentType, suffix) : undefined);
+  const payload = decodePayload(body, format, limits);
+  return notation === 'pesc' ? { ...payload, value: fromPesc(payload.value, requestShape(req, payload.root)) } : payload;
 }
 
 function isBlank(body: Buffer): boolean {

@@ -2,14 +2,14 @@ import type { Request, Response } from 'express';
 import { gzip } from 'node:zlib';
 import type { ResolvedConfig } from '../config/resolve';
 import type { Format } from '../payload/codec';
-import { MEDIA_TYPES, encodePayload } from '../payload/codec';
+import { MEDIA_TYPES } from '../payload/codec';
 import type { GoessnerValue } from '../payload/goessner';
 import type { MessageType, ResponseAction } from '../protocol/enums';
-import { infrastructureNamespace } from '../protocol/enums';
 import { H } from '../protocol/headers';
 import { newId } from '../util/ids';
 import { findSifContext } from './context';
 import { header } from './params';
+import { encodeProfiled, responseProfile } from './profiles';
 import { replayOf } from './replay';
 
 /** Bodies smaller than this are not worth compressing. */
@@ -28,7 +28,7 @@ export interface ResponseOptions {
   responseAction?: ResponseAction | null;
   /** Further headers; one with the name of a standard header (e.g. `messageId`) replaces it. */
   headers?: Record<string, string | number>;
-  /** Payload namespace; default the infrastructure namespace. */
+  /** Payload namespace; default the infrastructure namespace (of the version `Accept-Profile` asks for). */
   namespace?: string;
 }
 
@@ -37,7 +37,6 @@ export interface ResponseOptions {
  * negotiated format, gzip when the consumer accepts it.
  */
 export class Responder {
-  private readonly namespace: string;
   /**
    * The `Vary` of every answer. With the `cors` option it names `Origin` too: whether an answer
    * carries `Access-Control-Allow-Origin` depends on that header (http/cors.ts), so a cache must not
@@ -46,8 +45,7 @@ export class Responder {
   private readonly vary: string;
 
   constructor(private readonly config: ResolvedConfig) {
-    this.namespace = infrastructureNamespace(config.infrastructureVersion);
-    this.vary = config.cors ? 'Accept, Accept-Encoding, Origin' : 'Accept, Accept-Encoding';
+    this.vary = config.cors ? 'Accept, Accept-Profile, Accept-Encoding, Origin' : 'Accept, Accept-Profile, Accept-Encoding';
   }
 
   /**
@@ -71,10 +69,11 @@ export class Responder {
     return `${this.baseUrl(req)}/environments/${environmentId}`;
   }
 
-  /** Sends `root` with `value` as the body. */
+  /** Sends `root` with `value` as the body, in the negotiated format and content profile. */
   payload(req: Request, res: Response, status: number, root: string, value: GoessnerValue, options: ResponseOptions = {}): void {
     const format = this.format(req);
-    this.send(req, res, status, encodePayload(root, value, format, options.namespace ?? this.namespace), MEDIA_TYPES[format], options);
+    const profile = responseProfile(findSifContext(req), format, root, options.namespace, this.config.infrastructureVersion);
+    this.send(req, res, status, encodeProfiled(root, value, format, profile), MEDIA_TYPES[format], options, profile.contentProfile);
   }
 
   /** Sends a body already encoded (a queued delayed response). */
@@ -87,11 +86,12 @@ export class Responder {
    * string body that is not compressed goes to `res.end` as it is: Node then writes the headers and
    * the body in one write, and no Buffer is made for it.
    */
-  private send(req: Request, res: Response, status: number, body: string | Buffer, contentType: string, options: ResponseOptions): void {
+  private send(req: Request, res: Response, status: number, body: string | Buffer, contentType: string, options: ResponseOptions, contentProfile?: string): void {
     // Past the immediate budget the consumer has had its 503: a late answer has nowhere to go.
     if (res.headersSent) return;
     const headers = this.headers(req, options);
     headers.push('Content-Type', contentType);
+    if (contentProfile !== undefined) headers.push('Content-Profile', contentProfile);
     const length = typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.length;
     if (length < GZIP_THRESHOLD || !acceptsGzip(header(req, 'accept-encoding'))) {
       headers.push('Content-Length', String(length));
@@ -125,7 +125,10 @@ export class Responder {
    * the body the GET would carry: a HEAD on a page costs the query, not the encoding.
    */
   head(req: Request, res: Response, status: number, options: ResponseOptions = {}): void {
-    this.empty(req, res, status, { ...options, headers: { 'Content-Type': MEDIA_TYPES[this.format(req)], ...options.headers } });
+    const format = this.format(req);
+    const profile = responseProfile(findSifContext(req), format, '', options.namespace, this.config.infrastructureVersion).contentProfile;
+    const headers = { 'Content-Type': MEDIA_TYPES[format], ...(profile === undefined ? {} : { 'Content-Profile': profile }), ...options.headers };
+    this.empty(req, res, status, { ...options, headers });
   }
 
   private format(req: Request): Format {

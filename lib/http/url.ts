@@ -4,6 +4,7 @@ import type { Format } from '../payload/codec';
 import type { SifContext } from './context';
 import { initSifContext } from './context';
 import { responseFormat } from './negotiate';
+import { negotiateProfiles, profiledFormat } from './profiles';
 import { header } from './params';
 
 /** The last path segment split into its name, matrix parameters and format suffix. */
@@ -139,10 +140,17 @@ export function normalizeRequest(req: Request): SifContext {
   const cleanPath = last.name.length === path.length - slash - 1 ? path : path.slice(0, slash + 1) + last.name;
   // Rewritten only when something was taken off: Express parses req.url again after each change.
   if (cleanPath !== path) req.url = q < 0 ? cleanPath : cleanPath + url.slice(q);
-  return initSifContext(req, {
+  const context = initSifContext(req, {
     matrix: last.matrix,
     suffixFormat: last.suffix,
     path: cleanPath,
     responseFormat: responseFormat(header(req, 'accept'), last.suffix),
   });
+  const acceptProfile = header(req, 'accept-profile');
+  // After the context is started: a 406 here is answered in the format negotiated so far.
+  if (acceptProfile !== undefined) {
+    context.profiles = negotiateProfiles(acceptProfile);
+    context.responseFormat = profiledFormat(header(req, 'accept'), last.suffix, context.profiles);
+  }
+  return context;
 }

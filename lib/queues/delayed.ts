@@ -17,7 +17,7 @@ import { InProcessRunner } from './run-request';
 const KEPT_HEADERS = [
   'timestamp', 'messageType', 'responseAction', 'requestId', 'serviceType', 'relativeServicePath', 'environmentURI',
   'fingerprint', 'navigationPage', 'navigationPageSize', 'navigationCount', 'navigationLastPage', 'navigationId',
-  'changesSinceMarker', 'Location',
+  'changesSinceMarker', 'Location', 'Content-Profile',
 ];
 
 /** How many queues' delayed requests run at the same time. */

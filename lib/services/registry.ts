@@ -24,6 +24,8 @@ export interface RegisteredService {
   readonly idAttribute: string;
   readonly namespace: string | undefined;
   readonly repeatable: RepeatableTree;
+  /** Attribute paths (`name/@type`) as a tree whose leaves are `@name`: for PESC JSON input. */
+  readonly attributes: RepeatableTree;
   readonly handlers: Readonly<ServiceHandlers>;
   /** Handlers of an asynchronous provider, for DELAYED requests. */
   readonly delayed: Readonly<DelayedHandlers>;
@@ -74,7 +76,7 @@ function resolveService(name: string, def: unknown, path: string): RegisteredSer
   if (name === 'alerts') throw new SifConfigError(path, 'is built in: the alerts utility is always provided');
   if (!/^[A-Za-z][\w-]*$/.test(name)) throw new SifConfigError(path, 'must be a plain name (letters, digits, _ and -)');
   const d = requireObject(def, path) as Record<string, unknown> & ServiceDefinition;
-  rejectUnknownKeys(d, ['type', 'objectName', 'idAttribute', 'namespace', 'repeatable', 'handlers', 'delayed', 'supports', 'paths', 'changeTracking'], path);
+  rejectUnknownKeys(d, ['type', 'objectName', 'idAttribute', 'namespace', 'repeatable', 'attributes', 'handlers', 'delayed', 'supports', 'paths', 'changeTracking'], path);
   const handlers = withSingleFallbacks(name, functions(d.handlers, HANDLER_NAMES, `${path}.handlers`) as ServiceHandlers);
   const delayed = functions(d.delayed, DELAYED_HANDLER_NAMES, `${path}.delayed`);
   if (delayed.query && !handlers.query) throw new SifConfigError(`${path}.delayed.query`, 'needs handlers.query too (for immediate queries)');
@@ -100,6 +102,7 @@ function resolveService(name: string, def: unknown, path: string): RegisteredSer
     idAttribute: optionalString(d.idAttribute, `${path}.idAttribute`) ?? 'refId',
     namespace: hasHandlers ? requireString(d.namespace, `${path}.namespace`) : optionalString(d.namespace, `${path}.namespace`),
     repeatable: compileRepeatable(optionalStringList(d.repeatable, `${path}.repeatable`) ?? []),
+    attributes: compileRepeatable(attributePaths(d.attributes, `${path}.attributes`)),
     handlers: Object.freeze({ ...handlers }),
     delayed: Object.freeze({ ...(delayed as DelayedHandlers) }),
     supports: Object.freeze({
@@ -162,4 +165,13 @@ function resolveServicePath(name: string, handler: unknown, service: RegisteredS
   }
   if (typeof handler !== 'function') throw new SifConfigError(path, 'must be a function');
   return Object.freeze({ name, steps: Object.freeze(steps), service, handler: handler as ServicePathHandler });
+}
+
+/** The `attributes` option: paths whose last step is `@name` (`name/@type`, or `@code` on the object). */
+function attributePaths(value: unknown, path: string): readonly string[] {
+  const paths = optionalStringList(value, path) ?? [];
+  for (const p of paths) {
+    if (!/^(?:[^/@]+\/)*@[^/@]+$/.test(p)) throw new SifConfigError(path, `"${p.slice(0, 60)}" must be a path ending in an attribute, e.g. name/@type`);
+  }
+  return paths;
 }

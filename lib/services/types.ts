@@ -27,6 +27,11 @@ export interface ServiceDefinition {
    * handlers as arrays whether XML or JSON carried one or several, and are written to JSON as arrays.
    */
   repeatable?: string[];
+  /**
+   * Paths, relative to the object, of attributes other than the id (e.g. `name/@type`). PESC JSON
+   * (SIF 3.3 `+pesc`) writes attributes without `@`: this is how its input is read back correctly.
+   */
+  attributes?: string[];
   /** What the service can do. An operation without a handler is answered with 405. */
   handlers?: ServiceHandlers;
   /**

@@ -26,7 +26,8 @@ export interface Call {
  * payload it answers kept for schema validation.
  */
 export class Harness {
-  readonly payloads: { root: string; xml: string }[] = [];
+  /** Infrastructure XML answers, with the version their namespace names (a 3.3 answer to a 3.3 `Accept-Profile`). */
+  readonly payloads: { root: string; xml: string; version: InfrastructureVersion }[] = [];
   private constructor(
     readonly version: InfrastructureVersion,
     readonly base: string,
@@ -68,8 +69,8 @@ export class Harness {
     const text = await res.text();
     const type = res.headers.get('content-type') ?? '';
     const exchange: Exchange = { status: res.status, headers: res.headers, text, json: type.includes('json') && text ? JSON.parse(text) : undefined };
-    const root = /^<\?xml[^>]*\?><(\w+) xmlns="http:\/\/www\.sifassociation\.org\/infrastructure\//.exec(text)?.[1];
-    if (root && this.payloads.filter((p) => p.root === root).length < 5) this.payloads.push({ root, xml: text });
+    const [, root, version] = /^<\?xml[^>]*\?><(\w+) xmlns="http:\/\/www\.sifassociation\.org\/infrastructure\/(3\.2\.1|3\.3)"/.exec(text) ?? [];
+    if (root && this.payloads.filter((p) => p.root === root && p.version === version).length < 5) this.payloads.push({ root, xml: text, version: version as InfrastructureVersion });
     return exchange;
   }
 

@@ -42,18 +42,18 @@ async function main(): Promise<number> {
       if (skip) {
         console.log(`SKIP XSD-${version} official-schema validation: ${skip}`);
       } else {
-        for (const { root, xml } of h.payloads) {
-          const problem = xsdErrors(xml, version);
-          const id = `XSD-${version}-${root}`;
+        for (const { root, xml, version: payloadVersion } of h.payloads) {
+          const problem = xsdErrors(xml, payloadVersion);
+          const id = `XSD-${payloadVersion}-${root}`;
           if (problem) {
             failed++;
             mustFailed++;
-            console.log(`FAIL ${id} MUST   ${root} validates against the ${version} XSD\n       ${firstLine(problem)}`);
+            console.log(`FAIL ${id} MUST   ${root} validates against the ${payloadVersion} XSD\n       ${firstLine(problem)}`);
           } else {
             passed++;
           }
         }
-        console.log(`PASS XSD-${version} ${h.payloads.length} infrastructure payloads (${[...new Set(h.payloads.map((p) => p.root))].join(', ')}) validated against the official ${version} XSD`);
+        console.log(`PASS XSD-${version} ${h.payloads.length} infrastructure payloads (${[...new Set(h.payloads.map((p) => `${p.root} ${p.version}`))].join(', ')}) validated against the official XSD of their namespace`);
       }
     } finally {
       await h.stop();

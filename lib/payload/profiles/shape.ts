@@ -1,0 +1,210 @@
+import type { RepeatableTree } from '../objects';
+
+/**
+ * What PESC JSON needs to know about a document that Goessner notation carries in its keys or not at
+ * all: which plain keys are attributes (PESC writes attributes without `@`), which elements repeat
+ * (PESC writes every repeat as an array, even with one item) and which values are numbers (PESC
+ * writes numeric fields as JSON numbers). Walked alongside the document, one element at a time.
+ *
+ * @example
+ * const right = infrastructureShape('environment').child('provisionedZones').child('provisionedZone');
+ * right.isAttribute('id'); // true
+ */
+export interface PescShape {
+  /** The shape of the child element `name`. */
+  child(name: string): PescShape;
+  /** True when the plain key `name` of this element is an attribute. */
+  isAttribute(name: string): boolean;
+  /** True when the child element `name` may repeat. */
+  repeats(name: string): boolean;
+  /** True when the child element or attribute `name` holds a number. */
+  isNumber(name: string): boolean;
+  /**
+   * The XML name of a key the Java framework wrote as a bean name (`Sifmetadata` → `SIF_Metadata`),
+   * when this element knows that name; otherwise the key itself.
+   */
+  xmlName(key: string): string;
+}
+
+/**
+ * The name the A4L framework's PESC writer (Jackson on JAXB beans) gives an XML name: underscores
+ * dropped, the leading run of capitals lower-cased, the first letter kept upper-case when it was.
+ *
+ * @example
+ * beanName('SIF_Metadata'); // 'Sifmetadata'
+ * beanName('LEAInfoRefId'); // 'LeainfoRefId'
+ */
+export function beanName(name: string): string {
+  const plain = name.replace(/_/g, '');
+  const run = /^[A-Z]*/.exec(plain)![0].length;
+  const lowered = plain.slice(0, run).toLowerCase() + plain.slice(run);
+  return /^[A-Z]/.test(name) ? lowered.charAt(0).toUpperCase() + lowered.slice(1) : lowered;
+}
+
+/** SIF's own elements and attributes found in every data model, whose bean names lose their XML form. */
+const SIF_NAMES = ['SIF_Metadata', 'SIF_ExtendedElements', 'SIF_ExtendedElement', 'SIF_RefObject', 'SIF_RefId'];
+
+/** One infrastructure element type: its attributes, repeating children and numeric children. */
+interface InfrastructureElement {
+  readonly attributes?: readonly string[];
+  readonly repeats?: readonly string[];
+  readonly numbers?: readonly string[];
+}
+
+// The infrastructure objects this library writes and reads (3.2.1 and 3.3 XSDs), by element name:
+// infrastructure element names mean the same wherever they occur. Numbers are the XSD's integer
+// types (what the reference framework writes as JSON numbers: error code, queue counts and times,
+// alert category and code); statusCode is an attribute of string type there.
+const ID = ['id'] as const;
+const ITEM = ['id', 'statusCode'] as const;
+const INFRASTRUCTURE: Readonly<Record<string, InfrastructureElement>> = {
+  environment: { attributes: ['id', 'type'] },
+  environments: { repeats: ['environment'] },
+  defaultZone: { attributes: ID },
+  zone: { attributes: ID },
+  provisionedZone: { attributes: ID },
+  provisionedZones: { repeats: ['provisionedZone'] },
+  properties: { repeats: ['property'] },
+  property: { attributes: ['name'] },
+  infrastructureServices: { repeats: ['infrastructureService'] },
+  infrastructureService: { attributes: ['name'] },
+  services: { repeats: ['service'] },
+  service: { attributes: ['type', 'name', 'contextId'] },
+  rights: { repeats: ['right'] },
+  right: { attributes: ['type'] },
+  error: { attributes: ID, numbers: ['code'] },
+  creates: { repeats: ['create'] },
+  create: { attributes: ['id', 'advisoryId', 'statusCode'] },
+  updates: { repeats: ['update'] },
+  update: { attributes: ITEM },
+  deletes: { repeats: ['delete'] },
+  delete: { attributes: ITEM },
+  queues: { repeats: ['queue'] },
+  queue: { attributes: ID, numbers: ['idleTimeout', 'minWaitTime', 'maxConcurrentConnections', 'messageCount'] },
+  subscriptions: { repeats: ['subscription'] },
+  subscription: { attributes: ID },
+  alerts: { repeats: ['alert'] },
+  alert: { attributes: ID, numbers: ['category', 'code'] },
+};
+
+const NOTHING: InfrastructureElement = {};
+
+/** An infrastructure element's shape, from the table above; unknown elements have none. */
+class InfrastructureShape implements PescShape {
+  private readonly element: InfrastructureElement;
+  constructor(name: string) {
+    this.element = Object.hasOwn(INFRASTRUCTURE, name) ? INFRASTRUCTURE[name]! : NOTHING;
+  }
+  child(name: string): PescShape {
+    return new InfrastructureShape(name);
+  }
+  isAttribute(name: string): boolean {
+    return this.element.attributes?.includes(name) ?? false;
+  }
+  repeats(name: string): boolean {
+    return this.element.repeats?.includes(name) ?? false;
+  }
+  isNumber(name: string): boolean {
+    return this.element.numbers?.includes(name) ?? false;
+  }
+  xmlName(key: string): string {
+    // Infrastructure names are their own bean names.
+    return key;
+  }
+}
+
+/**
+ * The shape of an infrastructure payload with root element `root` (environment, error, queue,
+ * subscription, alert, createResponse, deleteRequest…).
+ *
+ * @example
+ * infrastructureShape('queue').isNumber('idleTimeout'); // true
+ */
+export function infrastructureShape(root: string): PescShape {
+  return new InfrastructureShape(root);
+}
+
+/** What a service says of its objects: the id attribute, the repeatable and the attribute paths. */
+export interface ObjectShapeSource {
+  readonly idAttribute: string;
+  readonly repeatable: RepeatableTree;
+  /** Attribute paths as a tree whose leaves are `@name` (see `compileRepeatable`). */
+  readonly attributes: RepeatableTree;
+}
+
+const EMPTY: RepeatableTree = Object.freeze(Object.create(null) as RepeatableTree);
+
+function nodeOf(tree: RepeatableTree, key: string): RepeatableTree[string] | undefined {
+  return Object.hasOwn(tree, key) ? tree[key] : undefined;
+}
+
+/** A data object's shape, walked through the service's repeatable and attribute trees. */
+class ObjectShape implements PescShape {
+  constructor(
+    private readonly repeatable: RepeatableTree,
+    private readonly attributes: RepeatableTree,
+    private readonly idAttribute: string | undefined,
+  ) {}
+  child(name: string): PescShape {
+    return new ObjectShape(nodeOf(this.repeatable, name)?.children ?? EMPTY, nodeOf(this.attributes, name)?.children ?? EMPTY, undefined);
+  }
+  isAttribute(name: string): boolean {
+    return name === this.idAttribute || nodeOf(this.attributes, `@${name}`) !== undefined;
+  }
+  repeats(name: string): boolean {
+    return nodeOf(this.repeatable, name)?.repeat ?? false;
+  }
+  isNumber(): boolean {
+    // The data model's types are not known here: its numbers stay text, which PESC readers accept.
+    return false;
+  }
+  xmlName(key: string): string {
+    if (Object.hasOwn(this.repeatable, key) || Object.hasOwn(this.attributes, key) || Object.hasOwn(this.attributes, `@${key}`)) return key;
+    const known = [...Object.keys(this.repeatable), ...Object.keys(this.attributes).map((k) => k.replace(/^@/, '')), ...SIF_NAMES];
+    return known.find((name) => name !== key && beanName(name) === key) ?? key;
+  }
+}
+
+/**
+ * The shape of one data object (`<xStudent>`) of a service: its id attribute at the root, the
+ * service's `repeatable` paths and its `attributes` paths.
+ *
+ * @example
+ * objectShape({ idAttribute: 'refId', repeatable, attributes }).isAttribute('refId'); // true
+ */
+export function objectShape(source: ObjectShapeSource): PescShape {
+  return new ObjectShape(source.repeatable, source.attributes, source.idAttribute);
+}
+
+/**
+ * The shape of a collection of data objects (`<xStudents>`): every `objectName` child repeats and
+ * has the object's shape.
+ *
+ * @example
+ * collectionShape(source, 'xStudent').repeats('xStudent'); // true
+ */
+export function collectionShape(source: ObjectShapeSource, objectName: string): PescShape {
+  const object = objectShape(source);
+  return {
+    child: (name) => (name === objectName ? object : NO_SHAPE),
+    isAttribute: () => false,
+    repeats: (name) => name === objectName,
+    isNumber: () => false,
+    xmlName: (key) => key,
+  };
+}
+
+/**
+ * A shape that knows nothing: attributes keep their `@` in Goessner, repeats stay as sent. Data
+ * objects are written with it: `shapeForOutput` has already made their repeatable elements arrays.
+ *
+ * @example
+ * toPesc('xStudent', shapeForOutput(object, service.repeatable), NO_SHAPE);
+ */
+export const NO_SHAPE: PescShape = Object.freeze({
+  child: () => NO_SHAPE,
+  isAttribute: () => false,
+  repeats: () => false,
+  isNumber: () => false,
+  xmlName: (key: string) => key,
+});
