@@ -225,7 +225,7 @@ describe('states (job.xsd stateType: [services connector]/[job]/[id]/[phase]/sta
 
   test('statesRights without CREATE: 403; a type outside phaseStateType: 400; another consumer: 404; batch and per-state routes: 405', async () => {
     const id = await newJobId(host, exporter);
-    const post = (who: Session, phase: string, body: unknown) => jobRequest(host, who, 'post', `/${id}/${phase}/states/state`).type('json').send(body);
+    const post = (who: Session, phase: string, body: object) => jobRequest(host, who, 'post', `/${id}/${phase}/states/state`).type('json').send(body);
     expect((await post(exporter, 'export', { state: { type: 'COMPLETED' } })).status).toBe(403);
     expect((await post(exporter, 'select', { state: { type: 'DONE' } })).status).toBe(400);
     expect((await post(other, 'select', { state: { type: 'COMPLETED' } })).status).toBe(404);
