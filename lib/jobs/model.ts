@@ -1,3 +1,4 @@
+import { newId } from '../util/ids';
 import { addDuration } from './duration';
 import type { RegisteredJob } from './definition';
 import type { Job, JobInitialization, JobPhase, JobPhaseState, JobState, PhaseState } from './types';
@@ -9,7 +10,8 @@ import type { Job, JobInitialization, JobPhase, JobPhaseState, JobState, PhaseSt
 export const END_STATES: readonly JobState[] = ['COMPLETED', 'FAILED'];
 
 /**
- * A new job of a service: every phase NOTSTARTED, the job NOTSTARTED, `created` now.
+ * A new job of a service: every phase NOTSTARTED (a state with an id: the 3.3 schema keys states by
+ * id), the job NOTSTARTED, `created` now.
  *
  * @example
  * const job = newJob('RolloverStudents', definition, id, now, initialization);
@@ -28,7 +30,7 @@ export function newJob(serviceName: string, def: RegisteredJob, id: string, now:
     phases: def.phases.map(
       (p): JobPhase => ({
         name: p.name,
-        states: [{ id: undefined, type: 'NOTSTARTED', created: now, lastModified: now, description: undefined }],
+        states: [{ id: newId(), type: 'NOTSTARTED', created: now, lastModified: now, description: undefined }],
         required: p.required,
         rights: p.rights,
         statesRights: p.statesRights,
