@@ -87,17 +87,16 @@ export class JobManager implements JobsApi {
   }
 
   /**
-   * Removes a job: the definition's `deleted` first (a throw is logged, the job still goes), then
-   * the stored job, then its DELETE event. False when it was gone.
+   * Removes a job, then tells the definition's `deleted` (once, even when several instances race to
+   * remove it; a throw is logged) and publishes its DELETE event. False when it was gone.
    */
   async remove(record: JobRecord, causedBy: string | undefined): Promise<boolean> {
-    const def = this.definition(record.job.serviceName);
+    if (!(await this.config.store.deleteJob(record.job.id))) return false;
     try {
-      await def?.deleted?.(record.job);
+      await this.definition(record.job.serviceName)?.deleted?.(record.job);
     } catch (err) {
       this.config.logger.error(`sif3-direct: the deleted hook of ${record.job.serviceName} failed for job ${record.job.id}`, err);
     }
-    if (!(await this.config.store.deleteJob(record.job.id))) return false;
     await this.publish('DELETE', record, causedBy);
     return true;
   }

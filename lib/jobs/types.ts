@@ -109,7 +109,7 @@ export interface JobDefinition {
    * the consumer still gets its 201, as the state is stored.
    */
   stateChanged?(ctx: SifRequestContext, job: Job, phaseName: string, state: PhaseState): Promise<void>;
-  /** Called before a job is removed (by its consumer, or by housekeeping after its timeout): stop its work. */
+  /** Called once a job is removed (by its consumer, by `provider.jobs.delete`, or by housekeeping after its timeout): stop its work. */
   deleted?(job: Job): Promise<void>;
 }
 
@@ -184,7 +184,7 @@ export interface JobsApi {
   setPhaseState(jobId: string, phaseName: string, state: PhaseState, description?: string): Promise<Job | undefined>;
   /** Sets the job state (and its `stateDescription`) outright; a later phase change derives it again. */
   setJobState(jobId: string, state: JobState, description?: string): Promise<Job | undefined>;
-  /** Removes a job (the definition's `deleted` is called first); false when it was gone. */
+  /** Removes a job (then the definition's `deleted` is called); false when it was gone. */
   delete(jobId: string): Promise<boolean>;
   /** Removes the jobs past their timeout now (housekeeping also does this every minute); how many. */
   housekeeping(): Promise<number>;
