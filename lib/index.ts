@@ -61,7 +61,7 @@ export type {
   JobsApi,
 } from './jobs/types';
 export { JOB_STATES, PHASE_STATES } from './jobs/types';
-export type { JobRecord, JobFilter } from './store/job-records';
+export type { JobRecord, JobFilter, CreateJobResult } from './store/job-records';
 export {
   SifError,
   BadRequestError,

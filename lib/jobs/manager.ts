@@ -1,5 +1,5 @@
 import type { ResolvedConfig } from '../config/resolve';
-import { ConflictError, BadRequestError } from '../errors';
+import { BadRequestError, ConflictError, QuotaExceededError } from '../errors';
 import type { JobCreateRequest } from '../payload/job';
 import type { SifRequestContext } from '../services/types';
 import type { JobRecord } from '../store/job-records';
@@ -51,7 +51,15 @@ export class JobManager implements JobsApi {
     const id = mustUseAdvisory ? request.id! : newId();
     const job = newJob(ctx.serviceName, def, id, this.now(), request.initialization);
     const record: JobRecord = { job, owner, expiresAt: expiryOf(job), version: 1 };
-    if (!(await this.config.store.createJob(record))) throw new ConflictError(`A job with id ${id} exists`, { scope: ctx.serviceName });
+    const max = this.config.limits.jobsPerEnvironment;
+    const outcome = await this.config.store.createJob(record, max);
+    if (outcome === 'taken') throw new ConflictError(`A job with id ${id} exists`, { scope: ctx.serviceName });
+    if (outcome === 'full') {
+      throw new QuotaExceededError(409, 'limits.jobsPerEnvironment', `An environment may have at most ${max} jobs`, {
+        scope: ctx.serviceName,
+        description: 'Delete finished jobs first; jobs are also removed after their timeout',
+      });
+    }
     if (def.init) {
       try {
         await def.init(ctx, job);

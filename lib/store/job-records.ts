@@ -10,6 +10,9 @@ export interface JobRecord {
   readonly version: number;
 }
 
+/** The outcome of `SifStore.createJob`. */
+export type CreateJobResult = 'created' | 'taken' | 'full';
+
 /** Which jobs a consumer lists: its own, of one service, in one zone and context. */
 export interface JobFilter {
   readonly serviceName: string;

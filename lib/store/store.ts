@@ -14,7 +14,7 @@ import type {
   SubscriptionRecord,
 } from './queue-records';
 
-import type { JobRecord, JobFilter } from './job-records';
+import type { CreateJobResult, JobRecord, JobFilter } from './job-records';
 
 export type * from './queue-records';
 export type * from './job-records';
@@ -168,8 +168,11 @@ export interface SifStore {
   /** Ends `owner`'s lease on a delayed request (it stays pending, for whoever claims it next). */
   releaseDelayedRequest(id: string, owner: string): Promise<void>;
 
-  /** Stores a new job (functional services); false (nothing stored) when its id is taken. Its environment must exist. */
-  createJob(record: JobRecord): Promise<boolean>;
+  /**
+   * Stores a new job (functional services): `taken` (nothing stored) when its id is, `full` when its
+   * environment already has `maxPerEnvironment` jobs (default: no limit). Atomic. Its environment must exist.
+   */
+  createJob(record: JobRecord, maxPerEnvironment?: number): Promise<CreateJobResult>;
   /** One job by id, whoever owns it. */
   getJob(id: string): Promise<JobRecord | undefined>;
   /** The jobs of one service owned by one environment in one zone and context, oldest first; one page. */

@@ -108,6 +108,19 @@ describe('create a job (§11, functional-services.md §3.1)', () => {
     expect((await jobRequest(host, exporter, 'get', `/${ID}`)).status).toBe(404);
   });
 
+  test('limits.jobsPerEnvironment: one job more is a 409 naming the limit; deleting one makes room', async () => {
+    await host.close();
+    host = createTestHost({ services: { GradeExports: gradeExports(calls, () => host.provider) }, consumers: JOB_CONSUMERS, queues: true, limits: { jobsPerEnvironment: 2 } });
+    exporter = await session(host, 'Exporter', 'ExporterSecret');
+    const first = await newJobId(host, exporter);
+    await newJobId(host, exporter);
+    const refused = await createJob(host, exporter).set('Accept', 'application/json');
+    expect(refused.status).toBe(409);
+    expect(refused.text).toContain('limits.jobsPerEnvironment');
+    expect((await jobRequest(host, exporter, 'delete', `/${first}`)).status).toBe(204);
+    expect((await createJob(host, exporter)).status).toBe(201);
+  });
+
   test('create many: 200 createResponse, each job on its own', async () => {
     const body = `<jobs xmlns="http://www.sifassociation.org/infrastructure/3.2.1"><job id="${ID}"><name>a</name></job><job id="${ID}"><name>b</name></job></jobs>`;
     const res = await request(host.app).post('/sif3/services/GradeExports').set('Authorization', exporter.auth).set('mustUseAdvisory', 'true').type('xml').send(body);

@@ -24,9 +24,9 @@ export function jobStoreContract(name: string, open: () => Promise<{ store: SifS
       const env = environment();
       await store.createEnvironment(env);
       const record = jobRecord(env.id);
-      expect(await store.createJob(record)).toBe(true);
+      expect(await store.createJob(record)).toBe('created');
       expect(await store.getJob(record.job.id)).toEqual(record);
-      expect(await store.createJob({ ...record, owner: { ...record.owner, zoneId: 'Other' } })).toBe(false);
+      expect(await store.createJob({ ...record, owner: { ...record.owner, zoneId: 'Other' } })).toBe('taken');
       expect(await store.getJob(record.job.id)).toEqual(record);
       expect(await store.getJob(newId())).toBeUndefined();
     });

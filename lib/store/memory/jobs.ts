@@ -25,12 +25,13 @@ export function memoryJobTables(owner: MemoryJobOwner): { tables: JobTables; dro
     );
   return {
     tables: {
-      async createJob(record) {
+      async createJob(record, maxPerEnvironment = Number.POSITIVE_INFINITY) {
         assertOpen();
         if (!owner.environment(record.owner.environmentId)) throw new Error(`no environment ${record.owner.environmentId}`);
-        if (jobs.has(record.job.id)) return false;
+        if ([...jobs.values()].filter((r) => r.owner.environmentId === record.owner.environmentId).length >= maxPerEnvironment) return 'full';
+        if (jobs.has(record.job.id)) return 'taken';
         jobs.set(record.job.id, copy(record));
-        return true;
+        return 'created';
       },
       async getJob(id) {
         assertOpen();

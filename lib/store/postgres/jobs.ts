@@ -1,4 +1,4 @@
-import type { JobFilter } from '../job-records';
+import type { CreateJobResult, JobFilter } from '../job-records';
 import type { JobTables } from '../store';
 import type { PgDb } from './db';
 import { num } from './db';
@@ -18,11 +18,17 @@ export function postgresJobs(db: PgDb): JobTables {
   const where = 'service = $1 AND environment_id = $2 AND zone_id = $3 AND context_id = $4';
   const filterParams = (f: JobFilter) => [f.serviceName, f.environmentId, f.zoneId, f.contextId];
   return {
-    createJob: async (record) =>
-      num(
-        (await db.query(`INSERT INTO jobs (${JOB_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING`, jobParams(record)))
-          .rowCount,
-      ) > 0,
+    createJob: (record, maxPerEnvironment = Number.POSITIVE_INFINITY) =>
+      db.transaction(async (tx): Promise<CreateJobResult> => {
+        if (Number.isFinite(maxPerEnvironment)) {
+          // The environment's row lock serializes its job inserts across instances (as for alerts).
+          await tx.query('SELECT 1 FROM environments WHERE id = $1 FOR NO KEY UPDATE', [record.owner.environmentId]);
+          const { rows } = await tx.query<{ n: string }>('SELECT count(*) AS n FROM jobs WHERE environment_id = $1', [record.owner.environmentId]);
+          if (num(rows[0]?.n) >= maxPerEnvironment) return 'full';
+        }
+        const inserted = await tx.query(`INSERT INTO jobs (${JOB_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING`, jobParams(record));
+        return num(inserted.rowCount) > 0 ? 'created' : 'taken';
+      }),
     getJob: async (id) => {
       const [row] = await db.rows<JobRow>('SELECT * FROM jobs WHERE id = $1', [id]);
       return row ? toJobRecord(row) : undefined;

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { JobFilter, JobRecord } from '../job-records';
+import type { CreateJobResult, JobFilter, JobRecord } from '../job-records';
 import type { JobTables } from '../store';
 import type { JobRow } from '../job-rows';
 import { JOB_COLUMNS, jobParams, toJobRecord } from '../job-rows';
@@ -21,8 +21,13 @@ export function sqliteJobTables(db: Database.Database): JobTables {
   const remove = db.prepare('DELETE FROM jobs WHERE id = ?');
   const expired = db.prepare('SELECT * FROM jobs WHERE expires_at <= ? ORDER BY expires_at LIMIT ?');
   const filterParams = (f: JobFilter) => [f.serviceName, f.environmentId, f.zoneId, f.contextId];
+  const countOwned = db.prepare('SELECT count(*) FROM jobs WHERE environment_id = ?').pluck();
+  const create = db.transaction((record: JobRecord, max: number): CreateJobResult => {
+    if ((countOwned.get(record.owner.environmentId) as number) >= max) return 'full';
+    return insert.run(...jobParams(record)).changes > 0 ? 'created' : 'taken';
+  });
   return {
-    createJob: async (record: JobRecord) => insert.run(...jobParams(record)).changes > 0,
+    createJob: async (record, max = Number.POSITIVE_INFINITY) => create.immediate(record, max),
     getJob: async (id) => {
       const row = byId.get(id) as JobRow | undefined;
       return row ? toJobRecord(row) : undefined;
