@@ -86,10 +86,12 @@ export const ROUTES: readonly RouteDefinition[] = [
 ];
 
 /**
- * The first path segments the provider owns: `environments`, `requests`, `queues`, `subscriptions`,
- * `services` (even when their routes are off, so that they answer a SIF 404 then).
+ * The first path segments the provider owns: `environments`, `requests`, `queues`, `subscriptions`
+ * (queues and subscriptions even when the option is off, so that they answer a SIF 404 then), and
+ * `services`, only with a FUNCTIONAL service: a host's own `/services` stays the host's otherwise.
  */
-const SIF_ROOTS: ReadonlySet<string> = new Set(ROUTES.map((r) => firstSegment(r.path)));
+const SIF_ROOTS: ReadonlySet<string> = new Set(ROUTES.filter((r) => r.requires !== 'jobs').map((r) => firstSegment(r.path)));
+const SIF_ROOTS_WITH_JOBS: ReadonlySet<string> = new Set(ROUTES.map((r) => firstSegment(r.path)));
 
 /** Why a method is refused on a path, where the spec gives a reason. */
 const REFUSALS: Record<string, string> = {
@@ -129,7 +131,8 @@ export function createRouter(core: ProviderCore): Router {
   const reserved = new Set(ROUTES.filter((r) => !r.dispatch && firstSegment(r.path) === 'requests').map((r) => r.path.split('/')[2]!));
   const dispatched = available.find((r) => r.dispatch);
   const cors = core.config.cors ? corsStep(core.config.cors) : undefined;
-  router.use(entry(!core.config.baseUrl, dispatched ? dispatcher(dispatched.steps(core), reserved) : undefined, cors));
+  const roots = core.jobs ? SIF_ROOTS_WITH_JOBS : SIF_ROOTS;
+  router.use(entry(roots, !core.config.baseUrl, dispatched ? dispatcher(dispatched.steps(core), reserved) : undefined, cors));
   // Each path's routes, then (unless a route takes every method) its 405, before the next path.
   for (const path of new Set(available.filter((r) => !r.dispatch).map((r) => r.path))) {
     const routes = available.filter((r) => r.path === path);
@@ -147,7 +150,7 @@ export function createRouter(core: ProviderCore): Router {
 /**
  * The router's one first step, where there were four Express layers (each a regular-expression
  * match and a `next` round), since every SIF request passes it:
- * 1. any path outside the SIF roots leaves the router (`next('router')`) before anything rewrites
+ * 1. any path outside the SIF roots (`roots`) leaves the router (`next('router')`) before anything rewrites
  *    its URL, so the host sees the request exactly as it came;
  * 2. with the `cors` option, a browser's preflight is answered (or refused) before authentication,
  *    and an allowed origin's answer gets its CORS headers, errors included (http/cors.ts);
@@ -158,12 +161,12 @@ export function createRouter(core: ProviderCore): Router {
  * 5. an object-service request goes straight to the `dispatch` route's steps; any other goes on to
  *    the Express routes.
  */
-function entry(checkHost: boolean, dispatch: Dispatcher | undefined, cors: CorsStep | undefined): RequestHandler {
+function entry(roots: ReadonlySet<string>, checkHost: boolean, dispatch: Dispatcher | undefined, cors: CorsStep | undefined): RequestHandler {
   // The Host last found plain: a consumer sends the same one on every request, so its check is
   // done once, not per request. Per router, as everything the router keeps.
   let plainHost: string | undefined;
   return function sifEntry(req: Request, res: Response, next: NextFunction): void {
-    if (!SIF_ROOTS.has(firstSegment(req.url))) {
+    if (!roots.has(firstSegment(req.url))) {
       next('router');
       return;
     }

@@ -37,6 +37,23 @@ describe('environment (Infrastructure Services §4, §11)', () => {
   });
 });
 
+describe('the services root', () => {
+  test('a provider without FUNCTIONAL services leaves /services to the host app; with one, unknown paths there are SIF 404s', async () => {
+    const plain = createTestHost({}, { mount: '/' });
+    try {
+      plain.app.get('/services/status', (_req, res) => void res.json({ ours: true }));
+      const res = await request(plain.app).get('/services/status');
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ ours: true });
+    } finally {
+      await plain.close();
+    }
+    const unknown = await request(host.app).get('/sif3/services/Nope').set('Authorization', exporter.auth);
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.messagetype).toBe('ERROR');
+  });
+});
+
 describe('create a job (§11, functional-services.md §3.1)', () => {
   test('XML with mustUseAdvisory: 201, the id asked for, the definition\'s phases and rights, the initialization kept, in job.xsd order', async () => {
     const res = await createJob(host, exporter, jobXml(ID), { mustUseAdvisory: 'true' });
