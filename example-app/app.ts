@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { ConsumerEntry, SifProvider, SifProviderOptions } from 'sif3-direct';
 import { PostgresStore, createSifProvider } from 'sif3-direct';
 import { sisServices } from './handlers';
+import { RolloverService } from './jobs/rollover';
 import type { BulkImportOptions } from './handlers/bulk-import';
 import { BulkImporter } from './handlers/bulk-import';
 import type { SisConnection } from './sis/connection';
@@ -50,6 +51,8 @@ export interface ExampleApp {
   /** The SIS's data, on SQLite or PostgreSQL. */
   connection: SisConnection;
   importer: BulkImporter;
+  /** The year-end rollover (functional service RolloverStudents). */
+  rollover: RolloverService;
   close(): Promise<void>;
 }
 
@@ -109,15 +112,17 @@ function assemble(
     options.consumers ?? (JSON.parse(readFileSync(join(__dirname, 'consumers.json'), 'utf8')) as ConsumerEntry[]);
   const importer = new BulkImporter(connection, { log, ...options.bulkImport });
   const services = sisServices(connection, importer);
+  const rollover = new RolloverService(connection, log);
   const provider = createSifProvider({
     ...state,
-    services,
+    services: { ...services, RolloverStudents: rollover.definition() },
     consumers,
     // Queues, subscriptions, events and delayed requests, with the documented defaults.
     queues: state.queues ?? true,
     ...options.provider,
   });
   importer.attach(provider, services.xStudents!.handlers!);
+  rollover.attach(provider);
   provider.events.on('alert.created', ({ applicationKey, alert }) => {
     log(`[alert] ${applicationKey}: ${String(alert.level)} ${String(alert.description ?? '')}`);
   });
@@ -134,7 +139,7 @@ function assemble(
     res.json({
       name: 'Springfield School District (sif3-direct example)',
       data: await connection.read(countAll),
-      sif: { environments: '/sif3/environments/environment', requestsConnector: '/sif3/requests', queues: '/sif3/queues', subscriptions: '/sif3/subscriptions' },
+      sif: { environments: '/sif3/environments/environment', requestsConnector: '/sif3/requests', queues: '/sif3/queues', subscriptions: '/sif3/subscriptions', servicesConnector: '/sif3/services' },
     });
   });
   // The SIS's own answers for what no route took and for its own failures (a malformed JSON body,
@@ -148,8 +153,10 @@ function assemble(
     provider,
     connection,
     importer,
+    rollover,
     close: async () => {
       await importer.stop();
+      await rollover.idle();
       await provider.close();
       await closeState();
       await connection.close();

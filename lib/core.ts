@@ -2,6 +2,7 @@ import type { Authenticator } from './auth/authenticator';
 import type { ChangeReporter } from './changes';
 import type { ResolvedConfig } from './config/resolve';
 import type { Coordinator } from './coordination/coordinator';
+import type { JobManager } from './jobs/manager';
 import type { SifEvents } from './events';
 import type { Responder } from './http/respond';
 import type { AlertValidator } from './payload/alert';
@@ -20,6 +21,8 @@ export interface ProviderCore {
   readonly changes: ChangeReporter;
   /** Queues, events, delayed requests: undefined when the `queues` option is off. */
   readonly queues: QueueServices | undefined;
+  /** Jobs of functional services: undefined when no service is FUNCTIONAL. */
+  readonly jobs: JobManager | undefined;
   /** Where consumers' walks through query pages stand, so the next page can seek (endpoints/requests/walks.ts). */
   readonly walks: WalkPositions;
 }

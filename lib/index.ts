@@ -42,6 +42,26 @@ export type {
   DelayedHandlers,
   DeferredRequest,
 } from './services/types';
+export type {
+  Job,
+  JobState,
+  JobPhase,
+  JobPhaseState,
+  JobInitialization,
+  JobOwner,
+  JobDefinition,
+  PhaseDefinition,
+  PhaseHandlers,
+  PhaseHandler,
+  PhaseRequest,
+  PhaseResult,
+  PhaseState,
+  PhaseOperation,
+  StatesOperation,
+  JobsApi,
+} from './jobs/types';
+export { JOB_STATES, PHASE_STATES } from './jobs/types';
+export type { JobRecord, JobFilter, CreateJobResult } from './store/job-records';
 export {
   SifError,
   BadRequestError,

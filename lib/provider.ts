@@ -19,6 +19,10 @@ import type { DeferredPart } from './queues/deferred';
 import { createQueueServices } from './queues/services';
 import { MAX_WALKS, WalkPositions } from './endpoints/requests/walks';
 import type { SifStore } from './store/store';
+import { JobEvents } from './jobs/events';
+import { JobManager } from './jobs/manager';
+import type { JobsApi } from './jobs/types';
+import { infrastructureNamespace } from './protocol/enums';
 
 /** A mounted-anywhere SIF 3 Direct Environments Provider. */
 export interface SifProvider {
@@ -28,6 +32,14 @@ export interface SifProvider {
   readonly store: SifStore;
   /** Typed events: environment.*, alert.created, objects.changed, queue.*, delayed.answered. */
   readonly events: SifEvents;
+  /**
+   * Jobs of the FUNCTIONAL services: read them, move their phases and states on from your own code.
+   * Throws a TypeError when no service is FUNCTIONAL.
+   *
+   * @example
+   * await provider.jobs.setPhaseState(job.id, 'rollover', 'COMPLETED', '1,250 students promoted');
+   */
+  readonly jobs: JobsApi;
   /**
    * Reports changes the host app made outside SIF (its own screens, imports), so that change
    * tracking and subscribers' events see them. Objects carry their id attribute; for DELETE the id
@@ -88,6 +100,8 @@ export function createSifProvider(options: SifProviderOptions): SifProvider {
   const queues = createQueueServices(config, events, coordinator);
   const changes = new ChangeReporter(events, config, queues?.publisher);
   const sessions = new CoordinatedSessionCache(config.sessionCacheSize, config.limits.sessionCacheBytes);
+  const functional = [...config.services.values()].some((s) => s.job);
+  const jobs = functional ? new JobManager(config, new JobEvents(queues?.publisher, infrastructureNamespace(config.infrastructureVersion))) : undefined;
   const authenticator = new Authenticator(config, sessions, config.rejectReplays ? new ReplayCache() : undefined);
   const core: ProviderCore = Object.freeze({
     config,
@@ -98,6 +112,7 @@ export function createSifProvider(options: SifProviderOptions): SifProvider {
     alertValidator: new AlertValidator(config.infrastructureVersion),
     changes,
     queues,
+    jobs,
     walks: new WalkPositions(MAX_WALKS, config.paging.snapshotTtlMs),
   });
   const router = createRouter(core);
@@ -105,6 +120,7 @@ export function createSifProvider(options: SifProviderOptions): SifProvider {
   // Delayed requests run through this same router; pending ones (from before a restart) resume now.
   queues?.delayed.attach(router);
   queues?.start();
+  jobs?.start();
   const deferrals = () => {
     if (!queues) throw new TypeError('sif3-direct: delayed answers need the queues option');
     return queues.deferrals;
@@ -113,6 +129,7 @@ export function createSifProvider(options: SifProviderOptions): SifProvider {
     router,
     store: config.store,
     events,
+    jobs: jobs ?? noJobs(),
     changed: (serviceName: string, action: ChangeAction, objects: GoessnerObject[], options?: HostChangeOptions) =>
       changes.fromHost(serviceName, action, objects, options),
     respond: (ref: string, part: DeferredPart) => deferrals().respond(ref, part),
@@ -121,9 +138,18 @@ export function createSifProvider(options: SifProviderOptions): SifProvider {
     idle: async () => queues?.delayed.idle(),
     close: async () => {
       stopListening();
+      jobs?.stop();
       changes.close();
       await queues?.stop();
       if (config.ownsStore) await config.store.close();
     },
   });
+}
+
+/** `provider.jobs` of a provider without FUNCTIONAL services: every call says so. */
+function noJobs(): JobsApi {
+  const refuse = (): never => {
+    throw new TypeError('sif3-direct: provider.jobs needs a service of type FUNCTIONAL (with a job)');
+  };
+  return { get: refuse, setPhaseState: refuse, setJobState: refuse, delete: refuse, housekeeping: refuse };
 }

@@ -13,6 +13,12 @@ import { acceptDelayed } from './http/delayed';
 import { createQueue, deleteQueue, queryQueues, readQueue } from './endpoints/queues/queues';
 import { deleteMessage, pollMessages } from './endpoints/queues/messages';
 import { createSubscription, deleteSubscription, querySubscriptions, readSubscription } from './endpoints/queues/subscriptions';
+import { createJob, createJobs } from './endpoints/services/create';
+import { deleteJob, putJob, putJobs } from './endpoints/services/delete';
+import { queryJobs, readJob } from './endpoints/services/read';
+import { phaseRequest } from './endpoints/services/phase';
+import { createState, readStates } from './endpoints/services/states';
+import { refuseDelayed } from './endpoints/services/common';
 import { createErrorHandler } from './http/error-handler';
 import { corsStep } from './http/cors';
 import { hostRefusal } from './http/host';
@@ -29,8 +35,8 @@ export interface RouteDefinition {
   readonly method: Method;
   readonly path: string;
   readonly steps: (core: ProviderCore) => RequestHandler[];
-  /** Routes of the asynchronous side exist only when the `queues` option is on. */
-  readonly requires?: 'queues';
+  /** Routes of the asynchronous side exist only when the `queues` option is on; the services connector's only with a FUNCTIONAL service. */
+  readonly requires?: 'queues' | 'jobs';
   /**
    * Matched by one pass over the path (`objectPathOf`) instead of an Express route per shape, ahead
    * of the other routes: the object services are the hot path, and each Express layer a request
@@ -67,13 +73,26 @@ export const ROUTES: readonly RouteDefinition[] = [
   { name: 'subscriptions.createOne', method: 'post', path: '/subscriptions/subscription', requires: 'queues', steps: (c) => [authenticateSession(c), createSubscription(c)] },
   { name: 'subscriptions.read', method: 'get', path: '/subscriptions/:subscriptionId', requires: 'queues', steps: (c) => [authenticateSession(c), readSubscription(c)] },
   { name: 'subscriptions.delete', method: 'delete', path: '/subscriptions/:subscriptionId', requires: 'queues', steps: (c) => [authenticateSession(c), deleteSubscription(c)] },
+  // The services connector: jobs of functional services, their phases and states (Infrastructure Services §11, endpoints/services/).
+  { name: 'jobs.query', method: 'get', path: '/services/:service', requires: 'jobs', steps: (c) => [authenticateSession(c), refuseDelayed, queryJobs(c)] },
+  { name: 'jobs.createMany', method: 'post', path: '/services/:service', requires: 'jobs', steps: (c) => [authenticateSession(c), refuseDelayed, createJobs(c)] },
+  { name: 'jobs.deleteMany', method: 'put', path: '/services/:service', requires: 'jobs', steps: (c) => [authenticateSession(c), refuseDelayed, putJobs(c)] },
+  { name: 'jobs.read', method: 'get', path: '/services/:service/:jobId', requires: 'jobs', steps: (c) => [authenticateSession(c), refuseDelayed, readJob(c)] },
+  { name: 'jobs.create', method: 'post', path: '/services/:service/:jobId', requires: 'jobs', steps: (c) => [authenticateSession(c), refuseDelayed, createJob(c)] },
+  { name: 'jobs.update', method: 'put', path: '/services/:service/:jobId', requires: 'jobs', steps: (c) => [authenticateSession(c), refuseDelayed, putJob(c)] },
+  { name: 'jobs.delete', method: 'delete', path: '/services/:service/:jobId', requires: 'jobs', steps: (c) => [authenticateSession(c), refuseDelayed, deleteJob(c)] },
+  { name: 'jobs.phase', method: 'all', path: '/services/:service/:jobId/:phase', requires: 'jobs', steps: (c) => [authenticateSession(c), refuseDelayed, phaseRequest(c)] },
+  { name: 'jobs.states', method: 'get', path: '/services/:service/:jobId/:phase/states', requires: 'jobs', steps: (c) => [authenticateSession(c), refuseDelayed, readStates(c)] },
+  { name: 'jobs.createState', method: 'post', path: '/services/:service/:jobId/:phase/states/state', requires: 'jobs', steps: (c) => [authenticateSession(c), refuseDelayed, createState(c)] },
 ];
 
 /**
  * The first path segments the provider owns: `environments`, `requests`, `queues`, `subscriptions`
- * (queues and subscriptions even when the option is off, so that they answer a SIF 404 then).
+ * (queues and subscriptions even when the option is off, so that they answer a SIF 404 then), and
+ * `services`, only with a FUNCTIONAL service: a host's own `/services` stays the host's otherwise.
  */
-const SIF_ROOTS: ReadonlySet<string> = new Set(ROUTES.map((r) => firstSegment(r.path)));
+const SIF_ROOTS: ReadonlySet<string> = new Set(ROUTES.filter((r) => r.requires !== 'jobs').map((r) => firstSegment(r.path)));
+const SIF_ROOTS_WITH_JOBS: ReadonlySet<string> = new Set(ROUTES.map((r) => firstSegment(r.path)));
 
 /** Why a method is refused on a path, where the spec gives a reason. */
 const REFUSALS: Record<string, string> = {
@@ -89,6 +108,10 @@ const REFUSALS: Record<string, string> = {
   'PUT /subscriptions/:subscriptionId': 'Subscriptions are immutable once created',
   'POST /queues/:queueId/messages': 'Only the provider puts messages into queues',
   'DELETE /queues/:queueId/messages': 'Delete one message: DELETE {queueUri}/{messageId}, or poll with ;deleteMessageId=',
+  'DELETE /services/:service': 'To delete several jobs, send PUT with the header methodOverride: DELETE and a deleteRequest',
+  'POST /services/:service/:jobId/:phase/states': 'States are added one at a time: POST {phase}/states/state',
+  'PUT /services/:service/:jobId/:phase/states': 'States cannot be changed: add one with POST {phase}/states/state',
+  'DELETE /services/:service/:jobId/:phase/states': 'States cannot be deleted',
 };
 
 /**
@@ -103,13 +126,14 @@ const REFUSALS: Record<string, string> = {
  */
 export function createRouter(core: ProviderCore): Router {
   const router = Router({ caseSensitive: true, strict: false });
-  const available = ROUTES.filter((r) => r.requires !== 'queues' || core.queues);
+  const available = ROUTES.filter((r) => (r.requires === 'queues' ? core.queues : r.requires === 'jobs' ? core.jobs : true));
   // The names the other requests-connector routes take (`alerts`): e.g. PUT /requests/alerts is
   // their 405, not a request to a service named "alerts".
   const reserved = new Set(ROUTES.filter((r) => !r.dispatch && firstSegment(r.path) === 'requests').map((r) => r.path.split('/')[2]!));
   const dispatched = available.find((r) => r.dispatch);
   const cors = core.config.cors ? corsStep(core.config.cors) : undefined;
-  router.use(entry(!core.config.baseUrl, dispatched ? dispatcher(dispatched.steps(core), reserved) : undefined, cors));
+  const roots = core.jobs ? SIF_ROOTS_WITH_JOBS : SIF_ROOTS;
+  router.use(entry(roots, !core.config.baseUrl, dispatched ? dispatcher(dispatched.steps(core), reserved) : undefined, cors));
   // Each path's routes, then (unless a route takes every method) its 405, before the next path.
   for (const path of new Set(available.filter((r) => !r.dispatch).map((r) => r.path))) {
     const routes = available.filter((r) => r.path === path);
@@ -127,7 +151,7 @@ export function createRouter(core: ProviderCore): Router {
 /**
  * The router's one first step, where there were four Express layers (each a regular-expression
  * match and a `next` round), since every SIF request passes it:
- * 1. any path outside the SIF roots leaves the router (`next('router')`) before anything rewrites
+ * 1. any path outside the SIF roots (`roots`) leaves the router (`next('router')`) before anything rewrites
  *    its URL, so the host sees the request exactly as it came;
  * 2. with the `cors` option, a browser's preflight is answered (or refused) before authentication,
  *    and an allowed origin's answer gets its CORS headers, errors included (http/cors.ts);
@@ -138,12 +162,12 @@ export function createRouter(core: ProviderCore): Router {
  * 5. an object-service request goes straight to the `dispatch` route's steps; any other goes on to
  *    the Express routes.
  */
-function entry(checkHost: boolean, dispatch: Dispatcher | undefined, cors: CorsStep | undefined): RequestHandler {
+function entry(roots: ReadonlySet<string>, checkHost: boolean, dispatch: Dispatcher | undefined, cors: CorsStep | undefined): RequestHandler {
   // The Host last found plain: a consumer sends the same one on every request, so its check is
   // done once, not per request. Per router, as everything the router keeps.
   let plainHost: string | undefined;
   return function sifEntry(req: Request, res: Response, next: NextFunction): void {
-    if (!SIF_ROOTS.has(firstSegment(req.url))) {
+    if (!roots.has(firstSegment(req.url))) {
       next('router');
       return;
     }

@@ -51,6 +51,8 @@ export function serviceOffer(
       if (!handlers) return undefined;
       if (servicePaths.has(name)) return right === 'QUERY' ? undefined : 'cannot be served: a service path can only be queried';
       const service = services.get(name);
+      // Jobs are created, read and deleted; never updated (their phases are, through phase rights).
+      if (service?.job) return right === 'UPDATE' ? 'cannot be served: a job is never updated (phases carry their own rights)' : undefined;
       if (!service || handlers.some((h) => service.handlers[h])) return undefined;
       const [first, ...others] = handlers;
       return `cannot be served: service "${name}" has no ${first} handler${others.length ? ` (nor ${others.join(' nor ')})` : ''}`;

@@ -36,6 +36,8 @@ export const LIMIT_DEFAULTS = Object.freeze({
   alertsPerEnvironment: 1000,
   /** Largest alert, as stored (bytes of its JSON form). */
   maxAlertBytes: 64 * 1024,
+  /** Jobs of functional services one environment may have at once; one more is refused (409). */
+  jobsPerEnvironment: 1000,
   /** Live `queryIntention: ALL` snapshots per environment; one more is refused until one expires. */
   snapshotsPerEnvironment: 5,
   /** Object ids in one snapshot; a larger consistent query is refused (413): page without ALL. */

@@ -159,6 +159,8 @@ export interface LimitOptions {
   alertsPerEnvironment?: number;
   /** Largest alert, in bytes (413 past it). Default 64 KiB. */
   maxAlertBytes?: number;
+  /** Jobs of functional services per environment (409 past it, until one is deleted or expires). Default 1,000. */
+  jobsPerEnvironment?: number;
   /** Live `queryIntention: ALL` snapshots per environment (409 past it, until one expires). Default 5. */
   snapshotsPerEnvironment?: number;
   /** Object ids in one `queryIntention: ALL` snapshot (413 past it). Default 1,000,000. */

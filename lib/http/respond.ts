@@ -189,13 +189,15 @@ function end(req: Request, res: Response, status: number, headers: string[], bod
 
 /**
  * The `relativeServicePath` of a request (Base Architecture §4.3): everything after the requests
- * connector, matrix and query parameters included; undefined for other services.
+ * (or services) connector, matrix and query parameters included; undefined for other services.
  *
  * @example
  * relativeServicePath('/requests/xStudents;zoneId=Z?where=x'); // '/xStudents;zoneId=Z?where=x'
  */
 export function relativeServicePath(urlBelowMount: string): string | undefined {
-  return urlBelowMount.startsWith('/requests/') ? urlBelowMount.slice('/requests'.length) : undefined;
+  if (urlBelowMount.startsWith('/requests/')) return urlBelowMount.slice('/requests'.length);
+  // The services connector's paths too (functional services: `/RolloverStudents/{jobId}…`).
+  return urlBelowMount.startsWith('/services/') ? urlBelowMount.slice('/services'.length) : undefined;
 }
 
 /** The `responseAction` that answers a request's method (Base Architecture §4.3.2 `requestAction`). */

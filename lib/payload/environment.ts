@@ -95,6 +95,8 @@ export interface InfrastructureUrls {
   /** Present only when queues are on; so are SUBSCRIBE rights. */
   queues?: string;
   subscriptions?: string;
+  /** Present only when a service is FUNCTIONAL (jobs). */
+  servicesConnector?: string;
 }
 
 /**
@@ -122,6 +124,7 @@ export function environmentObject(
       { '@name': 'requestsConnector', '#text': urls.requestsConnector },
       ...(urls.queues ? [{ '@name': 'queues', '#text': urls.queues }] : []),
       ...(urls.subscriptions ? [{ '@name': 'subscriptions', '#text': urls.subscriptions }] : []),
+      ...(urls.servicesConnector ? [{ '@name': 'servicesConnector', '#text': urls.servicesConnector }] : []),
     ],
   };
   const subscribable = urls.subscriptions !== undefined;

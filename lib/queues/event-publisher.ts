@@ -1,6 +1,7 @@
 import type { Coordinator } from '../coordination/coordinator';
 import { InProcessCoordinator } from '../coordination/coordinator';
 import type { ObjectsChanged } from '../events';
+import type { GoessnerObject } from '../payload/goessner';
 import { shapeForOutput } from '../payload/objects';
 import type { RegisteredService } from '../services/registry';
 import type { NewQueueMessage, SubscriptionRecord } from '../store/queue-records';
@@ -56,6 +57,28 @@ export class EventPublisher {
       }
     }
     await this.broker.publish(messages);
+  }
+
+  /**
+   * Queues one EVENT message with `body` in the queue of each subscription to `serviceName` that
+   * `to` accepts: for events that are not object changes, such as the job events of a functional
+   * service (jobs/events.ts). Resolves once they are stored.
+   *
+   * @example
+   * await publisher.publishTo('RolloverStudents', (s) => s.environmentId === owner, headers, { root: 'jobs', namespace, value });
+   */
+  async publishTo(
+    serviceName: string,
+    to: (s: SubscriptionRecord) => boolean,
+    headers: Record<string, string>,
+    body: { root: string; namespace: string; value: GoessnerObject },
+  ): Promise<void> {
+    const subscriptions = (await this.subscriptionsTo(serviceName)).filter(to);
+    if (subscriptions.length === 0) return;
+    const at = this.clock().toISOString();
+    await this.broker.publish(
+      subscriptions.map((s) => ({ id: newId(), queueId: s.queueId, createdAt: at, headers: { ...headers }, body: { kind: 'payload', ...body } })),
+    );
   }
 
   /**

@@ -13,6 +13,8 @@ import {
 import type { GoessnerObject } from '../payload/goessner';
 import type { RepeatableTree } from '../payload/objects';
 import { compileRepeatable } from '../payload/objects';
+import type { RegisteredJob } from '../jobs/definition';
+import { resolveJob } from '../jobs/definition';
 import type { DelayedHandlers, QueryFeatures, ServiceDefinition, ServiceHandlers, ServicePathHandler } from './types';
 
 /** A registered service after validation. */
@@ -32,6 +34,8 @@ export interface RegisteredService {
   readonly supports: Readonly<Required<QueryFeatures>>;
   /** Whether the provider keeps a change log for this service (changes since). */
   readonly changeTracking: boolean;
+  /** A FUNCTIONAL service's job definition; undefined for other types. */
+  readonly job: RegisteredJob | undefined;
 }
 
 /** A service path (`xSchools/{}/xStudents`), the service whose objects it returns, and its handler. */
@@ -76,7 +80,10 @@ function resolveService(name: string, def: unknown, path: string): RegisteredSer
   if (name === 'alerts') throw new SifConfigError(path, 'is built in: the alerts utility is always provided');
   if (!/^[A-Za-z][\w-]*$/.test(name)) throw new SifConfigError(path, 'must be a plain name (letters, digits, _ and -)');
   const d = requireObject(def, path) as Record<string, unknown> & ServiceDefinition;
-  rejectUnknownKeys(d, ['type', 'objectName', 'idAttribute', 'namespace', 'repeatable', 'attributes', 'handlers', 'delayed', 'supports', 'paths', 'changeTracking'], path);
+  rejectUnknownKeys(d, ['type', 'objectName', 'idAttribute', 'namespace', 'repeatable', 'attributes', 'handlers', 'delayed', 'supports', 'paths', 'changeTracking', 'job'], path);
+  const type = d.type === undefined ? 'OBJECT' : oneOf(d.type, SERVICE_TYPES, `${path}.type`);
+  if (type === 'FUNCTIONAL') return resolveFunctional(name, d, path);
+  if (d.job !== undefined) throw new SifConfigError(`${path}.job`, "belongs to a functional service: give type 'FUNCTIONAL' too");
   const handlers = withSingleFallbacks(name, functions(d.handlers, HANDLER_NAMES, `${path}.handlers`) as ServiceHandlers);
   const delayed = functions(d.delayed, DELAYED_HANDLER_NAMES, `${path}.delayed`);
   if (delayed.query && !handlers.query) throw new SifConfigError(`${path}.delayed.query`, 'needs handlers.query too (for immediate queries)');
@@ -97,7 +104,7 @@ function resolveService(name: string, def: unknown, path: string): RegisteredSer
   }
   return Object.freeze({
     name,
-    type: d.type === undefined ? 'OBJECT' : oneOf(d.type, SERVICE_TYPES, `${path}.type`),
+    type,
     objectName,
     idAttribute: optionalString(d.idAttribute, `${path}.idAttribute`) ?? 'refId',
     namespace: hasHandlers ? requireString(d.namespace, `${path}.namespace`) : optionalString(d.namespace, `${path}.namespace`),
@@ -111,6 +118,28 @@ function resolveService(name: string, def: unknown, path: string): RegisteredSer
       queryByExample: optionalBoolean(supports.queryByExample, `${path}.supports.queryByExample`) ?? false,
     }),
     changeTracking,
+    job: undefined,
+  });
+}
+
+/** A FUNCTIONAL service: a job definition and nothing of an object service's. */
+function resolveFunctional(name: string, d: Record<string, unknown>, path: string): RegisteredService {
+  const misplaced = Object.keys(d).find((key) => key !== 'type' && key !== 'job');
+  if (misplaced) throw new SifConfigError(`${path}.${misplaced}`, 'does not apply to a FUNCTIONAL service (it has a job, not objects)');
+  if (d.job === undefined) throw new SifConfigError(`${path}.job`, 'is required for a FUNCTIONAL service: its name and phases');
+  return Object.freeze({
+    name,
+    type: 'FUNCTIONAL',
+    objectName: undefined,
+    idAttribute: 'id',
+    namespace: undefined,
+    repeatable: compileRepeatable([]),
+    attributes: compileRepeatable([]),
+    handlers: Object.freeze({}),
+    delayed: Object.freeze({}),
+    supports: Object.freeze({ where: false, order: false, queryByExample: false }),
+    changeTracking: false,
+    job: resolveJob(d.job, `${path}.job`),
   });
 }
 

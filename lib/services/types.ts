@@ -1,6 +1,7 @@
 import type { GoessnerObject } from '../payload/goessner';
 import type { ServiceType } from '../protocol/enums';
 import type { OrderTerm, WhereNode } from '../protocol/query/ast';
+import type { JobDefinition } from '../jobs/types';
 
 /**
  * A service the provider offers, registered under its (plural) name, e.g. `xStudents`.
@@ -14,8 +15,10 @@ import type { OrderTerm, WhereNode } from '../protocol/query/ast';
  * };
  */
 export interface ServiceDefinition {
-  /** Default OBJECT. */
+  /** Default OBJECT; `'FUNCTIONAL'` with a `job` for a functional service (jobs with phases, `{mount}/services/{name}`). */
   type?: ServiceType;
+  /** A FUNCTIONAL service's job: its name, phases and their handlers (see `JobDefinition`). */
+  job?: JobDefinition;
   /** The element name of one object, e.g. `xStudent`. Required with handlers. */
   objectName?: string;
   /** The attribute that identifies an object. Default `refId`. */

@@ -14,7 +14,10 @@ import type {
   SubscriptionRecord,
 } from './queue-records';
 
+import type { CreateJobResult, JobRecord, JobFilter } from './job-records';
+
 export type * from './queue-records';
+export type * from './job-records';
 
 /**
  * The protocol state of a provider, behind one small async interface so that another database can
@@ -37,7 +40,7 @@ export interface SifStore {
   findEnvironmentByIdentity(identityKey: string): Promise<EnvironmentRecord | undefined>;
   /** Replaces an environment's session token hash (the token was re-issued). False if it is gone. */
   replaceSessionHash(id: string, sessionTokenHash: string): Promise<boolean>;
-  /** Deletes an environment and everything it owns (alerts, snapshots, queues, messages, subscriptions, delayed requests). */
+  /** Deletes an environment and everything it owns (alerts, snapshots, queues, messages, subscriptions, delayed requests, jobs). */
   deleteEnvironment(id: string): Promise<boolean>;
 
   /**
@@ -174,9 +177,33 @@ export interface SifStore {
   /** Ends `owner`'s lease on a delayed request (it stays pending, for whoever claims it next). */
   releaseDelayedRequest(id: string, owner: string): Promise<void>;
 
+  /**
+   * Stores a new job (functional services): `taken` (nothing stored) when its id is, `full` when its
+   * environment already has `maxPerEnvironment` jobs (default: no limit). Atomic. Its environment must exist.
+   */
+  createJob(record: JobRecord, maxPerEnvironment?: number): Promise<CreateJobResult>;
+  /** One job by id, whoever owns it. */
+  getJob(id: string): Promise<JobRecord | undefined>;
+  /** The jobs of one service owned by one environment in one zone and context, oldest first; one page. */
+  listJobs(filter: JobFilter, page: { offset: number; limit: number }): Promise<JobRecord[]>;
+  /** How many jobs `listJobs` would list in all. */
+  countJobs(filter: JobFilter): Promise<number>;
+  /**
+   * Replaces a job only while its stored version is `record.version - 1` (optimistic concurrency:
+   * false, nothing stored, when another change came first or the job is gone).
+   */
+  replaceJob(record: JobRecord): Promise<boolean>;
+  /** Deletes a job; false when there is none. */
+  deleteJob(id: string): Promise<boolean>;
+  /** Jobs whose `expiresAt` is at or before `now`, soonest first, at most `limit`. */
+  expiredJobs(now: string, limit: number): Promise<JobRecord[]>;
+
   /** Releases the store's resources. Further calls fail. */
   close(): Promise<void>;
 }
+
+/** The part of the store that keeps jobs of functional services. */
+export type JobTables = Pick<SifStore, 'createJob' | 'getJob' | 'listJobs' | 'countJobs' | 'replaceJob' | 'deleteJob' | 'expiredJobs'>;
 
 /** The part of the store that keeps queues, their messages, subscriptions and delayed requests. */
 export type QueueTables = Pick<

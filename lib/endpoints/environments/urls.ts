@@ -9,5 +9,6 @@ export function environmentUrls(core: ProviderCore, req: Request, environmentId:
     environment: core.responder.environmentUrl(req, environmentId),
     requestsConnector: `${base}/requests`,
     ...(core.queues ? { queues: `${base}/queues`, subscriptions: `${base}/subscriptions` } : {}),
+    ...(core.jobs ? { servicesConnector: `${base}/services` } : {}),
   };
 }

@@ -4,6 +4,7 @@ import { MethodNotAllowedError, NotFoundError } from '../../errors';
 import { getSifContext } from '../../http/context';
 import { header } from '../../http/params';
 import { checkServiceType } from '../../http/request-headers';
+import { handlerContext } from '../../http/handler-context';
 import type { ObjectPath } from '../../http/url';
 import { DEFAULT_CONTEXT } from '../../protocol/enums';
 import { findProvisioned, requireGranted } from '../../protocol/rights';
@@ -40,7 +41,8 @@ export function resolveTarget(core: ProviderCore) {
     const servicePath = findServicePath(core, url);
     const serviceName = servicePath?.path.name ?? url.service;
     const service = servicePath?.path.service ?? core.config.services.get(serviceName);
-    if (!service) throw new NotFoundError(`No service ${serviceName.slice(0, 80)}`, { scope: serviceName.slice(0, 80) });
+    // A functional service lives under the services connector (`{mount}/services/…`), not here.
+    if (!service || service.job) throw new NotFoundError(`No service ${serviceName.slice(0, 80)}`, { scope: serviceName.slice(0, 80) });
     const itemId = servicePath ? undefined : url.id;
     const operation = servicePath
       ? servicePathOperation(req.method, override)
@@ -71,19 +73,7 @@ export function resolveTarget(core: ProviderCore) {
       operation,
       itemId: operation === 'createOne' ? undefined : itemId,
       servicePath,
-      ctx: Object.freeze({
-        serviceName,
-        zoneId,
-        contextId,
-        applicationKey: env.applicationKey,
-        environmentId: env.id,
-        fingerprint: env.fingerprint,
-        instanceId: env.instanceId,
-        userToken: env.userToken,
-        solutionId: env.solutionId,
-        generatorId: header(req, 'generatorId'),
-        requestId: header(req, 'requestId'),
-      }),
+      ctx: handlerContext(req, env, where),
     };
     next();
   };

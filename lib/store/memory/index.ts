@@ -8,12 +8,14 @@ import type {
   CreateEnvironmentResult,
   EnvironmentRecord,
   QuerySnapshot,
+  JobTables,
   QueueTables,
   SifStore,
   SnapshotPage,
 } from '../store';
 import { copy, copyMaybe } from './copy';
 import { memoryQueueTables } from './queues';
+import { memoryJobTables } from './jobs';
 
 /**
  * A store that keeps everything in process memory: for tests and throw-away demos. Records are
@@ -39,8 +41,13 @@ export class MemoryStore implements SifStore {
     assertOpen: () => this.assertOpen(),
   });
 
+  private readonly jobTables = memoryJobTables({
+    environment: (id) => this.environments.get(id),
+    assertOpen: () => this.assertOpen(),
+  });
+
   constructor() {
-    Object.assign(this, this.queueTables.tables);
+    Object.assign(this, this.queueTables.tables, this.jobTables.tables);
   }
 
   async createEnvironment(record: EnvironmentRecord, maxPerApplication = Number.POSITIVE_INFINITY): Promise<CreateEnvironmentResult> {
@@ -83,6 +90,7 @@ export class MemoryStore implements SifStore {
     for (const [navigationId, snapshot] of this.snapshots) if (snapshot.environmentId === id) this.snapshots.delete(navigationId);
     for (const [alertId, alert] of this.alerts) if (alert.environmentId === id) this.alerts.delete(alertId);
     this.queueTables.dropEnvironment(id);
+    this.jobTables.dropEnvironment(id);
     return true;
   }
 
@@ -231,6 +239,7 @@ export class MemoryStore implements SifStore {
   }
 }
 
-// The queue, message, subscription and delayed-request methods come from `memoryQueueTables`.
+// The queue, message, subscription and delayed-request methods come from `memoryQueueTables`, the
+// job methods from `memoryJobTables`.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface MemoryStore extends QueueTables {}
+export interface MemoryStore extends QueueTables, JobTables {}

@@ -9,6 +9,8 @@ import type { DelayedTables } from './delayed';
 import { postgresDelayedRequests } from './delayed';
 import type { EnvironmentTables } from './environments';
 import { postgresEnvironmentTables } from './environments';
+import type { JobTables } from './jobs';
+import { postgresJobs } from './jobs';
 import { migrate } from './migrations';
 import type { QueueTables } from './queues';
 import { postgresQueues } from './queues';
@@ -74,6 +76,7 @@ export class PostgresStore implements SifStore, CoordinatingStore {
       postgresQueues(db),
       postgresSubscriptions(db),
       postgresDelayedRequests(db),
+      postgresJobs(db),
     );
   }
 
@@ -126,4 +129,4 @@ export class PostgresStore implements SifStore, CoordinatingStore {
 
 // The domain methods come from the per-concern modules, assigned in the constructor.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface PostgresStore extends EnvironmentTables, ChangeLogTables, SnapshotTables, QueueTables, SubscriptionTables, DelayedTables {}
+export interface PostgresStore extends EnvironmentTables, ChangeLogTables, SnapshotTables, QueueTables, SubscriptionTables, DelayedTables, JobTables {}

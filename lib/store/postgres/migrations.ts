@@ -182,6 +182,25 @@ export const MIGRATIONS: readonly string[] = [
   -- that work an instance accepted and could not finish is taken up by another.
   ALTER TABLE delayed_requests ADD COLUMN lease_owner text, ADD COLUMN lease_until text COLLATE "C";
   `,
+  `
+  -- Jobs of functional services (Base Architecture §5.16): the job as JSON text, with the columns
+  -- that listing (owner, zone, context), optimistic updates (version) and housekeeping need.
+  CREATE TABLE jobs (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id text NOT NULL UNIQUE,
+    service text NOT NULL,
+    environment_id text NOT NULL REFERENCES environments (id) ON DELETE CASCADE,
+    fingerprint text NOT NULL,
+    zone_id text NOT NULL,
+    context_id text NOT NULL,
+    created_at text COLLATE "C" NOT NULL,
+    expires_at text COLLATE "C",
+    version integer NOT NULL,
+    body text NOT NULL
+  );
+  CREATE INDEX jobs_by_owner ON jobs (environment_id, service, seq);
+  CREATE INDEX jobs_by_expiry ON jobs (expires_at) WHERE expires_at IS NOT NULL;
+  `,
 ];
 
 /**

@@ -150,4 +150,23 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE delayed_requests ADD COLUMN lease_owner TEXT;
   ALTER TABLE delayed_requests ADD COLUMN lease_until TEXT;
   `,
+  `
+  -- Jobs of functional services (Base Architecture §5.16): the job as JSON, with the columns that
+  -- listing (owner, zone, context), optimistic updates (version) and housekeeping (expires_at) need.
+  CREATE TABLE jobs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    service TEXT NOT NULL,
+    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+    fingerprint TEXT NOT NULL,
+    zone_id TEXT NOT NULL,
+    context_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT,
+    version INTEGER NOT NULL,
+    body TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX jobs_by_owner ON jobs(environment_id, service, seq);
+  CREATE INDEX jobs_by_expiry ON jobs(expires_at) WHERE expires_at IS NOT NULL;
+  `,
 ];

@@ -1,6 +1,7 @@
 import { CORE_REQUIREMENTS } from './core';
 import { DEVIATION_REQUIREMENTS } from './deviations';
 import { PROFILE_REQUIREMENTS } from './profiles';
+import { JOB_REQUIREMENTS } from './jobs';
 import type { Requirement } from './types';
 
 export type { AuditContext, Requirement } from './types';
@@ -9,4 +10,4 @@ export type { AuditContext, Requirement } from './types';
  * Every requirement of the audit, in the order they run: one module per area, so that an area's
  * requirements live beside each other and a new area is one more import here.
  */
-export const REQUIREMENTS: readonly Requirement[] = [...CORE_REQUIREMENTS, ...DEVIATION_REQUIREMENTS, ...PROFILE_REQUIREMENTS];
+export const REQUIREMENTS: readonly Requirement[] = [...CORE_REQUIREMENTS, ...DEVIATION_REQUIREMENTS, ...PROFILE_REQUIREMENTS, ...JOB_REQUIREMENTS];
