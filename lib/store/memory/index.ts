@@ -8,12 +8,14 @@ import type {
   CreateEnvironmentResult,
   EnvironmentRecord,
   QuerySnapshot,
+  ProvisionRequestTables,
   QueueTables,
   SifStore,
   SnapshotPage,
 } from '../store';
 import { copy, copyMaybe } from './copy';
 import { memoryQueueTables } from './queues';
+import { memoryProvisionRequests } from './provision-requests';
 
 /**
  * A store that keeps everything in process memory: for tests and throw-away demos. Records are
@@ -39,8 +41,13 @@ export class MemoryStore implements SifStore {
     assertOpen: () => this.assertOpen(),
   });
 
+  private readonly provisionTables = memoryProvisionRequests({
+    environment: (id) => this.environments.get(id),
+    assertOpen: () => this.assertOpen(),
+  });
+
   constructor() {
-    Object.assign(this, this.queueTables.tables);
+    Object.assign(this, this.queueTables.tables, this.provisionTables.tables);
   }
 
   async createEnvironment(record: EnvironmentRecord, maxPerApplication = Number.POSITIVE_INFINITY): Promise<CreateEnvironmentResult> {
@@ -83,6 +90,7 @@ export class MemoryStore implements SifStore {
     for (const [navigationId, snapshot] of this.snapshots) if (snapshot.environmentId === id) this.snapshots.delete(navigationId);
     for (const [alertId, alert] of this.alerts) if (alert.environmentId === id) this.alerts.delete(alertId);
     this.queueTables.dropEnvironment(id);
+    this.provisionTables.dropEnvironment(id);
     return true;
   }
 
@@ -212,4 +220,4 @@ export class MemoryStore implements SifStore {
 
 // The queue, message, subscription and delayed-request methods come from `memoryQueueTables`.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface MemoryStore extends QueueTables {}
+export interface MemoryStore extends QueueTables, ProvisionRequestTables {}

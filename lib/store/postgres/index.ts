@@ -1,7 +1,7 @@
 import { Pool } from 'pg';
 import type { Coordinator, CoordinatingStore } from '../../coordination/coordinator';
 import { PostgresCoordinator } from '../../coordination/postgres';
-import type { SifStore } from '../store';
+import type { ProvisionRequestTables, SifStore } from '../store';
 import type { ChangeLogTables } from './changes';
 import { postgresChangeLog } from './changes';
 import { PgDb } from './db';
@@ -10,6 +10,7 @@ import { postgresDelayedRequests } from './delayed';
 import type { EnvironmentTables } from './environments';
 import { postgresEnvironmentTables } from './environments';
 import { migrate } from './migrations';
+import { postgresProvisionRequests } from './provision-requests';
 import type { QueueTables } from './queues';
 import { postgresQueues } from './queues';
 import type { SnapshotTables } from './snapshots';
@@ -74,6 +75,7 @@ export class PostgresStore implements SifStore, CoordinatingStore {
       postgresQueues(db),
       postgresSubscriptions(db),
       postgresDelayedRequests(db),
+      postgresProvisionRequests(db),
     );
   }
 
@@ -126,4 +128,5 @@ export class PostgresStore implements SifStore, CoordinatingStore {
 
 // The domain methods come from the per-concern modules, assigned in the constructor.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface PostgresStore extends EnvironmentTables, ChangeLogTables, SnapshotTables, QueueTables, SubscriptionTables, DelayedTables {}
+export interface PostgresStore
+  extends EnvironmentTables, ChangeLogTables, SnapshotTables, QueueTables, SubscriptionTables, DelayedTables, ProvisionRequestTables {}

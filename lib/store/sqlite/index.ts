@@ -9,12 +9,14 @@ import type {
   CreateEnvironmentResult,
   EnvironmentRecord,
   QuerySnapshot,
+  ProvisionRequestTables,
   QueueTables,
   SifStore,
   SnapshotPage,
 } from '../store';
 import { MIGRATIONS } from './migrations';
 import { sqliteQueueTables } from './queues';
+import { sqliteProvisionRequests } from './provision-requests';
 import type { AlertRow, EnvironmentRow } from '../rows';
 import { environmentParams, toAlert, toEnvironment } from '../rows';
 
@@ -53,7 +55,7 @@ export class SqliteStore implements SifStore {
     this.db.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
     migrate(this.db);
     this.sql = prepare(this.db);
-    Object.assign(this, sqliteQueueTables(this.db));
+    Object.assign(this, sqliteQueueTables(this.db), sqliteProvisionRequests(this.db));
   }
 
   async createEnvironment(record: EnvironmentRecord, maxPerApplication = Number.POSITIVE_INFINITY): Promise<CreateEnvironmentResult> {
@@ -162,9 +164,10 @@ export class SqliteStore implements SifStore {
   }
 }
 
-// The queue, message, subscription and delayed-request methods come from `sqliteQueueTables`.
+// The queue, message, subscription and delayed-request methods come from `sqliteQueueTables`, the
+// provision-request methods from `sqliteProvisionRequests`.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface SqliteStore extends QueueTables {}
+export interface SqliteStore extends QueueTables, ProvisionRequestTables {}
 
 /** Ids per stored snapshot chunk: a page reads one or two chunks, never one row per id. */
 const SNAPSHOT_CHUNK = 1000;
