@@ -161,7 +161,7 @@ describe('providers registry (Utility Services §3)', () => {
     expect(all.filter((p) => p.zoneId === 'environment-global').map((p) => `${p.serviceType} ${p.serviceName}`)).toEqual([
       'UTILITY alerts', 'UTILITY zones', 'UTILITY providers', 'UTILITY xQueryTemplates',
     ]);
-    expect(all.filter((p) => p.zoneId === 'environment-global')[1].querySupport).toEqual({
+    expect(all.filter((p) => p.zoneId === 'environment-global')[1]!.querySupport).toEqual({
       dynamicQuery: 'false', queryByExample: 'false', changesSinceMarker: 'false', paged: 'false',
     });
     expect(new Set(all.map((p) => p.zoneId))).toEqual(new Set(['District', 'Elementary', 'environment-global']));
