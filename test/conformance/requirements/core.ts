@@ -453,7 +453,7 @@ export const CORE_REQUIREMENTS: Requirement[] = [
     id: 'QUE-001', source: `${IS} §3.2.1, §9`, level: 'MUST', text: 'With queues on, the environment lists the queues and subscriptions services',
     async check({ h, demo }) {
       const names = demo.environment.infrastructureServices.infrastructureService.map((s: any) => s['@name']);
-      assert.deepEqual(names, ['environment', 'requestsConnector', 'queues', 'subscriptions']);
+      assert.deepEqual(names, ['environment', 'requestsConnector', 'provisionRequests', 'queues', 'subscriptions']);
     },
   },
   {

@@ -1,5 +1,6 @@
 import { CORE_REQUIREMENTS } from './core';
 import type { Requirement } from './types';
+import { UTILITY_REQUIREMENTS } from './utilities';
 
 export type { AuditContext, Requirement } from './types';
 
@@ -7,4 +8,4 @@ export type { AuditContext, Requirement } from './types';
  * Every requirement of the audit, in the order they run: one module per area, so that an area's
  * requirements live beside each other and a new area is one more import here.
  */
-export const REQUIREMENTS: readonly Requirement[] = [...CORE_REQUIREMENTS];
+export const REQUIREMENTS: readonly Requirement[] = [...CORE_REQUIREMENTS, ...UTILITY_REQUIREMENTS];
