@@ -7,6 +7,7 @@ import type { ConsumerEntry, SifProvider, SifProviderOptions } from 'sif3-direct
 import { PostgresStore, createSifProvider } from 'sif3-direct';
 import { sisServices } from './handlers';
 import { RolloverService } from './jobs/rollover';
+import { sisNamedQueries } from './handlers/named-queries';
 import type { BulkImportOptions } from './handlers/bulk-import';
 import { BulkImporter } from './handlers/bulk-import';
 import type { SisConnection } from './sis/connection';
@@ -116,7 +117,12 @@ function assemble(
   const provider = createSifProvider({
     ...state,
     services: { ...services, RolloverStudents: rollover.definition() },
+    xQueryTemplates: sisNamedQueries(connection),
     consumers,
+    providerName: 'SpringfieldSIS',
+    // Provision requests: read access (QUERY) is granted at once; anything more waits for an
+    // administrator (provider.provisionRequests.pending() and decide()).
+    provisionRequests: { decide: ({ requested }) => (requested.every((r) => r.rights.every((right) => right === 'QUERY')) ? 'approve' : 'pending') },
     // Queues, subscriptions, events and delayed requests, with the documented defaults.
     queues: state.queues ?? true,
     ...options.provider,
@@ -125,6 +131,9 @@ function assemble(
   rollover.attach(provider);
   provider.events.on('alert.created', ({ applicationKey, alert }) => {
     log(`[alert] ${applicationKey}: ${String(alert.level)} ${String(alert.description ?? '')}`);
+  });
+  provider.events.on('provisionRequest.created', ({ applicationKey, id, completionStatus }) => {
+    log(`[provision] ${applicationKey} asked for rights (${id}): ${completionStatus}`);
   });
   provider.events.on('queue.unpolled', ({ queueId, messageCount }) => {
     log(`[queue] ${queueId} holds ${messageCount} message(s) and is not being polled`);

@@ -8,6 +8,7 @@ import type { Responder } from './http/respond';
 import type { AlertValidator } from './payload/alert';
 import type { QueueServices } from './queues/services';
 import type { WalkPositions } from './endpoints/requests/walks';
+import type { ProvisionRequests } from './provisioning/requests';
 
 /** What every endpoint works with: built once per provider, shared by its routes. */
 export interface ProviderCore {
@@ -25,4 +26,6 @@ export interface ProviderCore {
   readonly jobs: JobManager | undefined;
   /** Where consumers' walks through query pages stand, so the next page can seek (endpoints/requests/walks.ts). */
   readonly walks: WalkPositions;
+  /** Consumers' provision requests and the host's decisions (provisioning/requests.ts). */
+  readonly provisioning: ProvisionRequests;
 }

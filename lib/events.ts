@@ -10,6 +10,13 @@ export interface SifEventMap {
   'environment.deleted': { environmentId: string; applicationKey: string };
   /** A consumer reported an alert. `alert` is the stored alert in Goessner form. */
   'alert.created': { environmentId: string; applicationKey: string; alert: GoessnerObject };
+  /**
+   * A consumer made a provision request (Infrastructure Services §6): decided at once
+   * (`completionStatus` ACCEPTED, MIXED or REJECTED) or PENDING, for an operator to decide.
+   */
+  'provisionRequest.created': { id: string; environmentId: string; applicationKey: string; completionStatus: 'ACCEPTED' | 'MIXED' | 'REJECTED' | 'PENDING' };
+  /** A pending provision request was decided; approved rights are in the environment. */
+  'provisionRequest.decided': { id: string; environmentId: string; completionStatus: 'ACCEPTED' | 'MIXED' | 'REJECTED' };
   /** Objects of a service changed, through the requests connector or as reported by the host. */
   'objects.changed': ObjectsChanged;
   /** A queue was full (`queues.maxMessagesPerQueue`): these messages were not queued. */

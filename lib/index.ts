@@ -12,7 +12,11 @@ export type {
   QueueOptions,
   SifLogger,
   CorsOptions,
+  ProvisionRequestOptions,
 } from './config/options';
+export type { ProvisionChoice, ProvisionConsumer, ProvisionDecision, ProvisionRequestInfo } from './provisioning/decisions';
+export type { XQueryTemplateDefinition, XQueryParameter, XQueryHandler } from './services/templates';
+export type { ProvisionAssertion, AssertionValue, CompletionStatus } from './protocol/provisioning';
 export { CORS_REQUEST_HEADERS, CORS_EXPOSED_HEADERS } from './http/cors';
 export { QUEUE_DEFAULTS } from './config/queues';
 export { LIMIT_DEFAULTS } from './config/limits';
@@ -86,6 +90,8 @@ export type {
   SifStore,
   EnvironmentRecord,
   AlertRecord,
+  ProvisionRequestRecord,
+  ProvisionRequestFilter,
   CreateEnvironmentResult,
   ChangeEntry,
   ChangeRetention,

@@ -23,6 +23,8 @@ import { JobEvents } from './jobs/events';
 import { JobManager } from './jobs/manager';
 import type { JobsApi } from './jobs/types';
 import { infrastructureNamespace } from './protocol/enums';
+import { ProvisionRequests } from './provisioning/requests';
+import type { ProvisionDecision, ProvisionRequestInfo } from './provisioning/decisions';
 
 /** A mounted-anywhere SIF 3 Direct Environments Provider. */
 export interface SifProvider {
@@ -67,6 +69,21 @@ export interface SifProvider {
    * shutdown.
    */
   idle(): Promise<void>;
+  /**
+   * Consumers' provision requests that the `provisionRequests.decide` option left pending, for an
+   * operator: `pending()` lists them, oldest first (100 at a time by default); `decide(id, decision)`
+   * answers one, and approved rights are in the consumer's environment at once. `decide` resolves
+   * false when no pending request has this id (decided, deleted, or never made).
+   *
+   * @example
+   * for (const request of await provider.provisionRequests.pending()) {
+   *   await provider.provisionRequests.decide(request.id, operatorSaysYes(request) ? 'approve' : 'reject');
+   * }
+   */
+  readonly provisionRequests: {
+    pending(page?: { offset: number; limit: number }): Promise<ProvisionRequestInfo[]>;
+    decide(id: string, decision: ProvisionDecision): Promise<boolean>;
+  };
   /** Stops queue housekeeping and delayed work, ends long polls, and closes the store if the provider opened it. */
   close(): Promise<void>;
 }
@@ -114,6 +131,7 @@ export function createSifProvider(options: SifProviderOptions): SifProvider {
     queues,
     jobs,
     walks: new WalkPositions(MAX_WALKS, config.paging.snapshotTtlMs),
+    provisioning: new ProvisionRequests({ config, authenticator, coordinator, events }),
   });
   const router = createRouter(core);
   const stopListening = coordinator.listen((signal) => applySignal(signal, { authenticator, sessions, queues }), config.logger);
@@ -136,6 +154,10 @@ export function createSifProvider(options: SifProviderOptions): SifProvider {
     complete: (ref: string, part?: DeferredPart) => deferrals().complete(ref, part),
     fail: (ref: string, error: { statusCode: number; message: string }) => deferrals().fail(ref, error),
     idle: async () => queues?.delayed.idle(),
+    provisionRequests: Object.freeze({
+      pending: (page = { offset: 0, limit: 100 }) => core.provisioning.pending(page),
+      decide: (id: string, decision: ProvisionDecision) => core.provisioning.decide(id, decision),
+    }),
     close: async () => {
       stopListening();
       jobs?.stop();

@@ -2,6 +2,9 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Router } from 'express';
 import type { ProviderCore } from './core';
 import { createAlert, queryAlerts, readAlert } from './endpoints/alerts';
+import { runNamedQuery } from './endpoints/named-queries';
+import { createProvisionRequest, deleteProvisionRequest, queryProvisionRequests, readProvisionRequest } from './endpoints/provision-requests';
+import { queryProviders, queryTemplates, queryZones, readProvider, readTemplate, readZone } from './endpoints/registries';
 import { createEnvironment } from './endpoints/environments/create';
 import { deleteEnvironment } from './endpoints/environments/delete';
 import { readEnvironment } from './endpoints/environments/read';
@@ -43,6 +46,8 @@ export interface RouteDefinition {
    * passes costs a regular-expression match. Names other routes under `/requests/` use are left to them.
    */
   readonly dispatch?: true;
+  /** Takes `/requests/{id}` for the ids of the named queries (`xQueryTemplates`) only: the dispatcher leaves those to it. */
+  readonly namedQueries?: true;
 }
 
 /**
@@ -57,9 +62,24 @@ export const ROUTES: readonly RouteDefinition[] = [
   { name: 'alerts.create', method: 'post', path: '/requests/alerts/alert', steps: (c) => [authenticateSession(c), acceptDelayed(c), createAlert(c)] },
   { name: 'alerts.query', method: 'get', path: '/requests/alerts', steps: (c) => [authenticateSession(c), acceptDelayed(c), queryAlerts(c)] },
   { name: 'alerts.read', method: 'get', path: '/requests/alerts/:alertId', steps: (c) => [authenticateSession(c), acceptDelayed(c), readAlert(c)] },
+  // Read-only registries (Utility Services §2, §3, §6).
+  { name: 'zones.query', method: 'get', path: '/requests/zones', steps: (c) => [authenticateSession(c), acceptDelayed(c), queryZones(c)] },
+  { name: 'zones.read', method: 'get', path: '/requests/zones/:zoneId', steps: (c) => [authenticateSession(c), acceptDelayed(c), readZone(c)] },
+  { name: 'providers.query', method: 'get', path: '/requests/providers', steps: (c) => [authenticateSession(c), acceptDelayed(c), queryProviders(c)] },
+  { name: 'providers.read', method: 'get', path: '/requests/providers/:providerId', steps: (c) => [authenticateSession(c), acceptDelayed(c), readProvider(c)] },
+  { name: 'xQueryTemplates.query', method: 'get', path: '/requests/xQueryTemplates', steps: (c) => [authenticateSession(c), acceptDelayed(c), queryTemplates(c)] },
+  { name: 'xQueryTemplates.read', method: 'get', path: '/requests/xQueryTemplates/:templateId', steps: (c) => [authenticateSession(c), acceptDelayed(c), readTemplate(c)] },
+  // Named queries (Base Architecture §5.6.2): the dispatcher leaves the registered template ids to this route.
+  { name: 'namedQuery.run', method: 'get', path: '/requests/:templateId', namedQueries: true, steps: (c) => [authenticateSession(c), acceptDelayed(c), runNamedQuery(c)] },
   // Object services: the operation comes from the method and methodOverride (endpoints/requests/operations.ts).
   // `{service}`, `{service}/{id}` and service paths `{a}/{id}/{b}[/{id}/{c}…]`, in one dispatcher.
   { name: 'objects', method: 'all', path: '/requests/:service{/:id{/*rest}}', dispatch: true, steps: (c) => [authenticateSession(c), resolveTarget(c), acceptDelayed(c), executeOperation(c)] },
+  // Provision requests (Infrastructure Services §6): the consumer's own, with no right needed.
+  { name: 'provisionRequests.create', method: 'post', path: '/provisionRequests', steps: (c) => [authenticateSession(c), createProvisionRequest(c)] },
+  { name: 'provisionRequests.query', method: 'get', path: '/provisionRequests', steps: (c) => [authenticateSession(c), queryProvisionRequests(c)] },
+  { name: 'provisionRequests.createOne', method: 'post', path: '/provisionRequests/provisionRequest', steps: (c) => [authenticateSession(c), createProvisionRequest(c)] },
+  { name: 'provisionRequests.read', method: 'get', path: '/provisionRequests/:provisionRequestId', steps: (c) => [authenticateSession(c), readProvisionRequest(c)] },
+  { name: 'provisionRequests.delete', method: 'delete', path: '/provisionRequests/:provisionRequestId', steps: (c) => [authenticateSession(c), deleteProvisionRequest(c)] },
   // Queues and subscriptions (Infrastructure Services §9–10).
   { name: 'queues.create', method: 'post', path: '/queues', requires: 'queues', steps: (c) => [authenticateSession(c), createQueue(c)] },
   { name: 'queues.query', method: 'get', path: '/queues', requires: 'queues', steps: (c) => [authenticateSession(c), queryQueues(c)] },
@@ -101,6 +121,8 @@ const REFUSALS: Record<string, string> = {
   'DELETE /requests/alerts': 'Alerts cannot be deleted',
   'PUT /requests/alerts/:alertId': 'Alerts cannot be updated',
   'DELETE /requests/alerts/:alertId': 'Alerts cannot be deleted',
+  'PUT /provisionRequests/:provisionRequestId': 'A provision request cannot be changed: delete it and make another',
+  'POST /requests/:templateId': 'Named queries are run with GET {requestsConnector}/{templateId}?parameter=value',
   'POST /environments/:environmentId': 'Environments are created by POST {mount}/environments/environment',
   'PUT /environments/:environmentId': 'An environment cannot be changed by its consumer',
   'PUT /queues/:queueId': 'Queues are immutable once created',
@@ -127,9 +149,12 @@ const REFUSALS: Record<string, string> = {
 export function createRouter(core: ProviderCore): Router {
   const router = Router({ caseSensitive: true, strict: false });
   const available = ROUTES.filter((r) => (r.requires === 'queues' ? core.queues : r.requires === 'jobs' ? core.jobs : true));
-  // The names the other requests-connector routes take (`alerts`): e.g. PUT /requests/alerts is
-  // their 405, not a request to a service named "alerts".
-  const reserved = new Set(ROUTES.filter((r) => !r.dispatch && firstSegment(r.path) === 'requests').map((r) => r.path.split('/')[2]!));
+  // The names the other requests-connector routes take (`alerts`, the named queries' ids): e.g.
+  // PUT /requests/alerts is their 405, not a request to a service named "alerts".
+  const reserved = new Set(
+    ROUTES.filter((r) => !r.dispatch && !r.namedQueries && firstSegment(r.path) === 'requests').map((r) => r.path.split('/')[2]!),
+  );
+  for (const id of core.config.xQueryTemplates.keys()) reserved.add(id);
   const dispatched = available.find((r) => r.dispatch);
   const cors = core.config.cors ? corsStep(core.config.cors) : undefined;
   const roots = core.jobs ? SIF_ROOTS_WITH_JOBS : SIF_ROOTS;

@@ -41,10 +41,12 @@ export function serviceOffer(
   services: ReadonlyMap<string, RegisteredService>,
   servicePaths: ReadonlyMap<string, RegisteredServicePath>,
   queues: boolean,
+  templates: ReadonlySet<string> = new Set(),
 ): ServiceOffer {
   return {
-    type: (name) => services.get(name)?.type ?? (servicePaths.has(name) ? 'SERVICEPATH' : undefined),
+    type: (name) => services.get(name)?.type ?? (servicePaths.has(name) ? 'SERVICEPATH' : templates.has(name) ? 'XQUERYTEMPLATE' : undefined),
     cannotServe(name, right) {
+      if (templates.has(name)) return right === 'QUERY' ? undefined : 'cannot be served: a named query (XQuery template) can only be queried';
       if (right === 'SUBSCRIBE') return queues ? undefined : 'needs queues (subscriptions deliver events to them), and the queues option is off';
       const handlers = SERVED_BY[right];
       // PROVIDE and ADMIN have no operation in a Direct environment: granting them changes nothing.

@@ -34,6 +34,8 @@ export const LIMIT_DEFAULTS = Object.freeze({
   environmentsPerApplication: 1000,
   /** Alerts kept per environment; one more is refused (409). */
   alertsPerEnvironment: 1000,
+  /** Provision requests kept per environment until its consumer deletes them; one more is refused (409). */
+  provisionRequestsPerEnvironment: 100,
   /** Largest alert, as stored (bytes of its JSON form). */
   maxAlertBytes: 64 * 1024,
   /** Jobs of functional services one environment may have at once; one more is refused (409). */

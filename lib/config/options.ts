@@ -1,6 +1,8 @@
 import type { SifStore } from '../store/store';
 import type { InfrastructureVersion } from '../protocol/enums';
 import type { ServiceDefinition } from '../services/types';
+import type { XQueryTemplateDefinition } from '../services/templates';
+import type { ProvisionDecision, ProvisionRequestInfo } from '../provisioning/decisions';
 import type { ConsumerRegistry } from './consumers';
 
 /**
@@ -36,6 +38,19 @@ export interface SifProviderOptions {
    * Consumers' environment templates may only grant rights on services listed here. Default: none.
    */
   services?: Record<string, ServiceDefinition>;
+  /**
+   * Named queries (XQuery templates, Base Architecture §5.6.2) by id, answered by your handlers:
+   * `GET {requestsConnector}/{id}?param=…`, listed by the xQueryTemplates utility. Consumers need
+   * QUERY on the id (a grant with type XQUERYTEMPLATE). Default: none.
+   */
+  xQueryTemplates?: Record<string, XQueryTemplateDefinition>;
+  /**
+   * How consumers' provision requests (Infrastructure Services §6) are answered. Without it every
+   * request is rejected.
+   */
+  provisionRequests?: ProvisionRequestOptions;
+  /** The name the providers registry gives this provider (`providerName`, e.g. `RamseySIS`). Default `sif3-direct`. */
+  providerName?: string;
   /** Authentication settings. */
   authentication?: AuthenticationOptions;
   /** Size limits. */
@@ -93,6 +108,23 @@ export interface CorsOptions {
   credentials?: boolean;
   /** How long a browser may cache a preflight answer, in seconds (`Access-Control-Max-Age`). Default 600. */
   maxAgeSeconds?: number;
+}
+
+/**
+ * Answers consumers' provision requests: asking for more rights in their environment.
+ *
+ * @example
+ * provisionRequests: {
+ *   decide: async (request) => (request.consumer.applicationKey === 'TrustedApp' ? 'approve' : 'pending'),
+ * }
+ */
+export interface ProvisionRequestOptions {
+  /**
+   * Decides a request as it arrives: `'approve'`, `'reject'`, `{ approve: [...] }` (those rights
+   * only) or `'pending'` (decide later with `provider.provisionRequests.decide`). Approved rights
+   * are in the consumer's environment at once. A throw refuses the request with a 500, storing nothing.
+   */
+  decide?: (request: ProvisionRequestInfo) => ProvisionDecision | Promise<ProvisionDecision>;
 }
 
 /** Authentication settings. */
@@ -157,6 +189,8 @@ export interface LimitOptions {
   environmentsPerApplication?: number;
   /** Alerts kept per environment (409 past it). Default 1,000. */
   alertsPerEnvironment?: number;
+  /** Provision requests kept per environment, decided or not, until the consumer deletes them (409 past it). Default 100. */
+  provisionRequestsPerEnvironment?: number;
   /** Largest alert, in bytes (413 past it). Default 64 KiB. */
   maxAlertBytes?: number;
   /** Jobs of functional services per environment (409 past it, until one is deleted or expires). Default 1,000. */

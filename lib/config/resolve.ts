@@ -4,6 +4,9 @@ import type { PagingLimits } from '../protocol/paging';
 import { INFRASTRUCTURE_VERSIONS } from '../protocol/enums';
 import type { RegisteredService, RegisteredServicePath } from '../services/registry';
 import { resolveServices } from '../services/registry';
+import type { RegisteredTemplate } from '../services/templates';
+import { resolveTemplates } from '../services/templates';
+import type { ProvisionRequestOptions } from './options';
 import { SqliteStore } from '../store/sqlite';
 import type { SifStore } from '../store/store';
 import type { Clock } from '../util/clock';
@@ -57,6 +60,14 @@ export interface ResolvedConfig {
   readonly findConsumerNow?: (applicationKey: string) => Consumer | undefined;
   readonly services: ReadonlyMap<string, RegisteredService>;
   readonly servicePaths: ReadonlyMap<string, RegisteredServicePath>;
+  /** Named queries by id (`xQueryTemplates`). */
+  readonly xQueryTemplates: ReadonlyMap<string, RegisteredTemplate>;
+  /** What consumers may be granted: services, service paths and named queries, by name (config/consistency.ts). */
+  readonly offer: ServiceOffer;
+  /** How provision requests are decided (`provisionRequests`). */
+  readonly provisionRequests: Readonly<ProvisionRequestOptions>;
+  /** `providerName` of the providers registry. */
+  readonly providerName: string;
   readonly timestampPastMs: number;
   readonly timestampFutureMs: number;
   readonly verifyBearer: BearerVerifier | undefined;
@@ -79,6 +90,7 @@ export interface ResolvedConfig {
 const TOP_LEVEL = [
   'database', 'store', 'baseUrl', 'infrastructureVersion', 'consumers', 'services',
   'authentication', 'limits', 'paging', 'changeLog', 'queues', 'sessionCacheSize', 'logger', 'clock', 'durability', 'cors',
+  'xQueryTemplates', 'provisionRequests', 'providerName',
 ] as const;
 
 /**
@@ -92,7 +104,11 @@ export function resolveOptions(options: SifProviderOptions): ResolvedConfig {
   const { services, paths: servicePaths } = resolveServices(o.services);
   // Before the consumers: their grants are checked against it (SUBSCRIBE needs queues).
   const queues = resolveQueues(o.queues);
-  const { findConsumer, findConsumerNow } = resolveConsumers(o.consumers, serviceOffer(services, servicePaths, queues !== undefined));
+  const xQueryTemplates = resolveTemplates(o.xQueryTemplates, services, new Set(servicePaths.keys()));
+  const offer = serviceOffer(services, servicePaths, queues !== undefined, new Set(xQueryTemplates.keys()));
+  const { findConsumer, findConsumerNow } = resolveConsumers(o.consumers, offer);
+  const provision = o.provisionRequests === undefined ? {} : requireObject(o.provisionRequests, 'provisionRequests');
+  rejectUnknownKeys(provision, ['decide'], 'provisionRequests');
 
   const auth = o.authentication === undefined ? {} : requireObject(o.authentication, 'authentication');
   rejectUnknownKeys(auth, ['timestampWindow', 'verifyBearer', 'allowAccessTokenQuery', 'rejectReplays'], 'authentication');
@@ -131,6 +147,10 @@ export function resolveOptions(options: SifProviderOptions): ResolvedConfig {
     findConsumerNow,
     services,
     servicePaths,
+    xQueryTemplates,
+    offer,
+    provisionRequests: Object.freeze({ decide: optionalFunction<ProvisionRequestOptions['decide']>(provision.decide, 'provisionRequests.decide') }),
+    providerName: optionalString(o.providerName, 'providerName') ?? 'sif3-direct',
     timestampPastMs:
       (optionalPositiveInt(window.pastSeconds, 'authentication.timestampWindow.pastSeconds', { allowZero: true }) ??
         DEFAULTS.timestampPastSeconds) * 1000,

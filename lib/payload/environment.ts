@@ -92,6 +92,8 @@ function product(value: unknown, name: string, maxLength: number): GoessnerObjec
 export interface InfrastructureUrls {
   environment: string;
   requestsConnector: string;
+  /** Where consumers ask for more rights (Infrastructure Services §6). */
+  provisionRequests?: string;
   /** Present only when queues are on; so are SUBSCRIBE rights. */
   queues?: string;
   subscriptions?: string;
@@ -122,6 +124,7 @@ export function environmentObject(
     infrastructureService: [
       { '@name': 'environment', '#text': urls.environment },
       { '@name': 'requestsConnector', '#text': urls.requestsConnector },
+      ...(urls.provisionRequests ? [{ '@name': 'provisionRequests', '#text': urls.provisionRequests }] : []),
       ...(urls.queues ? [{ '@name': 'queues', '#text': urls.queues }] : []),
       ...(urls.subscriptions ? [{ '@name': 'subscriptions', '#text': urls.subscriptions }] : []),
       ...(urls.servicesConnector ? [{ '@name': 'servicesConnector', '#text': urls.servicesConnector }] : []),
@@ -132,8 +135,13 @@ export function environmentObject(
   return out;
 }
 
-/** A `zoneType` element: `@id`, description, properties. */
-function zoneObject(zone: ProvisionedZone): GoessnerObject {
+/**
+ * A `zoneType` element: `@id`, description, properties (an environment's defaultZone, a zones registry entry).
+ *
+ * @example
+ * zoneObject(env.defaultZone); // { "@id": "District", description: "…" }
+ */
+export function zoneObject(zone: ProvisionedZone): GoessnerObject {
   const out: GoessnerObject = { '@id': zone.id };
   if (zone.description) out.description = zone.description;
   const properties = Object.entries(zone.properties);

@@ -1,6 +1,7 @@
 import type { ProvisionedService, ProvisionedZone } from '../config/consumers';
 import { ForbiddenError } from '../errors';
 import type { RightType } from './enums';
+import { DEFAULT_CONTEXT, ENVIRONMENT_GLOBAL_ZONE } from './enums';
 import { UTILITY_ZONE } from './utility-zone';
 
 /** The zones of an environment as provisioned, the utility zone included. */
@@ -41,4 +42,15 @@ export function requireGranted(service: ProvisionedService | undefined, target: 
       { description: `zone ${target.zoneId}, context ${target.contextId}` },
     );
   }
+}
+
+/**
+ * Throws 403 unless the environment grants `right` on the utility `name` (in environment-global,
+ * where every utility is granted, whatever zone the request names: Utility Services §1.2.2).
+ *
+ * @example
+ * requireUtilityRight(session.environment, 'zones', 'QUERY');
+ */
+export function requireUtilityRight(environment: { zones: readonly ProvisionedZone[] }, name: string, right: RightType): void {
+  requireRight(environment, { zoneId: ENVIRONMENT_GLOBAL_ZONE, serviceName: name, contextId: DEFAULT_CONTEXT }, right);
 }

@@ -11,6 +11,7 @@ import {
   requireString,
 } from '../config/validate';
 import type { GoessnerObject } from '../payload/goessner';
+import { UTILITY_ZONE } from '../protocol/utility-zone';
 import type { RepeatableTree } from '../payload/objects';
 import { compileRepeatable } from '../payload/objects';
 import type { RegisteredJob } from '../jobs/definition';
@@ -77,7 +78,7 @@ export function resolveServices(value: unknown): ServiceRegistry {
 }
 
 function resolveService(name: string, def: unknown, path: string): RegisteredService {
-  if (name === 'alerts') throw new SifConfigError(path, 'is built in: the alerts utility is always provided');
+  if (UTILITY_ZONE.services.some((u) => u.name === name)) throw new SifConfigError(path, `is built in: the ${name} utility is always provided`);
   if (!/^[A-Za-z][\w-]*$/.test(name)) throw new SifConfigError(path, 'must be a plain name (letters, digits, _ and -)');
   const d = requireObject(def, path) as Record<string, unknown> & ServiceDefinition;
   rejectUnknownKeys(d, ['type', 'objectName', 'idAttribute', 'namespace', 'repeatable', 'attributes', 'handlers', 'delayed', 'supports', 'paths', 'changeTracking', 'job'], path);

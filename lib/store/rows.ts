@@ -1,6 +1,8 @@
 import type { ProvisionedZone } from '../config/consumers';
 import type { DelayedRequestRecord, MessageBody, QueueMessage, QueueState, SubscriptionRecord } from './queue-records';
-import type { AlertRecord, EnvironmentRecord } from './store';
+import type { ProvisionAssertion } from '../protocol/provisioning';
+import { mergeDecision } from '../protocol/provisioning';
+import type { AlertRecord, EnvironmentRecord, ProvisionRequestFilter, ProvisionRequestRecord } from './store';
 
 // The rows of the SQL stores (SQLite and PostgreSQL share table and column names) and their
 // mapping to and from the store's records: one definition, so that the two stores cannot drift.
@@ -93,6 +95,62 @@ export interface AlertRow {
  */
 export function toAlert(row: AlertRow): AlertRecord {
   return { id: row.id, environmentId: row.environment_id, createdAt: row.created_at, alert: JSON.parse(row.body) };
+}
+
+/** A `provision_requests` row. */
+export interface ProvisionRequestRow {
+  id: string;
+  environment_id: string;
+  created_at: string;
+  decided_at: string | null;
+  assertions: string;
+}
+
+/**
+ * The provision request a row holds.
+ *
+ * @example
+ * rows.map(toProvisionRequest);
+ */
+export function toProvisionRequest(row: ProvisionRequestRow): ProvisionRequestRecord {
+  return {
+    id: row.id,
+    environmentId: row.environment_id,
+    createdAt: row.created_at,
+    decidedAt: row.decided_at ?? undefined,
+    assertions: JSON.parse(row.assertions) as ProvisionAssertion[],
+  };
+}
+
+/**
+ * An environment's `provisioning` column with a decided provision request merged in (the default
+ * zone is kept in step with its entry among the zones).
+ *
+ * @example
+ * update.run(provisioningWithDecision(row.provisioning, record.assertions), row.id);
+ */
+export function provisioningWithDecision(provisioning: string, assertions: readonly ProvisionAssertion[]): string {
+  const current = JSON.parse(provisioning) as { defaultZone: ProvisionedZone; zones: ProvisionedZone[] };
+  const zones = mergeDecision(current.zones, assertions);
+  return JSON.stringify({ defaultZone: zones.find((z) => z.id === current.defaultZone.id) ?? current.defaultZone, zones });
+}
+
+/**
+ * The WHERE clause of a provision-request filter: fixed text, values as parameters (`placeholder`
+ * numbers them for PostgreSQL).
+ *
+ * @example
+ * const { where, params } = provisionRequestConditions({ pendingOnly: true }, (n) => `$${n}`);
+ */
+export function provisionRequestConditions(filter: ProvisionRequestFilter, placeholder: (n: number) => string = () => '?'): { where: string; params: string[] } {
+  const clauses: string[] = [];
+  const params: string[] = [];
+  if (filter.environmentId !== undefined) {
+    params.push(filter.environmentId);
+    clauses.push(`environment_id = ${placeholder(params.length)}`);
+  }
+  if (filter.pendingOnly) clauses.push('decided_at IS NULL');
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
 /** A `queues` row with its message count and oldest message time. */

@@ -1,5 +1,6 @@
 import type { ProvisionedZone } from '../config/consumers';
 import type { GoessnerObject } from '../payload/goessner';
+import type { ProvisionAssertion } from '../protocol/provisioning';
 import type {
   AdvanceOutcome,
   CreateQueueResult,
@@ -63,6 +64,28 @@ export interface SifStore {
   countApplicationAlerts(applicationKey: string): Promise<number>;
   /** One alert, only if it belongs to an environment of this application. */
   getApplicationAlert(applicationKey: string, id: string): Promise<AlertRecord | undefined>;
+
+  /**
+   * Stores a consumer's provision request; false (nothing stored) when its environment already has
+   * `maxPerEnvironment` of them (default: no limit). A request stored already decided (`decidedAt`
+   * set) has its answer merged into the environment's zones (`mergeDecision`) in the same atomic step.
+   */
+  createProvisionRequest(record: ProvisionRequestRecord, maxPerEnvironment?: number): Promise<boolean>;
+  /** One provision request, of any environment. */
+  getProvisionRequest(id: string): Promise<ProvisionRequestRecord | undefined>;
+  /** Provision requests oldest first: one environment's, and/or only those not yet decided. */
+  listProvisionRequests(filter: ProvisionRequestFilter, page: { offset: number; limit: number }): Promise<ProvisionRequestRecord[]>;
+  /** How many provision requests `listProvisionRequests` would list in all. */
+  countProvisionRequests(filter: ProvisionRequestFilter): Promise<number>;
+  /**
+   * Decides a pending provision request: stores its answered `assertions` and `decidedAt` and merges
+   * them into its environment's zones (`mergeDecision`), atomically, and returns the request as now
+   * stored; undefined (nothing changed) when there is no such request or it was already decided.
+   * Of concurrent decisions of one request, exactly one applies.
+   */
+  decideProvisionRequest(id: string, assertions: ProvisionAssertion[], decidedAt: string): Promise<ProvisionRequestRecord | undefined>;
+  /** Deletes a provision request, only for the environment that made it (the rights it got stay). */
+  deleteProvisionRequest(environmentId: string, id: string): Promise<boolean>;
 
   /**
    * Appends changes to the change log, in order, and then applies the retention: entries beyond the
@@ -214,6 +237,13 @@ export type QueueTables = Pick<
   | 'advanceDelayedRequest' | 'claimDelayedRequest' | 'releaseDelayedRequest'
 >;
 
+/** The part of the store that keeps provision requests. */
+export type ProvisionRequestTables = Pick<
+  SifStore,
+  | 'createProvisionRequest' | 'getProvisionRequest' | 'listProvisionRequests' | 'countProvisionRequests'
+  | 'decideProvisionRequest' | 'deleteProvisionRequest'
+>;
+
 /** How `advanceDelayedRequest` moves a delayed request on. */
 export interface DelayedUpdate {
   progress: DelayedProgress;
@@ -305,6 +335,26 @@ export interface EnvironmentRecord {
   zones: ProvisionedZone[];
   /** ISO-8601 creation time. */
   createdAt: string;
+}
+
+/** A stored provision request (Infrastructure Services §6). */
+export interface ProvisionRequestRecord {
+  id: string;
+  environmentId: string;
+  /** ISO-8601 time it was received. */
+  createdAt: string;
+  /** ISO-8601 time it was decided; undefined while pending (rights REQUESTED). */
+  decidedAt: string | undefined;
+  /** What it asks for and, once decided, what it got. */
+  assertions: ProvisionAssertion[];
+}
+
+/** Which provision requests to list. */
+export interface ProvisionRequestFilter {
+  /** Only this environment's. */
+  environmentId?: string;
+  /** Only those not yet decided. */
+  pendingOnly?: boolean;
 }
 
 /** A stored alert. */

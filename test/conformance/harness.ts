@@ -46,6 +46,11 @@ export class Harness {
     await this.example.close();
   }
 
+  /** The provider object, for checks that act as the host's administrator (deciding provision requests). */
+  get provider() {
+    return this.example.provider;
+  }
+
   /** The SIS database, for checks that compare answers with the data. */
   get sis() {
     return this.example.sis;

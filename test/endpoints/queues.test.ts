@@ -63,7 +63,7 @@ describe('queues service', () => {
 
   test('the environment lists queues and subscriptions and the SUBSCRIBE right', () => {
     const services = (a.body.infrastructureServices as any).infrastructureService;
-    expect(services.map((s: any) => s['@name'])).toEqual(['environment', 'requestsConnector', 'queues', 'subscriptions']);
+    expect(services.map((s: any) => s['@name'])).toEqual(['environment', 'requestsConnector', 'provisionRequests', 'queues', 'subscriptions']);
     expect(services[2]['#text']).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/sif3\/queues$/);
     expect(JSON.stringify(a.body.provisionedZones)).toContain('{"@type":"SUBSCRIBE","#text":"APPROVED"}');
   });

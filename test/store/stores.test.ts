@@ -7,6 +7,7 @@ import { SqliteStore } from '../../lib/store/sqlite';
 import { MIGRATIONS } from '../../lib/store/sqlite/migrations';
 import { environment, storeContract } from './contract';
 import { postgresTarget } from './postgres-target';
+import { provisionStoreContract } from './provision-contract';
 import { queueStoreContract } from './queue-contract';
 
 function tempFile(): { file: string; cleanup: () => Promise<void> } {
@@ -28,11 +29,19 @@ queueStoreContract('SqliteStore (file)', async () => {
 
 queueStoreContract('MemoryStore', async () => ({ store: new MemoryStore(), cleanup: async () => undefined }));
 
+provisionStoreContract('SqliteStore (file)', async () => {
+  const { file, cleanup } = tempFile();
+  return { store: new SqliteStore(file), cleanup };
+});
+
+provisionStoreContract('MemoryStore', async () => ({ store: new MemoryStore(), cleanup: async () => undefined }));
+
 // PostgreSQL when SIF_TEST_DATABASE_URL names a database: each test gets a schema of its own.
 const postgres = postgresTarget('PostgreSQL store suites (contracts here, specifics in postgres.test.ts)');
 if (postgres) {
   storeContract('PostgresStore', () => postgres.open());
   queueStoreContract('PostgresStore', () => postgres.open());
+  provisionStoreContract('PostgresStore', () => postgres.open());
   afterAll(() => postgres.end());
 } else {
   test.skip('SifStore contracts on PostgreSQL (SIF_TEST_DATABASE_URL is not set)', () => undefined);

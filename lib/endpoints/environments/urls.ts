@@ -8,6 +8,7 @@ export function environmentUrls(core: ProviderCore, req: Request, environmentId:
   return {
     environment: core.responder.environmentUrl(req, environmentId),
     requestsConnector: `${base}/requests`,
+    provisionRequests: `${base}/provisionRequests`,
     ...(core.queues ? { queues: `${base}/queues`, subscriptions: `${base}/subscriptions` } : {}),
     ...(core.jobs ? { servicesConnector: `${base}/services` } : {}),
   };

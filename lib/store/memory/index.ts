@@ -9,6 +9,7 @@ import type {
   EnvironmentRecord,
   QuerySnapshot,
   JobTables,
+  ProvisionRequestTables,
   QueueTables,
   SifStore,
   SnapshotPage,
@@ -16,6 +17,7 @@ import type {
 import { copy, copyMaybe } from './copy';
 import { memoryQueueTables } from './queues';
 import { memoryJobTables } from './jobs';
+import { memoryProvisionRequests } from './provision-requests';
 
 /**
  * A store that keeps everything in process memory: for tests and throw-away demos. Records are
@@ -45,9 +47,13 @@ export class MemoryStore implements SifStore {
     environment: (id) => this.environments.get(id),
     assertOpen: () => this.assertOpen(),
   });
+  private readonly provisionTables = memoryProvisionRequests({
+    environment: (id) => this.environments.get(id),
+    assertOpen: () => this.assertOpen(),
+  });
 
   constructor() {
-    Object.assign(this, this.queueTables.tables, this.jobTables.tables);
+    Object.assign(this, this.queueTables.tables, this.jobTables.tables, this.provisionTables.tables);
   }
 
   async createEnvironment(record: EnvironmentRecord, maxPerApplication = Number.POSITIVE_INFINITY): Promise<CreateEnvironmentResult> {
@@ -91,6 +97,7 @@ export class MemoryStore implements SifStore {
     for (const [alertId, alert] of this.alerts) if (alert.environmentId === id) this.alerts.delete(alertId);
     this.queueTables.dropEnvironment(id);
     this.jobTables.dropEnvironment(id);
+    this.provisionTables.dropEnvironment(id);
     return true;
   }
 
@@ -242,4 +249,4 @@ export class MemoryStore implements SifStore {
 // The queue, message, subscription and delayed-request methods come from `memoryQueueTables`, the
 // job methods from `memoryJobTables`.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface MemoryStore extends QueueTables, JobTables {}
+export interface MemoryStore extends QueueTables, JobTables, ProvisionRequestTables {}

@@ -1,7 +1,7 @@
 import { Pool } from 'pg';
 import type { Coordinator, CoordinatingStore } from '../../coordination/coordinator';
 import { PostgresCoordinator } from '../../coordination/postgres';
-import type { SifStore } from '../store';
+import type { ProvisionRequestTables, SifStore } from '../store';
 import type { ChangeLogTables } from './changes';
 import { postgresChangeLog } from './changes';
 import { PgDb } from './db';
@@ -12,6 +12,7 @@ import { postgresEnvironmentTables } from './environments';
 import type { JobTables } from './jobs';
 import { postgresJobs } from './jobs';
 import { migrate } from './migrations';
+import { postgresProvisionRequests } from './provision-requests';
 import type { QueueTables } from './queues';
 import { postgresQueues } from './queues';
 import type { SnapshotTables } from './snapshots';
@@ -77,6 +78,7 @@ export class PostgresStore implements SifStore, CoordinatingStore {
       postgresSubscriptions(db),
       postgresDelayedRequests(db),
       postgresJobs(db),
+      postgresProvisionRequests(db),
     );
   }
 
@@ -129,4 +131,4 @@ export class PostgresStore implements SifStore, CoordinatingStore {
 
 // The domain methods come from the per-concern modules, assigned in the constructor.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface PostgresStore extends EnvironmentTables, ChangeLogTables, SnapshotTables, QueueTables, SubscriptionTables, DelayedTables, JobTables {}
+export interface PostgresStore extends EnvironmentTables, ChangeLogTables, SnapshotTables, QueueTables, SubscriptionTables, DelayedTables, JobTables, ProvisionRequestTables {}

@@ -200,6 +200,17 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX jobs_by_owner ON jobs (environment_id, service, seq);
   CREATE INDEX jobs_by_expiry ON jobs (expires_at) WHERE expires_at IS NOT NULL;
+  -- Provision requests (Infrastructure Services §6): pending while decided_at is null.
+  CREATE TABLE provision_requests (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id text NOT NULL UNIQUE,
+    environment_id text NOT NULL REFERENCES environments (id) ON DELETE CASCADE,
+    created_at text COLLATE "C" NOT NULL,
+    decided_at text COLLATE "C",
+    assertions text NOT NULL
+  );
+  CREATE INDEX provision_requests_by_environment ON provision_requests (environment_id, seq);
+  CREATE INDEX provision_requests_pending ON provision_requests (seq) WHERE decided_at IS NULL;
   `,
 ];
 

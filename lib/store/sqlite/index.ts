@@ -10,6 +10,7 @@ import type {
   EnvironmentRecord,
   QuerySnapshot,
   JobTables,
+  ProvisionRequestTables,
   QueueTables,
   SifStore,
   SnapshotPage,
@@ -17,6 +18,7 @@ import type {
 import { MIGRATIONS } from './migrations';
 import { sqliteQueueTables } from './queues';
 import { sqliteJobTables } from './jobs';
+import { sqliteProvisionRequests } from './provision-requests';
 import type { AlertRow, EnvironmentRow } from '../rows';
 import { environmentParams, toAlert, toEnvironment } from '../rows';
 
@@ -55,7 +57,7 @@ export class SqliteStore implements SifStore {
     this.db.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
     migrate(this.db);
     this.sql = prepare(this.db);
-    Object.assign(this, sqliteQueueTables(this.db), sqliteJobTables(this.db));
+    Object.assign(this, sqliteQueueTables(this.db), sqliteJobTables(this.db), sqliteProvisionRequests(this.db));
   }
 
   async createEnvironment(record: EnvironmentRecord, maxPerApplication = Number.POSITIVE_INFINITY): Promise<CreateEnvironmentResult> {
@@ -178,9 +180,10 @@ export class SqliteStore implements SifStore {
 }
 
 // The queue, message, subscription and delayed-request methods come from `sqliteQueueTables`, the
-// job methods from `sqliteJobTables`.
+// job methods from `sqliteJobTables`, provision-request methods from `sqliteProvisionRequests`.
+// from `sqliteJobTables`.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface SqliteStore extends QueueTables, JobTables {}
+export interface SqliteStore extends QueueTables, JobTables, ProvisionRequestTables {}
 
 /** Ids per stored snapshot chunk: a page reads one or two chunks, never one row per id. */
 const SNAPSHOT_CHUNK = 1000;

@@ -168,5 +168,16 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX jobs_by_owner ON jobs(environment_id, service, seq);
   CREATE INDEX jobs_by_expiry ON jobs(expires_at) WHERE expires_at IS NOT NULL;
+  -- Provision requests (Infrastructure Services §6): pending while decided_at is null.
+  CREATE TABLE provision_requests (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    decided_at TEXT,
+    assertions TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX provision_requests_by_environment ON provision_requests(environment_id, seq);
+  CREATE INDEX provision_requests_pending ON provision_requests(seq) WHERE decided_at IS NULL;
   `,
 ];

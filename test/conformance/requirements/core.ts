@@ -453,7 +453,7 @@ export const CORE_REQUIREMENTS: Requirement[] = [
     id: 'QUE-001', source: `${IS} §3.2.1, §9`, level: 'MUST', text: 'With queues on, the environment lists the queues and subscriptions services',
     async check({ h, demo }) {
       const names = demo.environment.infrastructureServices.infrastructureService.map((s: any) => s['@name']);
-      assert.deepEqual(names.slice(0, 4), ['environment', 'requestsConnector', 'queues', 'subscriptions']);
+      assert.deepEqual(names.slice(0, 5), ['environment', 'requestsConnector', 'provisionRequests', 'queues', 'subscriptions']);
     },
   },
   {
