@@ -10,6 +10,7 @@ import { executeOperation } from './endpoints/requests/execute';
 import { resolveTarget } from './endpoints/requests/target';
 import { authenticateSession } from './http/authenticate';
 import { acceptDelayed } from './http/delayed';
+import { acceptRemoteAnswer } from './remote/answers';
 import { createQueue, deleteQueue, queryQueues, readQueue } from './endpoints/queues/queues';
 import { deleteMessage, pollMessages } from './endpoints/queues/messages';
 import { createSubscription, deleteSubscription, querySubscriptions, readSubscription } from './endpoints/queues/subscriptions';
@@ -52,7 +53,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   { name: 'alerts.read', method: 'get', path: '/requests/alerts/:alertId', steps: (c) => [authenticateSession(c), acceptDelayed(c), readAlert(c)] },
   // Object services: the operation comes from the method and methodOverride (endpoints/requests/operations.ts).
   // `{service}`, `{service}/{id}` and service paths `{a}/{id}/{b}[/{id}/{c}…]`, in one dispatcher.
-  { name: 'objects', method: 'all', path: '/requests/:service{/:id{/*rest}}', dispatch: true, steps: (c) => [authenticateSession(c), resolveTarget(c), acceptDelayed(c), executeOperation(c)] },
+  { name: 'objects', method: 'all', path: '/requests/:service{/:id{/*rest}}', dispatch: true, steps: (c) => [authenticateSession(c), acceptRemoteAnswer(c), resolveTarget(c), acceptDelayed(c), executeOperation(c)] },
   // Queues and subscriptions (Infrastructure Services §9–10).
   { name: 'queues.create', method: 'post', path: '/queues', requires: 'queues', steps: (c) => [authenticateSession(c), createQueue(c)] },
   { name: 'queues.query', method: 'get', path: '/queues', requires: 'queues', steps: (c) => [authenticateSession(c), queryQueues(c)] },

@@ -46,6 +46,8 @@ export function serviceOffer(
     type: (name) => services.get(name)?.type ?? (servicePaths.has(name) ? 'SERVICEPATH' : undefined),
     cannotServe(name, right) {
       if (right === 'SUBSCRIBE') return queues ? undefined : 'needs queues (subscriptions deliver events to them), and the queues option is off';
+      // A remote provider pulls its requests from a queue, and consumers reach it with DELAYED requests.
+      if (services.get(name)?.remote && !queues) return 'cannot be served: the service is provided remotely, which needs the queues option';
       const handlers = SERVED_BY[right];
       // PROVIDE and ADMIN have no operation in a Direct environment: granting them changes nothing.
       if (!handlers) return undefined;

@@ -7,6 +7,7 @@ import { QueueBroker } from './broker';
 import { DelayedRunner } from './delayed';
 import { Deferrals } from './deferred';
 import { EventPublisher } from './event-publisher';
+import { RemoteRouting } from '../remote/route';
 import { newId } from '../util/ids';
 
 /** The parts of the asynchronous side of a provider, built only when `queues` is on. */
@@ -42,7 +43,7 @@ export function createQueueServices(config: ResolvedConfig, events: SifEvents, c
     ms: coordinator.leaseMs,
     shared: coordinator.shared,
   });
-  const deferrals = new Deferrals(config, broker);
+  const deferrals = new Deferrals(config, broker, new RemoteRouting(config.store, broker, config.clock));
   const housekeeping = async () => {
     await broker.housekeeping();
     await deferrals.expire(options.maxMessageAgeHours);

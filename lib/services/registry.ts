@@ -13,7 +13,8 @@ import {
 import type { GoessnerObject } from '../payload/goessner';
 import type { RepeatableTree } from '../payload/objects';
 import { compileRepeatable } from '../payload/objects';
-import type { DelayedHandlers, QueryFeatures, ServiceDefinition, ServiceHandlers, ServicePathHandler } from './types';
+import { remoteHandlers, resolveRemote } from '../remote/service';
+import type { DelayedHandlers, QueryFeatures, RemoteProvision, ServiceDefinition, ServiceHandlers, ServicePathHandler } from './types';
 
 /** A registered service after validation. */
 export interface RegisteredService {
@@ -30,6 +31,8 @@ export interface RegisteredService {
   readonly supports: Readonly<Required<QueryFeatures>>;
   /** Whether the provider keeps a change log for this service (changes since). */
   readonly changeTracking: boolean;
+  /** Set when another application provides the service by pulling its requests (lib/remote). */
+  readonly remote: Readonly<RemoteProvision> | undefined;
 }
 
 /** A service path (`xSchools/{}/xStudents`), the service whose objects it returns, and its handler. */
@@ -74,8 +77,10 @@ function resolveService(name: string, def: unknown, path: string): RegisteredSer
   if (name === 'alerts') throw new SifConfigError(path, 'is built in: the alerts utility is always provided');
   if (!/^[A-Za-z][\w-]*$/.test(name)) throw new SifConfigError(path, 'must be a plain name (letters, digits, _ and -)');
   const d = requireObject(def, path) as Record<string, unknown> & ServiceDefinition;
-  rejectUnknownKeys(d, ['type', 'objectName', 'idAttribute', 'namespace', 'repeatable', 'handlers', 'delayed', 'supports', 'paths', 'changeTracking'], path);
-  const handlers = withSingleFallbacks(name, functions(d.handlers, HANDLER_NAMES, `${path}.handlers`) as ServiceHandlers);
+  rejectUnknownKeys(d, ['type', 'objectName', 'idAttribute', 'namespace', 'repeatable', 'handlers', 'delayed', 'supports', 'paths', 'changeTracking', 'remote'], path);
+  const remote = resolveRemote(d, path);
+  const given = remote ? remoteHandlers(name) : functions(d.handlers, HANDLER_NAMES, `${path}.handlers`);
+  const handlers = withSingleFallbacks(name, given as ServiceHandlers);
   const delayed = functions(d.delayed, DELAYED_HANDLER_NAMES, `${path}.delayed`);
   if (delayed.query && !handlers.query) throw new SifConfigError(`${path}.delayed.query`, 'needs handlers.query too (for immediate queries)');
   for (const [name, immediate] of [['createMany', 'create'], ['updateMany', 'update'], ['deleteMany', 'delete']] as const) {
@@ -108,6 +113,7 @@ function resolveService(name: string, def: unknown, path: string): RegisteredSer
       queryByExample: optionalBoolean(supports.queryByExample, `${path}.supports.queryByExample`) ?? false,
     }),
     changeTracking,
+    remote,
   });
 }
 

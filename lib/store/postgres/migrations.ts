@@ -182,6 +182,13 @@ export const MIGRATIONS: readonly string[] = [
   -- that work an instance accepted and could not finish is taken up by another.
   ALTER TABLE delayed_requests ADD COLUMN lease_owner text, ADD COLUMN lease_until text COLLATE "C";
   `,
+  `
+  -- SIF 3.5 subscriptions: messageType (EVENT or REQUEST) and serviceSubType; one REQUEST
+  -- subscription (one remote provider) per service, zone and context, across instances.
+  ALTER TABLE subscriptions ADD COLUMN message_type text CHECK (message_type IN ('EVENT', 'REQUEST')),
+    ADD COLUMN service_sub_type text;
+  CREATE UNIQUE INDEX subscriptions_one_provider ON subscriptions (service_name, zone_id, context_id) WHERE message_type = 'REQUEST';
+  `,
 ];
 
 /**

@@ -150,4 +150,11 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE delayed_requests ADD COLUMN lease_owner TEXT;
   ALTER TABLE delayed_requests ADD COLUMN lease_until TEXT;
   `,
+  `
+  -- SIF 3.5 subscriptions: messageType (EVENT or REQUEST) and serviceSubType; one REQUEST
+  -- subscription (one remote provider) per service, zone and context.
+  ALTER TABLE subscriptions ADD COLUMN message_type TEXT CHECK (message_type IN ('EVENT', 'REQUEST'));
+  ALTER TABLE subscriptions ADD COLUMN service_sub_type TEXT;
+  CREATE UNIQUE INDEX subscriptions_one_provider ON subscriptions(service_name, zone_id, context_id) WHERE message_type = 'REQUEST';
+  `,
 ];
