@@ -11,10 +11,20 @@ import type { SifObject } from './types';
 // handler shapes: the pages of a query, the createResponse / updateResponse / deleteResponse of a
 // multi-object write, or an error. provide.ts posts what this module produces.
 
-/** The handlers a remote provider runs: the same shapes as a service's `handlers` in process. */
+/**
+ * The handlers a remote provider runs: the same shapes as a service's `handlers` in process.
+ *
+ * @example
+ * const handlers: ProvideHandlers = { query: async (ctx, q) => ({ objects: await db.page(q.offset, q.pageSize), totalCount: await db.count() }) };
+ */
 export type ProvideHandlers = Pick<ServiceHandlers, 'query' | 'create' | 'createMany' | 'update' | 'updateMany' | 'delete' | 'deleteMany'>;
 
-/** The object shape of the service served: how objects are named and identified. */
+/**
+ * The object shape of the service served: how objects are named and identified.
+ *
+ * @example
+ * const shape: ObjectShape = { serviceName: 'xStaffs', objectName: 'xStaff', idAttribute: 'refId', repeatable: [], pageSize: 100 };
+ */
 export interface ObjectShape {
   serviceName: string;
   objectName: string;
@@ -24,7 +34,12 @@ export interface ObjectShape {
   pageSize: number;
 }
 
-/** One part of an answer, ready to post: its headers beyond messageType and requestId, and its payload. */
+/**
+ * One part of an answer, ready to post: its headers beyond messageType and requestId, and its payload.
+ *
+ * @example
+ * const part: AnswerPart = { messageType: 'RESPONSE', headers: { navigationPage: '1', navigationLastPage: '1' } };
+ */
 export interface AnswerPart {
   messageType: 'RESPONSE' | 'ERROR';
   headers: Record<string, string>;
@@ -90,10 +105,11 @@ async function* queryPages(message: QueueMessage, handlers: ProvideHandlers, sha
     const total = typeof result?.totalCount === 'number' ? result.totalCount : undefined;
     // The last page: as many as the total says, or a short page when there is no total. An empty
     // page ends the answer whatever the total said (the first one as an empty answer).
-    const last = objects.length === 0 || (total !== undefined ? page >= Math.max(1, Math.ceil(total / pageSize)) : objects.length < pageSize);
+    const lastPage = total === undefined ? undefined : Math.max(1, Math.ceil(total / pageSize));
+    const last = objects.length === 0 || (lastPage !== undefined ? page >= lastPage : objects.length < pageSize);
     const headers: Record<string, string> = { navigationPage: String(page), navigationPageSize: String(pageSize) };
     if (total !== undefined) headers.navigationCount = String(total);
-    if (last) headers.navigationLastPage = String(page);
+    if (last || lastPage !== undefined) headers.navigationLastPage = String(last ? page : lastPage);
     const body = { root: shape.serviceName, value: { [shape.objectName]: objects.map((o) => shaped(o, shape)) } as GoessnerObject, namespace: 'data' as const };
     yield { messageType: 'RESPONSE', headers, ...(objects.length > 0 ? { body } : {}) };
     if (last) return;

@@ -131,10 +131,12 @@ export async function startProviding(
 /** The loop: get next and pop, answer each REQUEST, start again after a failure until stopped. */
 async function pull(client: SifClient, queue: QueueInfo, signal: AbortSignal, answer: (m: QueueMessage) => Promise<void>, options: ProvideOptions): Promise<void> {
   const messages = client.queue(queue);
+  // A queue made for several instances needs a connection named on every poll: the first by default.
+  const connectionId = options.connectionId ?? (Number(textOf(queue.raw.maxConcurrentConnections)) > 1 ? 0 : undefined);
   while (!signal.aborted) {
     let answered: string | undefined;
     try {
-      const polling = options.connectionId === undefined ? { signal } : { signal, connectionId: options.connectionId };
+      const polling = connectionId === undefined ? { signal } : { signal, connectionId };
       for await (const message of messages.messages(polling)) {
         answered = undefined;
         if (message.messageType === 'REQUEST' && message.requestId) await answer(message);

@@ -9,14 +9,27 @@ import type { GoessnerObject } from './goessner';
 /**
  * Service types a subscription may name: those of a service, and SIF 3.5's `SERVICE`
  * (Infrastructure Service Objects 3.5 §3.5.6), which stands for a service of any type.
+ *
+ * @example
+ * SUBSCRIPTION_SERVICE_TYPES.includes('SERVICE'); // true
  */
 export const SUBSCRIPTION_SERVICE_TYPES = [...SERVICE_TYPES, 'SERVICE'] as const;
 export type SubscriptionServiceType = ServiceType | 'SERVICE';
 
-/** SIF 3.5 subscription `messageType` values: events of the service, or requests for it (its provider). */
+/**
+ * SIF 3.5 subscription `messageType` values: events of the service, or requests for it (its provider).
+ *
+ * @example
+ * SUBSCRIPTION_MESSAGE_TYPES; // ['EVENT', 'REQUEST']
+ */
 export const SUBSCRIPTION_MESSAGE_TYPES = ['EVENT', 'REQUEST'] as const;
 
-/** SIF 3.5 subscription `serviceSubType` values. */
+/**
+ * SIF 3.5 subscription `serviceSubType` values.
+ *
+ * @example
+ * SERVICE_SUB_TYPES; // ['adminDirective']
+ */
 export const SERVICE_SUB_TYPES = ['adminDirective'] as const;
 
 /** What a consumer asks for when it subscribes; missing zone and context are filled in by the caller. */

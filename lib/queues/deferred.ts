@@ -21,6 +21,8 @@ export interface DeferredQueryPart {
   objects: GoessnerObject[];
   /** Objects in the whole answer, when known: sent as `navigationCount`. */
   totalCount?: number;
+  /** The number of the answer's last page, when known before it: sent as `navigationLastPage` (the last part always has it). */
+  lastPage?: number;
 }
 
 /** One part of a deferred multi-object create, update or delete: a `createResponse` (…) for some objects. */
@@ -46,7 +48,12 @@ export type DeferredPart = DeferredQueryPart | DeferredResultsPart;
 /** The operations an asynchronous provider can take. */
 export type DeferrableOperation = 'query' | 'createMany' | 'updateMany' | 'deleteMany';
 
-/** What an asynchronous provider is answering, kept with the delayed request. */
+/**
+ * What an asynchronous provider is answering, kept with the delayed request.
+ *
+ * @example
+ * const deferred: Deferred = { serviceName: 'xStaffs', operation: 'query' };
+ */
 export type Deferred = { serviceName: string; operation: DeferrableOperation };
 
 /** The operations a remote provider (lib/remote) takes: every one an asynchronous provider can. */
@@ -182,7 +189,9 @@ export class Deferrals {
       Object.assign(headers, { responseAction: 'QUERY', navigationPage: String(page), navigationPageSize: String(objects.length) });
       const total = (part as DeferredQueryPart).totalCount;
       if (typeof total === 'number') headers.navigationCount = String(total);
+      const lastPage = (part as DeferredQueryPart).lastPage;
       if (last) headers.navigationLastPage = String(page);
+      else if (typeof lastPage === 'number' && Number.isInteger(lastPage) && lastPage > page) headers.navigationLastPage = String(lastPage);
       body = {
         kind: 'payload',
         root: service.name,

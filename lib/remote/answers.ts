@@ -127,7 +127,12 @@ function partOf(core: ProviderCore, service: RegisteredService, record: DelayedR
       return normalizeObject(item, service.repeatable);
     });
     const count = header(req, 'navigationCount')?.trim();
-    return count !== undefined && /^\d{1,12}$/.test(count) ? { objects, totalCount: Number(count) } : { objects };
+    const lastPage = header(req, 'navigationLastPage')?.trim();
+    return {
+      objects,
+      ...(count !== undefined && /^\d{1,12}$/.test(count) ? { totalCount: Number(count) } : {}),
+      ...(lastPage !== undefined && /^\d{1,9}$/.test(lastPage) ? { lastPage: Number(lastPage) } : {}),
+    };
   }
   const spec = RESULT_ROOTS[operation as keyof typeof RESULT_ROOTS];
   if (!payload || payload.root !== spec.root) {

@@ -15,6 +15,9 @@ import { requireProvider } from './rights';
  * environment subscribed to the service, zone and context with `messageType: REQUEST`. The request
  * stays in the store, deferred, with its route, until the provider's last answer (remote/answers.ts)
  * or the age-out error (`queues.maxMessageAgeHours`, as for asynchronous providers in process).
+ *
+ * @example
+ * const deferrals = new Deferrals(config, broker, new RemoteRouting(config.store, broker, config.clock));
  */
 export class RemoteRouting {
   constructor(

@@ -135,6 +135,9 @@ export interface DelayedProgress {
  * Where a request for a remotely provided service was routed (SIF 3.5 pull mode): the provider
  * environment whose REQUEST subscription took it, the queue it went to, and the zone and context
  * it was asked in. Only that environment may answer it.
+ *
+ * @example
+ * const route: RemoteRoute = { environmentId: provider.id, queueId: queue.id, zoneId: 'District', contextId: 'DEFAULT' };
  */
 export interface RemoteRoute {
   environmentId: string;

@@ -109,8 +109,8 @@ describe('the example remote provider (npm run remote-provider)', () => {
     const { requestId } = await staff.query({ pageSize: 15 }, { delayed: { queueId: queue.id } });
     const pages = await collect(json, queue.id, requestId, lastPageArrived);
     expect(pages.map((m) => [m.messageType, m.requestId, m.responseAction, m.page.navigationPage, m.page.navigationLastPage, m.page.navigationCount])).toEqual([
-      ['RESPONSE', requestId, 'QUERY', 1, undefined, 40],
-      ['RESPONSE', requestId, 'QUERY', 2, undefined, 40],
+      ['RESPONSE', requestId, 'QUERY', 1, 3, 40],
+      ['RESPONSE', requestId, 'QUERY', 2, 3, 40],
       ['RESPONSE', requestId, 'QUERY', 3, 3, 40],
     ]);
     const ids = pages.flatMap((m) => m.objects.map((o) => o['@refId']));
