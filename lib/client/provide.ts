@@ -2,6 +2,7 @@ import { asArray, isElement, textOf } from '../payload/goessner';
 import type { SifClient } from './client';
 import { INFRASTRUCTURE_NAMESPACE } from './codec';
 import type { Environment } from './environment';
+import { SifClientError } from './errors';
 import type { AnswerPart, ObjectShape, ProvideHandlers } from './provide-answer';
 import { answerParts } from './provide-answer';
 import type { QueueInfo, QueueMessage } from './queue';
@@ -113,7 +114,16 @@ export async function startProviding(
     });
   const answer = async (message: QueueMessage): Promise<void> => {
     for await (const part of answerParts(message, handlers, shape)) {
-      if ((await post(message.requestId!, part)).status === 404) return;
+      try {
+        if ((await post(message.requestId!, part)).status === 404) return;
+      } catch (error) {
+        // An answer the SIS refuses as it is (not the service's objects, too large) would be refused
+        // again after any retry: the consumer is told instead, and the request is done with.
+        if (!(error instanceof SifClientError) || (error.status !== 400 && error.status !== 413) || part.messageType === 'ERROR') throw error;
+        options.onError?.(error);
+        await post(message.requestId!, { messageType: 'ERROR', headers: {}, body: { root: 'error', value: refusedAnswer(error), namespace: 'infrastructure' } });
+        return;
+      }
     }
   };
   const done = pull(client, queue, controller.signal, answer, options).finally(() => options.signal?.removeEventListener('abort', stopOnSignal));
@@ -190,6 +200,11 @@ async function list(transport: Transport, env: Environment, service: 'queues' | 
   if (!base) throw new Error(`The environment offers no ${service} service (the provider has queues turned off)`);
   const response = await transport.send({ method: 'GET', url: () => base, expect: [200, 204], what: `GET ${service}` });
   return asArray(response.body?.value[item]).filter(isElement);
+}
+
+/** The error a consumer gets when the SIS refused the provider's answer. */
+function refusedAnswer(error: SifClientError): SifObject {
+  return { '@id': `refused-${Date.now().toString(16)}`, code: '500', scope: 'Remote provider', message: `The provider's answer was refused by the SIS: ${error.message}` };
 }
 
 /** Waits `ms`, or less when `signal` aborts. */

@@ -10,7 +10,7 @@ import type { ResponseAction } from '../protocol/enums';
 import { errorObject } from '../payload/error';
 import type { RegisteredService } from '../services/registry';
 import type { QueryRequest, SifRequestContext } from '../services/types';
-import type { AdvanceOutcome, DelayedRequestRecord, MessageBody, NewQueueMessage } from '../store/queue-records';
+import type { AdvanceOutcome, DelayedRequestRecord, MessageBody, NewQueueMessage, RemoteRoute } from '../store/queue-records';
 import type { RemoteRouting } from '../remote/route';
 import { newId } from '../util/ids';
 import type { QueueBroker } from './broker';
@@ -82,7 +82,7 @@ export class Deferrals {
   /** True when this request is a delayed one that the service answers asynchronously (here or remotely). */
   takes(req: Request, service: RegisteredService, operation: string): operation is DeferrableOperation {
     if (replayOf(req) === undefined) return false;
-    return service.remote ? REMOTE_OPERATIONS.has(operation) : service.delayed[operation as DeferrableOperation] !== undefined;
+    return service.remote ? this.remote !== undefined && REMOTE_OPERATIONS.has(operation) : service.delayed[operation as DeferrableOperation] !== undefined;
   }
 
   /**
@@ -169,6 +169,33 @@ export class Deferrals {
       await this.fail(record.id, { statusCode: 500, message: `The provider did not complete this request within ${maxAgeHours} hours` });
     }
     return stale.length;
+  }
+
+  /**
+   * Requests of remote services whose provider's queue is gone (it deleted its queue or its
+   * environment before answering): routed again to the provider subscribed there now, which answers
+   * from the first part (parts already delivered are not delivered twice), else ended with an ERROR
+   * 503. Run at housekeeping. Returns how many were ended.
+   *
+   * @example
+   * await deferrals.rehome();
+   */
+  async rehome(): Promise<number> {
+    if (!this.remote) return 0;
+    let ended = 0;
+    for (const record of await this.remote.orphans()) {
+      const { serviceName, operation, remote } = record.progress.deferred as Deferred & { remote: RemoteRoute };
+      const service = this.config.services.get(serviceName);
+      const consumer = await this.config.store.getEnvironment(record.environmentId);
+      try {
+        if (!service?.remote || !consumer) throw new SifError(503, `${serviceName} is no longer provided remotely`);
+        await this.remote.route(record, { serviceName, operation }, service, { zoneId: remote.zoneId, contextId: remote.contextId, applicationKey: consumer.applicationKey });
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        if (await this.fail(record.id, { statusCode: 503, message: `The provider of ${serviceName} left before answering: ${why}` })) ended++;
+      }
+    }
+    return ended;
   }
 
   private async answer(ref: string, part: DeferredPart | undefined, last: boolean, ifParts?: number): Promise<AdvanceOutcome> {

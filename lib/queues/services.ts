@@ -18,7 +18,7 @@ export interface QueueServices {
   readonly publisher: EventPublisher;
   readonly delayed: DelayedRunner;
   readonly deferrals: Deferrals;
-  /** Runs housekeeping now: old messages, unpolled queues, taken requests never completed. */
+  /** Runs housekeeping now: old messages, unpolled queues, taken requests never completed, remote requests whose provider left. */
   housekeeping(): Promise<void>;
   /** Starts housekeeping every `housekeepingSeconds` (the timer does not keep the process alive). */
   start(): void;
@@ -47,6 +47,7 @@ export function createQueueServices(config: ResolvedConfig, events: SifEvents, c
   const housekeeping = async () => {
     await broker.housekeeping();
     await deferrals.expire(options.maxMessageAgeHours);
+    await deferrals.rehome();
   };
   let timer: NodeJS.Timeout | undefined;
   return Object.freeze({

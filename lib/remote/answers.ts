@@ -68,6 +68,11 @@ async function accept(core: ProviderCore, req: Request, res: Response, type: 'RE
     core.responder.empty(req, res, 202);
     return;
   }
+  // A provider is paced by its consumer: a queue nobody drains takes no more parts (503, post it again later).
+  const consumerQueue = await core.config.store.getQueue(record.environmentId, record.queueId);
+  if (consumerQueue && consumerQueue.messageCount >= core.queues!.options.maxMessagesPerQueue) {
+    throw new QuotaExceededError(503, 'queues.maxMessagesPerQueue', "The consumer's queue is full: post this part again later", { scope: 'Remote answer' });
+  }
   const payload = await readPayload(req, core.config.limits);
   const outcome =
     type === 'ERROR'

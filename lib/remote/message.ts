@@ -27,7 +27,7 @@ const FORWARDED: readonly string[] = ['navigationPage', 'navigationPageSize', 'q
 export function requestMessage(
   record: DelayedRequestRecord,
   service: RegisteredService,
-  ctx: SifRequestContext,
+  ctx: Pick<SifRequestContext, 'zoneId' | 'contextId' | 'applicationKey'>,
   operation: DeferrableOperation,
   queueId: string,
   id: string,

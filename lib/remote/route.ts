@@ -10,6 +10,12 @@ import { newId } from '../util/ids';
 import { requestMessage } from './message';
 import { requireProvider } from './rights';
 
+/** Where and by whom a routed request was asked: what its REQUEST message says of the consumer. */
+export type RouteAsked = Pick<SifRequestContext, 'zoneId' | 'contextId' | 'applicationKey'>;
+
+/** Later than any request's creation time: every deferred request was created before it. */
+const EVER = '9999-12-31T23:59:59.999Z';
+
 /**
  * Routes DELAYED requests for remote services (SIF 3.5 pull mode) to the queue of the provider
  * environment subscribed to the service, zone and context with `messageType: REQUEST`. The request
@@ -36,7 +42,7 @@ export class RemoteRouting {
    * @example
    * await routing.route(record, { serviceName: 'xStaffs', operation: 'query' }, service, ctx);
    */
-  async route(record: DelayedRequestRecord, deferred: Deferred, service: RegisteredService, ctx: SifRequestContext): Promise<void> {
+  async route(record: DelayedRequestRecord, deferred: Deferred, service: RegisteredService, ctx: RouteAsked): Promise<void> {
     // The host keeps no change log of a remote service (its changes never pass through the host).
     if (/[?&]changesSinceMarker=/.test(record.url)) throw new BadRequestError(`${service.name} is provided remotely and keeps no change log: changes since are not available`);
     const subscription = await this.providerOf(service, ctx);
@@ -55,8 +61,24 @@ export class RemoteRouting {
     if (outcome === 'advanced') this.broker.wake([queue.id]);
   }
 
+  /**
+   * Requests routed to a provider whose queue is gone (it deleted the queue, or its environment,
+   * before answering): nobody would ever answer them.
+   *
+   * @example
+   * for (const record of await routing.orphans()) await routing.route(record, deferred, service, asked);
+   */
+  async orphans(): Promise<DelayedRequestRecord[]> {
+    const orphans: DelayedRequestRecord[] = [];
+    for (const record of await this.store.staleDeferredRequests(EVER)) {
+      const route = record.progress.deferred?.remote;
+      if (route && !(await this.store.getQueue(route.environmentId, route.queueId))) orphans.push(record);
+    }
+    return orphans;
+  }
+
   /** The REQUEST subscription to the service in the request's zone and context, if its environment may still provide it. */
-  private async providerOf(service: RegisteredService, ctx: SifRequestContext): Promise<SubscriptionRecord | undefined> {
+  private async providerOf(service: RegisteredService, ctx: RouteAsked): Promise<SubscriptionRecord | undefined> {
     const subscription = (await this.store.subscriptionsTo(service.name)).find(
       (s) => s.messageType === 'REQUEST' && s.zoneId === ctx.zoneId && s.contextId === ctx.contextId,
     );

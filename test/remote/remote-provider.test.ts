@@ -204,6 +204,57 @@ describe('SIF 3.5 remote providers (pull mode)', () => {
   });
 });
 
+describe('SIF 3.5 remote providers: a provider that leaves', () => {
+  let host: TestHost;
+  let consumer: Session;
+  beforeEach(async () => {
+    host = remoteHost({ queues: { housekeepingSeconds: 1, maxMessagesPerQueue: 2 } });
+    consumer = await session(host, 'DemoApp', 'DemoSecret');
+  });
+  afterEach(async () => host.close());
+
+  test('a request whose provider deleted its queue goes to the queue it subscribes next; with none, the consumer gets an ERROR 503', async () => {
+    const { p, q: pq } = await connectProvider(host);
+    const q = await createQueue(host, consumer);
+    await delayedRequest(host, consumer, 'get', 'xStaffs', q.id, 'moved');
+    await host.provider.idle();
+    const first = (await poll(host, p, pq.messages)).headers.requestid!;
+    expect((await request(host.app).delete(`/sif3/queues/${pq.id}`).set('Authorization', p.auth)).status).toBe(204);
+    const nq = await createQueue(host, p);
+    expect((await subscribe35(host, p, { serviceName: 'xStaffs', messageType: 'REQUEST', queueId: nq.id })).status).toBe(201);
+    const moved = await waitFor(async () => ((await poll(host, p, nq.messages)).status === 200 ? [1] : []), 0);
+    expect(moved).toHaveLength(1);
+    const again = await poll(host, p, nq.messages);
+    expect([again.headers.messagetype, again.headers.requestid]).toEqual(['REQUEST', first]);
+    expect((await answer(host, p, first, {}, { xStaffs: { xStaff: [staff(1)] } })).status).toBe(202);
+    expect((await drain(host, consumer, q.messages)).map((m) => [m.headers.messagetype, m.headers.requestid])).toEqual([['RESPONSE', 'moved']]);
+
+    // The provider unregisters with a request still in its queue, and nobody provides xStaffs now.
+    await delayedRequest(host, consumer, 'get', 'xStaffs', q.id, 'orphaned');
+    await host.provider.idle();
+    expect((await request(host.app).delete(`/sif3/environments/${p.id}`).set('Authorization', p.auth)).status).toBe(204);
+    const ended = await waitFor(async () => drain(host, consumer, q.messages), 0);
+    expect(ended.map((m) => [m.headers.messagetype, m.headers.requestid, m.body.error.code])).toEqual([['ERROR', 'orphaned', '503']]);
+    expect(ended[0]!.body.error.message).toContain('left before answering');
+  });
+
+  test('a consumer’s full queue takes no more parts: 503 naming queues.maxMessagesPerQueue, and the part is taken once there is room', async () => {
+    const { p, q: pq } = await connectProvider(host);
+    const q = await createQueue(host, consumer);
+    await delayedRequest(host, consumer, 'get', 'xStaffs', q.id, 'big');
+    await host.provider.idle();
+    const ref = (await poll(host, p, pq.messages)).headers.requestid!;
+    const page = (n: number) => answer(host, p, ref, { navigationPage: String(n), navigationLastPage: '3' }, { xStaffs: { xStaff: [staff(n)] } });
+    expect((await page(1)).status).toBe(202);
+    expect((await page(2)).status).toBe(202);
+    const full = await page(3);
+    expect([full.status, full.body.error.message, full.body.error.description]).toEqual([503, expect.stringContaining('full'), expect.stringContaining('queues.maxMessagesPerQueue')]);
+    expect((await drain(host, consumer, q.messages)).length).toBe(2);
+    expect((await page(3)).status).toBe(202);
+    expect((await drain(host, consumer, q.messages)).map((m) => m.headers.navigationpage)).toEqual(['3']);
+  });
+});
+
 describe('SIF 3.5 remote providers: durability', () => {
   test('a routed request survives a restart of the host, and a request taken and never answered ends with an ERROR after maxMessageAgeHours', async () => {
     let now = Date.parse('2026-11-22T08:00:00.000Z');
