@@ -1,6 +1,7 @@
 import type { ServiceDefinition } from 'sif3-direct';
 import type { SisConnection } from '../sis/connection';
 import type { BulkImporter } from './bulk-import';
+import { NA_NAMESPACE } from './common';
 import { rostersService } from './rosters';
 import { schoolsService } from './schools';
 import { studentsService } from './students';
@@ -15,5 +16,7 @@ export function sisServices(sis: SisConnection, importer?: BulkImporter): Record
     xSchools: schoolsService(sis),
     xStudents: importer ? { ...students, delayed: { createMany: importer.take } } : students,
     xRosters: rostersService(sis),
+    // Provided by the staff directory, a process of its own that pulls its requests (remote-provider/).
+    xStaffs: { objectName: 'xStaff', namespace: NA_NAMESPACE, repeatable: ['emailList/email'], supports: { where: true, order: true }, remote: { provider: 'StaffDirectory' } },
   };
 }

@@ -4,6 +4,8 @@ import type { Environment } from './environment';
 import { SifClientError } from './errors';
 import type { QueueInfo } from './queue';
 import { QueueClient, parseQueue } from './queue';
+import type { ProvideHandlers, ProvideOptions, Provision } from './provide';
+import { startProviding } from './provide';
 import type { ServiceOptions } from './service';
 import { ServiceClient } from './service';
 import type { ConnectOptions } from './transport';
@@ -36,6 +38,10 @@ export interface SubscribeOptions {
   serviceType?: string;
   zoneId?: string;
   contextId?: string;
+  /** SIF 3.5: `EVENT` (the default when absent) or `REQUEST` (this environment provides the service: see `provide`). */
+  messageType?: 'EVENT' | 'REQUEST';
+  /** SIF 3.5: `adminDirective`. */
+  serviceSubType?: string;
 }
 
 /**
@@ -132,6 +138,8 @@ export class SifClient {
     if (options.zoneId !== undefined) value.zoneId = options.zoneId;
     if (options.contextId !== undefined) value.contextId = options.contextId;
     value.serviceType = options.serviceType ?? 'OBJECT';
+    if (options.serviceSubType !== undefined) value.serviceSubType = options.serviceSubType;
+    if (options.messageType !== undefined) value.messageType = options.messageType;
     value.serviceName = options.serviceName;
     value.queueId = options.queueId;
     const response = await this.transport.send({
@@ -160,6 +168,21 @@ export class SifClient {
       expect: [204, 200],
       what: `DELETE subscription ${id}`,
     });
+  }
+
+  /**
+   * Provides a service from this process without opening a port (SIF 3.5 asynchronous provider,
+   * pull mode): pulls the consumers' requests from a queue and answers them with handlers of the
+   * shapes a service's `handlers` have in process. The host must declare the service remote with
+   * this application as its provider, and grant it PROVIDE. Do not `close()` a provider's client:
+   * its queue holds the requests that arrive while it is offline.
+   *
+   * @example
+   * const staff = await client.provide('xStaffs', { query: async (ctx, q) => ({ objects: db.page(q.offset, q.pageSize), totalCount: db.count() }) });
+   * process.on('SIGTERM', () => void staff.stop());
+   */
+  provide(serviceName: string, handlers: ProvideHandlers, options: ProvideOptions = {}): Promise<Provision> {
+    return startProviding(this.transport, this, serviceName, handlers, options);
   }
 
   /**

@@ -14,6 +14,7 @@ export { SifClientError } from './errors';
 export { ServiceClient, DEFAULT_DATA_MODEL_NAMESPACE } from './service';
 export type { ServiceOptions, QueryOptions, DelayedOptions, DelayedRequest, ChangesPage } from './service';
 export type { SyncOptions, SyncResult, SyncChange, SyncProgress } from './sync';
+export type { ProvideHandlers, ProvideOptions, Provision } from './provide';
 export { QueueClient } from './queue';
 export type { QueueInfo, QueueMessage, MessagesOptions } from './queue';
 export { normaliseRepeatable } from './repeatable';

@@ -48,6 +48,8 @@ export function serviceOffer(
     cannotServe(name, right) {
       if (templates.has(name)) return right === 'QUERY' ? undefined : 'cannot be served: a named query (XQuery template) can only be queried';
       if (right === 'SUBSCRIBE') return queues ? undefined : 'needs queues (subscriptions deliver events to them), and the queues option is off';
+      // A remote provider pulls its requests from a queue, and consumers reach it with DELAYED requests.
+      if (services.get(name)?.remote && !queues) return 'cannot be served: the service is provided remotely, which needs the queues option';
       const handlers = SERVED_BY[right];
       // PROVIDE and ADMIN have no operation in a Direct environment: granting them changes nothing.
       if (!handlers) return undefined;

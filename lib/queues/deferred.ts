@@ -10,7 +10,8 @@ import type { ResponseAction } from '../protocol/enums';
 import { errorObject } from '../payload/error';
 import type { RegisteredService } from '../services/registry';
 import type { QueryRequest, SifRequestContext } from '../services/types';
-import type { DelayedRequestRecord, MessageBody, NewQueueMessage } from '../store/queue-records';
+import type { AdvanceOutcome, DelayedRequestRecord, MessageBody, NewQueueMessage, RemoteRoute } from '../store/queue-records';
+import type { RemoteRouting } from '../remote/route';
 import { newId } from '../util/ids';
 import type { QueueBroker } from './broker';
 import { answerHeaders } from './delayed';
@@ -20,6 +21,8 @@ export interface DeferredQueryPart {
   objects: GoessnerObject[];
   /** Objects in the whole answer, when known: sent as `navigationCount`. */
   totalCount?: number;
+  /** The number of the answer's last page, when known before it: sent as `navigationLastPage` (the last part always has it). */
+  lastPage?: number;
 }
 
 /** One part of a deferred multi-object create, update or delete: a `createResponse` (…) for some objects. */
@@ -45,8 +48,16 @@ export type DeferredPart = DeferredQueryPart | DeferredResultsPart;
 /** The operations an asynchronous provider can take. */
 export type DeferrableOperation = 'query' | 'createMany' | 'updateMany' | 'deleteMany';
 
-/** What an asynchronous provider is answering, kept with the delayed request. */
-type Deferred = { serviceName: string; operation: DeferrableOperation };
+/**
+ * What an asynchronous provider is answering, kept with the delayed request.
+ *
+ * @example
+ * const deferred: Deferred = { serviceName: 'xStaffs', operation: 'query' };
+ */
+export type Deferred = { serviceName: string; operation: DeferrableOperation };
+
+/** The operations a remote provider (lib/remote) takes: every one an asynchronous provider can. */
+const REMOTE_OPERATIONS: ReadonlySet<string> = new Set<DeferrableOperation>(['query', 'createMany', 'updateMany', 'deleteMany']);
 
 /** Per multi-object operation: its responseAction, answer payload, and default status per item. */
 const RESULTS: Readonly<Record<Exclude<DeferrableOperation, 'query'>, { action: ResponseAction; root: string; build: typeof createResponse; ok: number; verb: string }>> = {
@@ -64,11 +75,14 @@ export class Deferrals {
   constructor(
     private readonly config: ResolvedConfig,
     private readonly broker: QueueBroker,
+    /** Routes the requests of remote services to their providers' queues. */
+    private readonly remote?: RemoteRouting,
   ) {}
 
-  /** True when this request is a delayed one that the service answers asynchronously. */
+  /** True when this request is a delayed one that the service answers asynchronously (here or remotely). */
   takes(req: Request, service: RegisteredService, operation: string): operation is DeferrableOperation {
-    return replayOf(req) !== undefined && service.delayed[operation as DeferrableOperation] !== undefined;
+    if (replayOf(req) === undefined) return false;
+    return service.remote ? this.remote !== undefined && REMOTE_OPERATIONS.has(operation) : service.delayed[operation as DeferrableOperation] !== undefined;
   }
 
   /**
@@ -80,6 +94,13 @@ export class Deferrals {
     const record = await this.config.store.getDelayedRequest(replay.id);
     if (!record) return;
     const deferred: Deferred = { serviceName: service.name, operation };
+    if (service.remote && this.remote) {
+      // Marked deferred, routed and queued for the provider in one step (remote/route.ts).
+      await this.remote.route(record, deferred, service, ctx);
+      replay.deferred = true;
+      res.writeHead(202).end();
+      return;
+    }
     await this.config.store.advanceDelayedRequest(replay.id, { progress: { ...record.progress, deferred }, state: 'deferred' }, []);
     const request = Object.freeze({ ref: replay.id });
     if (operation === 'query') await service.delayed.query!(ctx, input as QueryRequest, request);
@@ -95,22 +116,45 @@ export class Deferrals {
    * deleted). The host paces these parts, so they are not held to `maxMessagesPerQueue` (a queue
    * has at most `maxPendingDelayedPerQueue` such requests).
    */
-  respond(ref: string, part: DeferredPart): Promise<boolean> {
-    return this.answer(ref, part, false);
+  async respond(ref: string, part: DeferredPart): Promise<boolean> {
+    return (await this.answer(ref, part, false)) === 'advanced';
   }
 
   /** Queues the last part (if any) and forgets the request. */
-  complete(ref: string, part?: DeferredPart): Promise<boolean> {
-    return this.answer(ref, part, true);
+  async complete(ref: string, part?: DeferredPart): Promise<boolean> {
+    return (await this.answer(ref, part, true)) === 'advanced';
   }
 
   /** Ends the request with an error message in the consumer's queue. */
   async fail(ref: string, error: { statusCode: number; message: string }): Promise<boolean> {
+    return (await this.failAt(ref, error)) === 'advanced';
+  }
+
+  /**
+   * `respond` (or with `last`, `complete`) for a remote provider's answer: queued only while the
+   * request has queued exactly `ifParts` answers (else `lost`: another answer to that part came
+   * first); `gone` when the request is not deferred (finished, or never taken).
+   *
+   * @example
+   * await deferrals.answerAt(ref, { objects, totalCount }, isLast, page - 1);
+   */
+  answerAt(ref: string, part: DeferredPart | undefined, last: boolean, ifParts?: number): Promise<AdvanceOutcome> {
+    return this.answer(ref, part, last, ifParts);
+  }
+
+  /**
+   * `fail` with the outcome: `gone` when the request is not deferred, `lost` when it has not queued
+   * exactly `ifParts` answers (when given).
+   *
+   * @example
+   * await deferrals.failAt(ref, { statusCode: 500, message: 'The staff database is down' });
+   */
+  async failAt(ref: string, error: { statusCode: number; message: string }, ifParts?: number): Promise<AdvanceOutcome> {
     const record = await this.deferredRecord(ref);
-    if (!record) return false;
+    if (!record) return 'gone';
     const sifError = new SifError(validStatus(error.statusCode, 500), String(error.message));
     const body: MessageBody = { kind: 'payload', root: 'error', namespace: undefined, value: errorObject(sifError, newId(), 'Delayed request') };
-    return this.queue(record, { messageType: 'ERROR', ...answerHeaders(record) }, body, true);
+    return this.queue(record, { messageType: 'ERROR', ...answerHeaders(record) }, body, true, ifParts);
   }
 
   /**
@@ -127,16 +171,43 @@ export class Deferrals {
     return stale.length;
   }
 
-  private async answer(ref: string, part: DeferredPart | undefined, last: boolean): Promise<boolean> {
+  /**
+   * Requests of remote services whose provider's queue is gone (it deleted its queue or its
+   * environment before answering): routed again to the provider subscribed there now, which answers
+   * from the first part (parts already delivered are not delivered twice), else ended with an ERROR
+   * 503. Run at housekeeping. Returns how many were ended.
+   *
+   * @example
+   * await deferrals.rehome();
+   */
+  async rehome(): Promise<number> {
+    if (!this.remote) return 0;
+    let ended = 0;
+    for (const record of await this.remote.orphans()) {
+      const { serviceName, operation, remote } = record.progress.deferred as Deferred & { remote: RemoteRoute };
+      const service = this.config.services.get(serviceName);
+      const consumer = await this.config.store.getEnvironment(record.environmentId);
+      try {
+        if (!service?.remote || !consumer) throw new SifError(503, `${serviceName} is no longer provided remotely`);
+        await this.remote.route(record, { serviceName, operation }, service, { zoneId: remote.zoneId, contextId: remote.contextId, applicationKey: consumer.applicationKey });
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        if (await this.fail(record.id, { statusCode: 503, message: `The provider of ${serviceName} left before answering: ${why}` })) ended++;
+      }
+    }
+    return ended;
+  }
+
+  private async answer(ref: string, part: DeferredPart | undefined, last: boolean, ifParts?: number): Promise<AdvanceOutcome> {
     const record = await this.deferredRecord(ref);
-    if (!record) return false;
+    if (!record) return 'gone';
     const deferred = record.progress.deferred as Deferred;
     const service = this.config.services.get(deferred.serviceName)!;
     const page = record.progress.parts + 1;
     const headers: Record<string, string> = { messageType: 'RESPONSE', ...answerHeaders(record), serviceType: service.type };
     let body: MessageBody;
     if (part === undefined) {
-      if (record.progress.parts > 0) return this.queue(record, undefined, undefined, true);
+      if (record.progress.parts > 0) return this.queue(record, undefined, undefined, true, ifParts);
       headers.responseAction = deferred.operation === 'query' ? 'QUERY' : RESULTS[deferred.operation].action;
       body = { kind: 'empty' };
     } else if (deferred.operation === 'query') {
@@ -145,7 +216,9 @@ export class Deferrals {
       Object.assign(headers, { responseAction: 'QUERY', navigationPage: String(page), navigationPageSize: String(objects.length) });
       const total = (part as DeferredQueryPart).totalCount;
       if (typeof total === 'number') headers.navigationCount = String(total);
+      const lastPage = (part as DeferredQueryPart).lastPage;
       if (last) headers.navigationLastPage = String(page);
+      else if (typeof lastPage === 'number' && Number.isInteger(lastPage) && lastPage > page) headers.navigationLastPage = String(lastPage);
       body = {
         kind: 'payload',
         root: service.name,
@@ -165,7 +238,7 @@ export class Deferrals {
       }));
       body = { kind: 'payload', root: spec.root, namespace: undefined, value: spec.build(outcomes, `${spec.verb} ${service.name}`) };
     }
-    return this.queue(record, headers, body, last);
+    return this.queue(record, headers, body, last, ifParts);
   }
 
   private async deferredRecord(ref: string): Promise<DelayedRequestRecord | undefined> {
@@ -174,14 +247,20 @@ export class Deferrals {
     return record?.state === 'deferred' ? record : undefined;
   }
 
-  private async queue(record: DelayedRequestRecord, headers: Record<string, string> | undefined, body: MessageBody | undefined, done: boolean): Promise<boolean> {
+  private async queue(
+    record: DelayedRequestRecord,
+    headers: Record<string, string> | undefined,
+    body: MessageBody | undefined,
+    done: boolean,
+    ifParts?: number,
+  ): Promise<AdvanceOutcome> {
     const messages: NewQueueMessage[] = headers && body
       ? [{ id: newId(), queueId: record.queueId, createdAt: this.config.clock().toISOString(), headers, body }]
       : [];
     const progress = { ...record.progress, parts: record.progress.parts + messages.length };
-    const kept = (await this.config.store.advanceDelayedRequest(record.id, { progress, done }, messages)) === 'advanced';
-    if (kept && messages.length > 0) this.broker.wake([record.queueId]);
-    return kept;
+    const outcome = await this.config.store.advanceDelayedRequest(record.id, { progress, done, ...(ifParts === undefined ? {} : { ifParts }) }, messages);
+    if (outcome === 'advanced' && messages.length > 0) this.broker.wake([record.queueId]);
+    return outcome;
   }
 }
 

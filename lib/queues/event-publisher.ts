@@ -114,7 +114,10 @@ export class EventPublisher {
 }
 
 function matches(s: SubscriptionRecord, change: ObjectsChanged, service: RegisteredService): boolean {
-  if (s.serviceType !== service.type) return false;
+  // A REQUEST subscription carries a provider's requests (lib/remote), never events.
+  if (s.messageType === 'REQUEST') return false;
+  // SIF 3.5's serviceType SERVICE stands for the service whatever its type.
+  if (s.serviceType !== service.type && s.serviceType !== 'SERVICE') return false;
   if (change.zoneId !== undefined && s.zoneId !== change.zoneId) return false;
   return change.contextId === undefined || s.contextId === change.contextId;
 }

@@ -7,6 +7,7 @@ import { QueueBroker } from './broker';
 import { DelayedRunner } from './delayed';
 import { Deferrals } from './deferred';
 import { EventPublisher } from './event-publisher';
+import { RemoteRouting } from '../remote/route';
 import { newId } from '../util/ids';
 
 /** The parts of the asynchronous side of a provider, built only when `queues` is on. */
@@ -17,7 +18,7 @@ export interface QueueServices {
   readonly publisher: EventPublisher;
   readonly delayed: DelayedRunner;
   readonly deferrals: Deferrals;
-  /** Runs housekeeping now: old messages, unpolled queues, taken requests never completed. */
+  /** Runs housekeeping now: old messages, unpolled queues, taken requests never completed, remote requests whose provider left. */
   housekeeping(): Promise<void>;
   /** Starts housekeeping every `housekeepingSeconds` (the timer does not keep the process alive). */
   start(): void;
@@ -42,10 +43,11 @@ export function createQueueServices(config: ResolvedConfig, events: SifEvents, c
     ms: coordinator.leaseMs,
     shared: coordinator.shared,
   });
-  const deferrals = new Deferrals(config, broker);
+  const deferrals = new Deferrals(config, broker, new RemoteRouting(config.store, broker, config.clock));
   const housekeeping = async () => {
     await broker.housekeeping();
     await deferrals.expire(options.maxMessageAgeHours);
+    await deferrals.rehome();
   };
   let timer: NodeJS.Timeout | undefined;
   return Object.freeze({

@@ -16,7 +16,8 @@ import type { RepeatableTree } from '../payload/objects';
 import { compileRepeatable } from '../payload/objects';
 import type { RegisteredJob } from '../jobs/definition';
 import { resolveJob } from '../jobs/definition';
-import type { DelayedHandlers, QueryFeatures, ServiceDefinition, ServiceHandlers, ServicePathHandler } from './types';
+import { remoteHandlers, resolveRemote } from '../remote/service';
+import type { DelayedHandlers, QueryFeatures, RemoteProvision, ServiceDefinition, ServiceHandlers, ServicePathHandler } from './types';
 
 /** A registered service after validation. */
 export interface RegisteredService {
@@ -37,6 +38,8 @@ export interface RegisteredService {
   readonly changeTracking: boolean;
   /** A FUNCTIONAL service's job definition; undefined for other types. */
   readonly job: RegisteredJob | undefined;
+  /** Set when another application provides the service by pulling its requests (lib/remote). */
+  readonly remote: Readonly<RemoteProvision> | undefined;
 }
 
 /** A service path (`xSchools/{}/xStudents`), the service whose objects it returns, and its handler. */
@@ -81,11 +84,13 @@ function resolveService(name: string, def: unknown, path: string): RegisteredSer
   if (UTILITY_ZONE.services.some((u) => u.name === name)) throw new SifConfigError(path, `is built in: the ${name} utility is always provided`);
   if (!/^[A-Za-z][\w-]*$/.test(name)) throw new SifConfigError(path, 'must be a plain name (letters, digits, _ and -)');
   const d = requireObject(def, path) as Record<string, unknown> & ServiceDefinition;
-  rejectUnknownKeys(d, ['type', 'objectName', 'idAttribute', 'namespace', 'repeatable', 'attributes', 'handlers', 'delayed', 'supports', 'paths', 'changeTracking', 'job'], path);
+  rejectUnknownKeys(d, ['type', 'objectName', 'idAttribute', 'namespace', 'repeatable', 'attributes', 'handlers', 'delayed', 'supports', 'paths', 'changeTracking', 'job', 'remote'], path);
   const type = d.type === undefined ? 'OBJECT' : oneOf(d.type, SERVICE_TYPES, `${path}.type`);
   if (type === 'FUNCTIONAL') return resolveFunctional(name, d, path);
   if (d.job !== undefined) throw new SifConfigError(`${path}.job`, "belongs to a functional service: give type 'FUNCTIONAL' too");
-  const handlers = withSingleFallbacks(name, functions(d.handlers, HANDLER_NAMES, `${path}.handlers`) as ServiceHandlers);
+  const remote = resolveRemote(d, path);
+  const given = remote ? remoteHandlers(name) : functions(d.handlers, HANDLER_NAMES, `${path}.handlers`);
+  const handlers = withSingleFallbacks(name, given as ServiceHandlers);
   const delayed = functions(d.delayed, DELAYED_HANDLER_NAMES, `${path}.delayed`);
   if (delayed.query && !handlers.query) throw new SifConfigError(`${path}.delayed.query`, 'needs handlers.query too (for immediate queries)');
   for (const [name, immediate] of [['createMany', 'create'], ['updateMany', 'update'], ['deleteMany', 'delete']] as const) {
@@ -120,6 +125,7 @@ function resolveService(name: string, def: unknown, path: string): RegisteredSer
     }),
     changeTracking,
     job: undefined,
+    remote,
   });
 }
 
@@ -141,6 +147,7 @@ function resolveFunctional(name: string, d: Record<string, unknown>, path: strin
     supports: Object.freeze({ where: false, order: false, queryByExample: false }),
     changeTracking: false,
     job: resolveJob(d.job, `${path}.job`),
+    remote: undefined,
   });
 }
 

@@ -43,6 +43,14 @@ export interface ServiceDefinition {
    */
   delayed?: DelayedHandlers;
   /**
+   * SIF 3.5 asynchronous provider in pull mode: the service is provided by another application,
+   * which opens no port. It registers as a consumer (its `applicationKey` is `provider`), needs
+   * PROVIDE on the service, subscribes a queue of its own with `messageType: REQUEST`, pulls the
+   * consumers' DELAYED requests from it and posts the answers back (lib/remote). No `handlers` or
+   * `delayed` then: an IMMEDIATE request is answered 503, send it DELAYED.
+   */
+  remote?: RemoteProvision;
+  /**
    * The query features the `query` handler (and the service paths) implement. A query that uses a
    * feature not declared here is refused with 400 rather than answered unfiltered. Default: none.
    */
@@ -57,6 +65,17 @@ export interface ServiceDefinition {
    * §5.10). Needs a `read` handler. Default: true when there is a `read` handler.
    */
   changeTracking?: boolean;
+}
+
+/**
+ * Who provides a remote service.
+ *
+ * @example
+ * const xStaffs: ServiceDefinition = { objectName: 'xStaff', namespace: NA, remote: { provider: 'StaffDirectory' } };
+ */
+export interface RemoteProvision {
+  /** The application key the provider registers with. */
+  provider: string;
 }
 
 /** Query features a service implements. */

@@ -75,9 +75,21 @@ export interface SubscriptionRecord {
   serviceType: string;
   serviceName: string;
   createdAt: string;
+  /**
+   * SIF 3.5: `EVENT` (events of the service go to the queue; also when absent) or `REQUEST` (the
+   * environment provides the service: consumers' requests for it go to the queue). Undefined when
+   * the subscriber did not say.
+   */
+  messageType?: 'EVENT' | 'REQUEST';
+  /** SIF 3.5 `serviceSubType` (`adminDirective`), as the subscriber gave it. */
+  serviceSubType?: string;
 }
 
-/** The outcome of `createSubscription`. */
+/**
+ * The outcome of `createSubscription`. `existing` is the subscription in the way: the
+ * environment's own to the same service, zone and context, or (for a REQUEST subscription) another
+ * environment's REQUEST subscription there.
+ */
 export type CreateSubscriptionResult = { created: true } | { created: false; existing: SubscriptionRecord };
 
 /**
@@ -111,12 +123,27 @@ export interface DelayedProgress {
   /** The paged query's `navigationId`, once the first page is answered. */
   navigationId?: string;
   /** Set when an asynchronous provider took the request: what it answers. */
-  deferred?: { serviceName: string; operation: string };
+  deferred?: { serviceName: string; operation: string; remote?: RemoteRoute };
   /**
    * An answer already produced that its full queue could not take: it is queued before the request
    * runs further, so the request is not run again for it (its side effects happened once).
    */
   held?: HeldAnswer;
+}
+
+/**
+ * Where a request for a remotely provided service was routed (SIF 3.5 pull mode): the provider
+ * environment whose REQUEST subscription took it, the queue it went to, and the zone and context
+ * it was asked in. Only that environment may answer it.
+ *
+ * @example
+ * const route: RemoteRoute = { environmentId: provider.id, queueId: queue.id, zoneId: 'District', contextId: 'DEFAULT' };
+ */
+export interface RemoteRoute {
+  environmentId: string;
+  queueId: string;
+  zoneId: string;
+  contextId: string;
 }
 
 /** An answer held back for a full queue, in JSON form (kept with the request's progress). */

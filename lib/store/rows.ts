@@ -257,6 +257,8 @@ export interface SubscriptionRow {
   service_type: string;
   service_name: string;
   created_at: string;
+  message_type: string | null;
+  service_sub_type: string | null;
 }
 
 /**
@@ -275,6 +277,8 @@ export function toSubscription(row: SubscriptionRow): SubscriptionRecord {
     serviceType: row.service_type,
     serviceName: row.service_name,
     createdAt: row.created_at,
+    ...(row.message_type === 'EVENT' || row.message_type === 'REQUEST' ? { messageType: row.message_type } : {}),
+    ...(row.service_sub_type !== null && row.service_sub_type !== undefined ? { serviceSubType: row.service_sub_type } : {}),
   };
 }
 

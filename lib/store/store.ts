@@ -156,7 +156,11 @@ export interface SifStore {
   /** Drops messages queued before `olderThan`; returns how many per queue id. */
   pruneMessages(olderThan: string): Promise<Map<string, number>>;
 
-  /** Stores a subscription unless the environment has one to the same service, zone and context. */
+  /**
+   * Stores a subscription unless the environment has one to the same service, zone and context (any
+   * messageType), or, for a `REQUEST` subscription, any environment has a REQUEST subscription to
+   * that service, zone and context (one provider per service there). Atomic across instances.
+   */
   createSubscription(record: SubscriptionRecord): Promise<CreateSubscriptionResult>;
   /** One subscription, only for the environment that owns it. */
   getSubscription(environmentId: string, id: string): Promise<SubscriptionRecord | undefined>;
@@ -256,6 +260,12 @@ export interface DelayedUpdate {
    * The lease then runs until `until`; undefined ends it.
    */
   lease?: { owner: string; until: string | undefined };
+  /**
+   * Only while the request has queued exactly this many answers (`progress.parts`): otherwise
+   * `lost`, and nothing is stored. Two answers to the same part (a provider instance that restarted
+   * mid-answer, two instances on one message) cannot both be queued.
+   */
+  ifParts?: number;
 }
 
 /** A stored query result, for `queryIntention: ALL`. */

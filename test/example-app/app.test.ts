@@ -57,7 +57,7 @@ describe('Springfield example SIS', () => {
     const zones = (env.provisionedZones as { provisionedZone: { '@id': string; services?: { service: { '@name': string; rights: { right: { '@type': string; '#text': string }[] } }[] } }[] }).provisionedZone;
     const district = zones.find((z) => z['@id'] === 'District')!;
     expect((env.defaultZone as { '@id': string })['@id']).toBe('District');
-    expect(district.services!.service.map((s) => s['@name'])).toEqual(['xSchools', 'xStudents', 'xRosters', 'xSchools/{}/xStudents', 'xRosters/{}/xStudents', 'RolloverStudents', 'StudentsByGrade']);
+    expect(district.services!.service.map((s) => s['@name'])).toEqual(['xSchools', 'xStudents', 'xRosters', 'xSchools/{}/xStudents', 'xRosters/{}/xStudents', 'RolloverStudents', 'StudentsByGrade', 'xStaffs']);
     for (const service of district.services!.service.slice(3, 5)) {
       expect(service).toMatchObject({ '@type': 'SERVICEPATH', rights: { right: { '@type': 'QUERY', '#text': 'APPROVED' } } });
     }

@@ -7,6 +7,7 @@ import { DEFAULT_CONTEXT } from '../../protocol/enums';
 import { findProvisioned, requireGranted } from '../../protocol/rights';
 import { readSubscriptionRequest, subscriptionObject } from '../../payload/subscription';
 import type { SubscriptionRecord } from '../../store/queue-records';
+import { requireProvider } from '../../remote/rights';
 import { newId } from '../../util/ids';
 
 // The subscriptions service (Infrastructure Services §10): a consumer joins a service's events in a
@@ -34,18 +35,29 @@ export function createSubscription(core: ProviderCore) {
         scope: 'subscriptions',
       });
     }
-    if (service.type !== asked.serviceType) throw new BadRequestError(`${service.name} is a ${service.type} service, not ${asked.serviceType}`);
-    requireGranted(provisioned, where, 'SUBSCRIBE');
+    if (service.type !== asked.serviceType && asked.serviceType !== 'SERVICE') {
+      throw new BadRequestError(`${service.name} is a ${service.type} service, not ${asked.serviceType}`);
+    }
+    // messageType REQUEST: the caller provides the service (SIF 3.5 pull mode, lib/remote).
+    if (asked.messageType === 'REQUEST') requireProvider(service, env, where);
+    else requireGranted(provisioned, where, 'SUBSCRIBE');
     const record: SubscriptionRecord = {
       id: newId(),
       environmentId: env.id,
       queueId: asked.queueId,
       ...where,
-      serviceType: service.type,
+      // SERVICE is kept as asked: the subscriber reads back what it sent.
+      serviceType: asked.serviceType === 'SERVICE' ? 'SERVICE' : service.type,
       createdAt: core.config.clock().toISOString(),
+      ...(asked.messageType !== undefined ? { messageType: asked.messageType } : {}),
+      ...(asked.serviceSubType !== undefined ? { serviceSubType: asked.serviceSubType } : {}),
     };
     const outcome = await core.config.store.createSubscription(record);
     core.queues!.publisher.subscriptionsChanged();
+    if (!outcome.created && outcome.existing.environmentId !== env.id) {
+      // Another environment's: say nothing of it but that the service has its provider there.
+      throw new ConflictError(`${where.serviceName} already has a provider subscribed in this zone and context`, { scope: 'subscriptions' });
+    }
     if (!outcome.created) {
       throw new ConflictError(`Already subscribed to ${where.serviceName} in this zone and context`, {
         scope: 'subscriptions',

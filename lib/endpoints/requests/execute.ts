@@ -38,8 +38,10 @@ export function executeOperation(core: ProviderCore) {
   return function executeOperationStep(req: Request, res: Response, next: NextFunction): Promise<void> | void {
     const target = targetOf(req);
     const operation = target.operation;
-    if (core.queues && !target.servicePath && core.queues.deferrals.takes(req, target.service, operation)) {
-      return handOver(core, req, res, operation);
+    // A remote provider gets a query by example as a query with its example (remote/message.ts).
+    const deferrable = operation === 'queryByExample' && target.service.remote ? 'query' : operation;
+    if (core.queues && !target.servicePath && core.queues.deferrals.takes(req, target.service, deferrable)) {
+      return handOver(core, req, res, deferrable);
     }
     const running = RUNNERS[operation](core, req, res);
     if (!deadlines || replayOf(req)) return running;

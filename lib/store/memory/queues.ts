@@ -156,6 +156,11 @@ export function memoryQueueTables(owner: MemoryQueueOwner): { tables: QueueTable
           s.contextId === record.contextId && s.serviceType === record.serviceType,
       );
       if (existing) return { created: false, existing: copy(existing) };
+      const provider = [...subscriptions.values()].find(
+        (s) => record.messageType === 'REQUEST' && s.messageType === 'REQUEST' && s.serviceName === record.serviceName &&
+          s.zoneId === record.zoneId && s.contextId === record.contextId,
+      );
+      if (provider) return { created: false, existing: copy(provider) };
       subscriptions.set(record.id, copy(record));
       return { created: true };
     },
@@ -215,6 +220,7 @@ export function memoryQueueTables(owner: MemoryQueueOwner): { tables: QueueTable
       const record = delayed.get(id);
       if (!record) return 'gone';
       if (update.lease && leases.get(id)?.owner !== update.lease.owner) return 'lost';
+      if (update.ifParts !== undefined && record.progress.parts !== update.ifParts) return 'lost';
       if (added.length > 0 && depthOf(record.queueId) + added.length > maxDepth) return 'full';
       enqueue(added, Number.MAX_SAFE_INTEGER);
       if (update.done) dropDelayed(id);

@@ -82,11 +82,15 @@ export function postgresDelayedRequests(db: PgDb): DelayedTables {
         ).rows;
         // Read again under the locks: a concurrent advance may have finished it, a deletion removed it.
         const [row] = (
-          await tx.query<{ state: string; lease_owner: string | null }>('SELECT state, lease_owner FROM delayed_requests WHERE id = $1 FOR UPDATE', [id])
+          await tx.query<{ state: string; lease_owner: string | null; progress: string }>(
+            'SELECT state, lease_owner, progress FROM delayed_requests WHERE id = $1 FOR UPDATE',
+            [id],
+          )
         ).rows;
         if (!queue || !row) return 'gone';
         // Checked under the row lock: a claim that took the lease over waits for it, or wins first.
         if (update.lease && row.lease_owner !== update.lease.owner) return 'lost';
+        if (update.ifParts !== undefined && (JSON.parse(row.progress) as { parts: number }).parts !== update.ifParts) return 'lost';
         // Answers of an accepted request are never dropped (the 202 promised them): all of them or none.
         if (messages.length > 0 && queue.message_count + messages.length > maxDepth) return 'full';
         await insertMessages(tx, messages, Number.MAX_SAFE_INTEGER);

@@ -20,13 +20,25 @@ export function postgresSubscriptions(db: PgDb): SubscriptionTables {
   const createSubscription = async (record: SubscriptionRecord): Promise<CreateSubscriptionResult> => {
     // The same subscription may be deleted between a conflict and the read of it: try again then.
     for (;;) {
+      // A REQUEST subscription also conflicts with another environment's there (subscriptions_one_provider).
       const inserted = await db.query(
-        `INSERT INTO subscriptions (id, environment_id, queue_id, zone_id, context_id, service_type, service_name, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (environment_id, service_name, zone_id, context_id, service_type) DO NOTHING`,
-        [record.id, record.environmentId, record.queueId, record.zoneId, record.contextId, record.serviceType, record.serviceName, record.createdAt],
+        `INSERT INTO subscriptions (id, environment_id, queue_id, zone_id, context_id, service_type, service_name, created_at,
+           message_type, service_sub_type)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT DO NOTHING`,
+        [
+          record.id, record.environmentId, record.queueId, record.zoneId, record.contextId, record.serviceType, record.serviceName,
+          record.createdAt, record.messageType ?? null, record.serviceSubType ?? null,
+        ],
       );
       if (num(inserted.rowCount) > 0) return { created: true };
+      if (record.messageType === 'REQUEST') {
+        const [provider] = await db.rows<SubscriptionRow>(
+          `SELECT * FROM subscriptions WHERE message_type = 'REQUEST' AND service_name = $1 AND zone_id = $2 AND context_id = $3`,
+          [record.serviceName, record.zoneId, record.contextId],
+        );
+        if (provider) return { created: false, existing: toSubscription(provider) };
+      }
       const [existing] = await db.rows<SubscriptionRow>(
         `SELECT * FROM subscriptions
          WHERE environment_id = $1 AND service_name = $2 AND zone_id = $3 AND context_id = $4 AND service_type = $5`,

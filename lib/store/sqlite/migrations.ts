@@ -179,5 +179,10 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX provision_requests_by_environment ON provision_requests(environment_id, seq);
   CREATE INDEX provision_requests_pending ON provision_requests(seq) WHERE decided_at IS NULL;
+  -- SIF 3.5 subscriptions: messageType (EVENT or REQUEST) and serviceSubType; one REQUEST
+  -- subscription (one remote provider) per service, zone and context.
+  ALTER TABLE subscriptions ADD COLUMN message_type TEXT CHECK (message_type IN ('EVENT', 'REQUEST'));
+  ALTER TABLE subscriptions ADD COLUMN service_sub_type TEXT;
+  CREATE UNIQUE INDEX subscriptions_one_provider ON subscriptions(service_name, zone_id, context_id) WHERE message_type = 'REQUEST';
   `,
 ];

@@ -135,6 +135,7 @@ function prepareQueueStatements(db: Database.Database) {
     const row = delayedById.get(id) as DelayedRow | undefined;
     if (!row) return 'gone';
     if (update.lease && row.lease_owner !== update.lease.owner) return 'lost';
+    if (update.ifParts !== undefined && (JSON.parse(row.progress) as { parts: number }).parts !== update.ifParts) return 'lost';
     if (update.lease && !update.done) setLease.run(update.lease.until === undefined ? null : update.lease.owner, update.lease.until ?? null, id);
     // Answers of an accepted request are never dropped (the 202 promised them): all of them or none.
     if (messages.length > 0 && (depth.get(row.queue_id) as number) + messages.length > maxDepth) return 'full';
@@ -155,12 +156,20 @@ function prepareQueueStatements(db: Database.Database) {
   });
 
   const insertSubscription = db.prepare(`INSERT INTO subscriptions (id, environment_id, queue_id, zone_id, context_id, service_type,
-    service_name, created_at) VALUES (@id, @environmentId, @queueId, @zoneId, @contextId, @serviceType, @serviceName, @createdAt)
+    service_name, created_at, message_type, service_sub_type) VALUES (@id, @environmentId, @queueId, @zoneId, @contextId, @serviceType,
+    @serviceName, @createdAt, @messageType, @serviceSubType)
     ON CONFLICT (environment_id, service_name, zone_id, context_id, service_type) DO NOTHING`);
+  const providerSubscription = db.prepare(`SELECT * FROM subscriptions WHERE message_type = 'REQUEST' AND service_name = ? AND zone_id = ?
+    AND context_id = ?`);
   const sameSubscription = db.prepare(`SELECT * FROM subscriptions WHERE environment_id = ? AND service_name = ? AND zone_id = ?
     AND context_id = ? AND service_type = ?`);
   const createSubscription = db.transaction((record: SubscriptionRecord): CreateSubscriptionResult => {
-    if (insertSubscription.run(record).changes > 0) return { created: true };
+    if (record.messageType === 'REQUEST') {
+      const provider = providerSubscription.get(record.serviceName, record.zoneId, record.contextId) as SubscriptionRow | undefined;
+      if (provider) return { created: false, existing: toSubscription(provider) };
+    }
+    const row = { ...record, messageType: record.messageType ?? null, serviceSubType: record.serviceSubType ?? null };
+    if (insertSubscription.run(row).changes > 0) return { created: true };
     const existing = sameSubscription.get(record.environmentId, record.serviceName, record.zoneId, record.contextId, record.serviceType);
     return { created: false, existing: toSubscription(existing as SubscriptionRow) };
   });

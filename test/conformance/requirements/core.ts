@@ -11,8 +11,8 @@ const ORDER = ['fingerprint', 'sessionToken', 'solutionId', 'defaultZone', 'auth
 const NA = 'http://www.sifassociation.org/datamodel/na/3.6';
 
 let instance = 0;
-const fresh = () => `audit-${process.pid}-${++instance}`;
-const demoAuth = (s: Session) => ({ user: s.token, secret: s.secret });
+export const fresh = () => `audit-${process.pid}-${++instance}`;
+export const demoAuth = (s: Session) => ({ user: s.token, secret: s.secret });
 const firstStudent = (h: Harness) => h.sis.prepare('SELECT ref_id FROM students ORDER BY seq LIMIT 1').pluck().get() as string;
 
 /** The core requirements (authentication, environments, requests connector, queues…), in the order they run. */
@@ -641,7 +641,7 @@ export const CORE_REQUIREMENTS: Requirement[] = [
 ];
 
 /** Creates a queue for a consumer; its id and the path of its messages service below the mount. */
-async function queue(h: Harness, s: Session, options: Record<string, unknown> = {}): Promise<{ id: string; messages: string }> {
+export async function queue(h: Harness, s: Session, options: Record<string, unknown> = {}): Promise<{ id: string; messages: string }> {
   const res = await h.call('/queues/queue', { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, auth: demoAuth(s), body: JSON.stringify({ queue: options }) });
   assert.equal(res.status, 201, res.text);
   return { id: res.json.queue['@id'], messages: res.json.queue.queueUri.slice(h.base.length) };
@@ -677,7 +677,7 @@ async function createStudents(h: Harness, s: Session, n: number): Promise<string
 }
 
 /** Get-next-and-pop until `count` messages (or an empty answer after a few tries). */
-async function drainQueue(h: Harness, s: Session, messages: string, count = Infinity) {
+export async function drainQueue(h: Harness, s: Session, messages: string, count = Infinity) {
   const out: Awaited<ReturnType<Harness['call']>>[] = [];
   let previous: string | null = null;
   for (let empty = 0; out.length < count && empty < 20; ) {
