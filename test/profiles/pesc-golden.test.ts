@@ -141,10 +141,11 @@ describeIfSamples('PESC golden samples (Version Indication & Negotiation §3.2.1
       expect(normalise(read, n)).toEqual(normalise(xml.value, n));
     });
 
-    const validate = !data && !schemaSkip ? test : test.skip;
-    // Some framework samples are not valid themselves (an ADMIN right, a create without advisoryId, an
-    // ownerId that is no UUID): what PESC gives back validates exactly when the sample's XML does.
-    validate('PESC → XML validates against the 3.3 XSD as the sample\'s XML does', () => {
+    // Infrastructure only (the data-model XSDs are not at hand). Some framework samples are not valid
+    // themselves (an ADMIN right, a create without advisoryId, an ownerId that is no UUID): what PESC
+    // gives back validates exactly when the sample's XML does.
+    const validate = data ? undefined : schemaSkip ? test.skip : test;
+    validate?.('PESC → XML validates against the 3.3 XSD as the sample\'s XML does', () => {
       const parsed = parseJson(sample('pesc', `${name}.pesc.json`));
       const read = fromPesc(parsed.value, infrastructureShape(parsed.root));
       const ours = xsdErrors(toXml(parsed.root, read, 'http://www.sifassociation.org/infrastructure/3.3'), '3.3');
