@@ -356,14 +356,15 @@ function isQuery(record: DelayedRequestRecord): boolean {
 
 /**
  * The first page of a delayed paged query: the `navigationPage` it names, else 1 when it names a
- * `navigationPageSize`; undefined when it names neither (a bulk query, answered at once) or a page
+ * `navigationPageSize` or `navigationId` (as `isBulkQuery` reads paging); undefined when it names neither (a bulk query, answered at once) or a page
  * that is not a number (run as sent, so that its 400 is the answer).
  */
 function firstPage(record: DelayedRequestRecord): number | undefined {
   const query = new URLSearchParams(record.url.includes('?') ? record.url.slice(record.url.indexOf('?') + 1) : '');
   const page = record.headers.navigationpage ?? query.get('navigationPage') ?? undefined;
   const size = record.headers.navigationpagesize ?? query.get('navigationPageSize') ?? undefined;
-  if (page === undefined) return size === undefined ? undefined : 1;
+  const navigationId = record.headers.navigationid ?? query.get('navigationId') ?? undefined;
+  if (page === undefined) return size === undefined && navigationId === undefined ? undefined : 1;
   return /^\s*[1-9]\d{0,8}\s*$/.test(page) ? Number(page) : undefined;
 }
 

@@ -135,6 +135,14 @@ describe('delayed requests', () => {
     expect(pages.map((p) => [p.headers.requestid, p.headers.navigationpage, p.headers.navigationcount])).toEqual([['p9', '9', '250']]);
   });
 
+  test('a delayed query naming a page that is not a page number is answered with its 400, once', async () => {
+    const q = await createQueue(host, b);
+    expect((await delayed(host, b, 'get', 'xStudents?navigationPage=0&navigationPageSize=40', q.id, 'p0')).status).toBe(202);
+    await host.provider.idle();
+    const messages = await drain(host, b, q.messages);
+    expect(messages.map((m) => [m.headers.requestid, m.headers.messagetype, m.body.error?.code])).toEqual([['p0', 'ERROR', '400']]);
+  });
+
   test('a delayed query that names no paging is a bulk query: one message with every object (Base Architecture §5.4.1 Bulk)', async () => {
     const q = await createQueue(host, b);
     expect((await delayed(host, b, 'get', 'xStudents', q.id, 'bulk')).status).toBe(202);

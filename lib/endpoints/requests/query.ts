@@ -20,7 +20,7 @@ import { positionOf, walkKey } from './walks';
  * `GET {rc}/{plural}` and service paths: one page of objects, filtered by `where` or query by
  * example and sorted by `order` when the service declares support (400 otherwise); 204 with the
  * paging headers when the page is empty. A query that names no page is a bulk query: every object
- * or a 413 (bulk.ts). With `changesSinceMarker`, the changes since that marker instead (paged).
+ * or a 413 (bulk.ts). With `changesSinceMarker`, the changes since that marker instead (bulk or paged alike).
  */
 export async function queryObjects(core: ProviderCore, req: Request, res: Response): Promise<void> {
   const target = targetOf(req);
