@@ -86,7 +86,11 @@ export class RolloverService {
     await this.jobs().setPhaseState(job.id, 'oldYearEnrolment', 'INPROGRESS', 'Review the plan (GET this phase), then add the state COMPLETED');
   }
 
-  /** `POST newYearEnrolment`: 202 once the rollover runs; 409 before approval or while it runs. */
+  /**
+   * `POST newYearEnrolment`: 202 once the rollover runs; 409 before approval or while it runs here.
+   * After a restart that interrupted it (the phase still INPROGRESS), a POST runs it again: the SIS
+   * transaction either committed, and is found recorded, or left nothing.
+   */
   private async start(job: Job) {
     const phase = (name: string) => job.phases.find((p) => p.name === name)!;
     const current = (name: string) => phase(name).states[phase(name).states.length - 1]!.type;
@@ -118,6 +122,12 @@ export class RolloverService {
       this.log(`[rollover] job ${jobId}: ${plan.promoted} promoted, ${plan.graduated} left school`);
       await jobs.setPhaseState(jobId, 'newYearEnrolment', 'COMPLETED', `${plan.promoted} promoted, ${plan.graduated} left school`);
     } catch (err) {
+      // Another instance may have rolled this job's year over meanwhile (the year is recorded once).
+      const done = await this.sis.read((sql) => doneRollover(sql, year)).catch(() => undefined);
+      if (done?.jobId === jobId) {
+        await jobs.setPhaseState(jobId, 'newYearEnrolment', 'COMPLETED', `${done.promoted} promoted, ${done.graduated} left school`).catch(() => undefined);
+        return;
+      }
       this.log(`[rollover] job ${jobId} failed: ${err instanceof Error ? err.message : String(err)}`);
       await jobs.setPhaseState(jobId, 'newYearEnrolment', 'FAILED', 'The rollover failed; nothing was changed').catch(() => undefined);
     }

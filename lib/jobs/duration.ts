@@ -1,7 +1,13 @@
 /** An `xs:duration` (`PnYnMnDTnHnMnS`, no sign), e.g. `P30D` or `PT12H`. */
 const DURATION = /^P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?(?:T(?!$)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
 
-/** True for a positive `xs:duration` without a sign. */
+/**
+ * True for a positive `xs:duration` without a sign.
+ *
+ * @example
+ * isDuration('P30D'); // true
+ * isDuration('30 days'); // false
+ */
 export function isDuration(text: string): boolean {
   return DURATION.test(text);
 }

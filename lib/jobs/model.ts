@@ -40,12 +40,22 @@ export function newJob(serviceName: string, def: RegisteredJob, id: string, now:
   };
 }
 
-/** When a job is removed by housekeeping: its creation plus its timeout (undefined without one). */
+/**
+ * When a job is removed by housekeeping: its creation plus its timeout (undefined without one).
+ *
+ * @example
+ * expiryOf(job); // '2026-07-01T08:00:00.000Z' for a job created on 1 June with timeout P30D
+ */
 export function expiryOf(job: Job): string | undefined {
   return job.timeout === undefined ? undefined : addDuration(job.created, job.timeout);
 }
 
-/** The current state of a phase: the last of its history. */
+/**
+ * The current state of a phase: the last of its history.
+ *
+ * @example
+ * currentState(job.phases[0]); // 'INPROGRESS'
+ */
 export function currentState(phase: JobPhase): PhaseState {
   return phase.states[phase.states.length - 1]!.type;
 }
@@ -62,7 +72,12 @@ export function withPhaseState(job: Job, phaseName: string, state: JobPhaseState
   return { ...job, phases, state: derivedState(phases), lastModified: now };
 }
 
-/** The job with its state set outright. */
+/**
+ * The job with its state set outright.
+ *
+ * @example
+ * const failed = withJobState(job, 'FAILED', 'The grading period is closed', now);
+ */
 export function withJobState(job: Job, state: JobState, description: string | undefined, now: string): Job {
   return { ...job, state, stateDescription: description ?? job.stateDescription, lastModified: now };
 }
@@ -71,6 +86,9 @@ export function withJobState(job: Job, state: JobState, description: string | un
  * The job state its phases imply: FAILED when one failed; COMPLETED when every required phase is
  * done (COMPLETED, SKIPPED or NOTAPPLICABLE; optional ones may be anything but running); INPROGRESS
  * once any phase has left NOTSTARTED; else NOTSTARTED.
+ *
+ * @example
+ * derivedState(job.phases); // 'COMPLETED' once every required phase is done
  */
 export function derivedState(phases: readonly JobPhase[]): JobState {
   const states = phases.map(currentState);

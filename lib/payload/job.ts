@@ -44,6 +44,9 @@ export function jobObject(job: Job): GoessnerObject {
 /**
  * A job as a DELETE event carries it: its id and name (name is mandatory in `jobType`, so the
  * event stays schema-valid, unlike the A4L framework's `<job id=".."/>`).
+ *
+ * @example
+ * deletedJobObject(job); // { '@id': '8dc5…', name: 'rolloverStudent' }
  */
 export function deletedJobObject(job: Job): GoessnerObject {
   return { '@id': job.id, name: job.name };
@@ -63,12 +66,22 @@ function rightsObject(all: readonly string[], approved: readonly string[]): Goes
   return { right: all.map((type) => ({ '@type': type, '#text': approved.includes(type) ? 'APPROVED' : 'REJECTED' })) };
 }
 
-/** The `states` collection of a phase: `{ state: [...] }`. */
+/**
+ * The `states` collection of a phase: `{ state: [...] }`.
+ *
+ * @example
+ * responder.payload(req, res, 200, 'states', statesObject(phase.states));
+ */
 export function statesObject(states: readonly JobPhaseState[]): GoessnerObject {
   return { state: states.map(stateObject) };
 }
 
-/** A `state` element in schema order: `@id`, type, created, lastModified, description. */
+/**
+ * A `state` element in schema order: `@id`, type, created, lastModified, description.
+ *
+ * @example
+ * stateObject(state); // { '@id': '3b9c…', type: 'PENDING', created: '…', lastModified: '…' }
+ */
 export function stateObject(state: JobPhaseState): GoessnerObject {
   const out: GoessnerObject = {};
   if (state.id !== undefined) out['@id'] = state.id;
@@ -100,6 +113,9 @@ export function readJobCreate(payload: DecodedPayload): JobCreateRequest {
 /**
  * Reads a `jobs` collection payload (create many): each job's suggested id and initialization;
  * 400 when it holds none.
+ *
+ * @example
+ * readJobsCreate(payload).length; // 2 for <jobs><job/><job/></jobs>
  */
 export function readJobsCreate(payload: DecodedPayload): JobCreateRequest[] {
   requireInfrastructureRoot(payload, 'jobs');

@@ -54,5 +54,10 @@ export function toJobRecord(row: JobRow): JobRecord {
   };
 }
 
-/** The columns of `jobs`, in `jobParams` order. */
+/**
+ * The columns of `jobs`, in `jobParams` order.
+ *
+ * @example
+ * db.prepare(`INSERT INTO jobs (${JOB_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+ */
 export const JOB_COLUMNS = 'id, service, environment_id, fingerprint, zone_id, context_id, created_at, expires_at, version, body';

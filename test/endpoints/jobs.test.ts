@@ -198,7 +198,7 @@ describe('read, list and delete jobs (§11)', () => {
 });
 
 describe('phases (Base Architecture §5.16): handed to the host, gated by the phase rights', () => {
-  test('GET with paging reaches the query handler; PUT reaches update with the decoded payload; PUT + methodOverride DELETE reaches delete', async () => {
+  test('GET (and POST + methodOverride GET) reach the query handler with paging; PUT reaches update with the decoded payload; PUT + methodOverride DELETE reaches delete', async () => {
     const id = await newJobId(host, exporter);
     const query = await jobRequest(host, exporter, 'get', `/${id}/select`).set('navigationPage', '3').set('navigationPageSize', '5');
     expect(query.status).toBe(200);
@@ -207,10 +207,14 @@ describe('phases (Base Architecture §5.16): handed to the host, gated by the ph
     const update = await jobRequest(host, exporter, 'put', `/${id}/select`).type('json').send({ choice: { term: 'T2' } });
     expect(update.status).toBe(200);
     expect(calls.phase[1]).toMatchObject({ operation: 'UPDATE', phaseName: 'select', payload: { root: 'choice', value: { term: 'T2' } } });
+    const asQuery = await jobRequest(host, exporter, 'post', `/${id}/select`).set('methodOverride', 'GET').type('json').send({ filter: { term: 'T1' } });
+    expect(asQuery.status).toBe(200);
+    expect(calls.phase[2]).toMatchObject({ operation: 'QUERY', payload: { root: 'filter' } });
     const remove = await jobRequest(host, exporter, 'put', `/${id}/export`).set('methodOverride', 'DELETE');
     expect(remove.status).toBe(204);
     expect(remove.headers.responseaction).toBe('DELETE');
-    expect(calls.phase[2]).toMatchObject({ operation: 'DELETE', phaseName: 'export' });
+    expect(calls.phase[3]).toMatchObject({ operation: 'DELETE', phaseName: 'export' });
+    expect((await jobRequest(host, exporter, 'put', `/${id}/export`).set('methodOverride', 'GET')).status).toBe(400);
   });
 
   test('POST reaches create, which answers with its own status and payload (XML in the infrastructure namespace) and moves the phase on', async () => {

@@ -1,6 +1,11 @@
 import { basicAuth } from '../helpers/consumer-auth';
-import type { SqliteExampleApp as ExampleApp } from '../../example-app/app';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExampleApp } from '../../example-app/app';
+import { openApp } from '../../example-app/app';
 import { listen, startExample } from '../helpers/example';
+import { postgresTarget } from '../store/postgres-target';
 import { parseXml } from '../../lib/payload/xml';
 import { SCHEMAS_DIR, schemaSkipReason, xsdErrors } from '../helpers/xsd';
 
@@ -15,14 +20,31 @@ const INFRA = 'http://www.sifassociation.org/infrastructure/3.2.1';
 const schemas = !schemaSkipReason();
 if (!schemas) console.warn(`SKIPPED schema validation in the XML rollover run: ${schemaSkipReason()} (${SCHEMAS_DIR ?? 'no SIF_SCHEMAS_DIR'})`);
 
-describe.each(['json', 'xml'] as const)('RolloverStudents in %s', (format) => {
-  let example: ExampleApp & { dir: string };
+const postgres = postgresTarget('the example SIS rollover on PostgreSQL');
+const runs: ['json' | 'xml', 'SQLite' | 'PostgreSQL'][] = [['json', 'SQLite'], ['xml', 'SQLite'], ...(postgres ? [['json', 'PostgreSQL'] as ['json', 'PostgreSQL']] : [])];
+afterAll(() => postgres?.end());
+
+/** The example SIS on a fresh SQLite folder, or on a fresh PostgreSQL schema (SIS data and protocol state). */
+async function start(backend: 'SQLite' | 'PostgreSQL'): Promise<{ example: ExampleApp; cleanup(): Promise<void> }> {
+  if (backend === 'SQLite') {
+    const example = startExample({ seed: { students: 240 } });
+    return { example, cleanup: async () => undefined };
+  }
+  const schema = await postgres!.schema();
+  const dataDir = mkdtempSync(join(tmpdir(), 'sif3-rollover-'));
+  const example = await openApp({ dataDir, databaseUrl: schema.url, seed: { students: 240 }, log: () => undefined });
+  return { example, cleanup: async () => (rmSync(dataDir, { recursive: true, force: true }), schema.drop()) };
+}
+
+describe.each(runs)('RolloverStudents in %s on %s', (format, backend) => {
+  let example: ExampleApp;
+  let cleanup: () => Promise<void>;
   let server: { base: string; close(): Promise<void> };
   let auth: string;
   let env: any;
 
   beforeAll(async () => {
-    example = startExample({ seed: { students: 240 } });
+    ({ example, cleanup } = await start(backend));
     server = await listen(example.app);
     const res = await fetch(`${server.base}/sif3/environments/environment`, { method: 'POST', headers: { Authorization: basicAuth('DemoApp', 'DemoSecret'), Accept: 'application/json' } });
     expect(res.status).toBe(201);
@@ -32,6 +54,7 @@ describe.each(['json', 'xml'] as const)('RolloverStudents in %s', (format) => {
   afterAll(async () => {
     await server.close();
     await example.close();
+    await cleanup();
   });
 
   const url = (name: string) => env.infrastructureServices.infrastructureService.find((s: any) => s['@name'] === name)['#text'] as string;

@@ -63,6 +63,9 @@ export function functionalTarget(core: ProviderCore, req: Request, right: RightT
  * The job `{jobId}` of the caller's: 404 when there is none, or it is another service's, another
  * consumer's, or in another zone or context (stricter than the A4L framework, which compares the
  * owner only on lists and states; functional-services.md §6.5).
+ *
+ * @example
+ * const record = await ownedJob(core.jobs!, target, String(req.params.jobId));
  */
 export async function ownedJob(jobs: JobManager, target: FunctionalTarget, jobId: string): Promise<JobRecord> {
   const record = await jobs.read(jobId);
@@ -73,7 +76,12 @@ export async function ownedJob(jobs: JobManager, target: FunctionalTarget, jobId
   return record;
 }
 
-/** The `methodOverride` header, upper-cased, or undefined. */
+/**
+ * The `methodOverride` header, upper-cased, or undefined.
+ *
+ * @example
+ * if (methodOverride(req) === 'DELETE') return remove(req, res);
+ */
 export function methodOverride(req: Request): string | undefined {
   return header(req, 'methodOverride')?.trim().toUpperCase() || undefined;
 }
@@ -81,6 +89,9 @@ export function methodOverride(req: Request): string | undefined {
 /**
  * Step: `requestType: DELAYED` is a 400 on the services connector: jobs are the functional
  * services' own way of answering later (the A4L framework answers the same in a DIRECT environment).
+ *
+ * @example
+ * steps: (c) => [authenticateSession(c), refuseDelayed, readJob(c)]
  */
 export function refuseDelayed(req: Request, _res: Response, next: NextFunction): void {
   if (header(req, 'requestType')?.trim().toUpperCase() === 'DELAYED') {
@@ -89,7 +100,12 @@ export function refuseDelayed(req: Request, _res: Response, next: NextFunction):
   next();
 }
 
-/** The URL of a job. */
+/**
+ * The URL of a job.
+ *
+ * @example
+ * jobUrl(core, req, 'RolloverStudents', id); // 'https://sis.example.org/sif3/services/RolloverStudents/8dc5…'
+ */
 export function jobUrl(core: ProviderCore, req: Request, serviceName: string, jobId: string): string {
   return `${core.responder.baseUrl(req)}/services/${serviceName}/${jobId}`;
 }

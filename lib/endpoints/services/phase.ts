@@ -52,6 +52,9 @@ export function phaseRequest(core: ProviderCore) {
 /**
  * The phase of a job and its definition: 404 when the job has no phase of this name. (The A4L
  * framework answers 403; no such resource is what it is.)
+ *
+ * @example
+ * const phase = phaseOf(target, record, String(req.params.phase));
  */
 export function phaseOf(target: FunctionalTarget, record: JobRecord, name: string): RegisteredPhase {
   const phase = record.job.phases.some((p) => p.name === name) ? target.job.phases.find((p) => p.name === name) : undefined;
@@ -59,7 +62,12 @@ export function phaseOf(target: FunctionalTarget, record: JobRecord, name: strin
   return phase;
 }
 
-/** 403 once the job is COMPLETED or FAILED: its phases can no longer be changed by consumers. */
+/**
+ * 403 once the job is COMPLETED or FAILED: its phases can no longer be changed by consumers.
+ *
+ * @example
+ * if (operation !== 'QUERY') refuseEnded(record.job);
+ */
 export function refuseEnded(job: Job): void {
   if (END_STATES.includes(job.state)) {
     throw new ForbiddenError(`The job is ${job.state}: its phases cannot be changed any more`, { scope: job.serviceName });
