@@ -74,6 +74,9 @@ export interface RegisteredTemplate {
 /**
  * Query parameters of the protocol itself (paging, authentication): never a named query's, so a
  * template may not declare them, and a request may carry them beside its template's.
+ *
+ * @example
+ * PROTOCOL_QUERY_PARAMETERS.has('navigationPage'); // true
  */
 export const PROTOCOL_QUERY_PARAMETERS: ReadonlySet<string> = new Set([
   'navigationPage', 'navigationPageSize', 'navigationId', 'queryIntention', 'access_token', 'authenticationMethod', 'timestamp',
