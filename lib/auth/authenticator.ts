@@ -169,9 +169,12 @@ export class Authenticator {
 
   /** The environment of a session token's hash, from the store (the cache has already been asked). */
   private async findSession(hash: string): Promise<EnvironmentRecord> {
+    // An environment changed while it is read (a provision request decided, its token re-issued)
+    // is evicted meanwhile: then this read, maybe of the old record, is used but not cached.
+    const lookedUpAt = this.cache.evictionCount;
     const environment = await this.config.store.findEnvironmentBySessionHash(hash);
     if (!environment) throw new UnauthorizedError(INVALID);
-    this.cache.set(hash, environment);
+    this.cache.set(hash, environment, lookedUpAt);
     return environment;
   }
 

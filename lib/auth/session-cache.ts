@@ -10,6 +10,8 @@ export class SessionCache {
   private readonly entries = new Map<string, { environment: EnvironmentRecord; bytes: number }>();
   private readonly tombstones = new Set<string>();
   private bytes = 0;
+  /** Evictions so far: a lookup begun before one may hold what it evicted (see `set`). */
+  private evictions = 0;
 
   constructor(
     private readonly capacity: number,
@@ -26,8 +28,18 @@ export class SessionCache {
     return hit?.environment;
   }
 
-  set(tokenHash: string, environment: EnvironmentRecord): void {
+  /**
+   * The eviction count now. A lookup passes what it read here before going to the store to `set`,
+   * so that an environment changed meanwhile (its rights, its token) is not cached as it was.
+   */
+  get evictionCount(): number {
+    return this.evictions;
+  }
+
+  /** Caches a lookup; with `lookedUpAt` (an `evictionCount`), only when nothing was evicted since. */
+  set(tokenHash: string, environment: EnvironmentRecord, lookedUpAt?: number): void {
     if (this.capacity === 0 || this.tombstones.has(environment.id)) return;
+    if (lookedUpAt !== undefined && lookedUpAt !== this.evictions) return;
     const bytes = estimateBytes(environment);
     if (bytes > this.maxBytes) return;
     this.remove(tokenHash);
@@ -53,6 +65,7 @@ export class SessionCache {
    * ignored, so a lookup that raced with the delete cannot bring it back.
    */
   evictEnvironment(environmentId: string, deleted: boolean): void {
+    this.evictions++;
     if (deleted) {
       this.tombstones.add(environmentId);
       if (this.tombstones.size > Math.max(1000, this.capacity * 10)) {

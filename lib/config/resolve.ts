@@ -230,7 +230,7 @@ function resolveStore(database: unknown, store: unknown, queues: boolean, durabi
   }
   if (store !== undefined) {
     const s = requireObject(store, 'store');
-    for (const method of ['createEnvironment', 'getEnvironment', 'deleteEnvironment', 'createAlert', 'restartChangeLog', 'close', ...(queues ? QUEUE_STORE_METHODS : [])]) {
+    for (const method of ['createEnvironment', 'getEnvironment', 'deleteEnvironment', 'createAlert', 'createProvisionRequest', 'restartChangeLog', 'close', ...(queues ? QUEUE_STORE_METHODS : [])]) {
       if (typeof s[method] !== 'function') throw new SifConfigError('store', `must implement SifStore (missing ${method})`);
     }
     return { store: store as SifStore, ownsStore: false };

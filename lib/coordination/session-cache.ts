@@ -26,8 +26,8 @@ export class CoordinatedSessionCache extends SessionCache {
     return this.trusted.has(tokenHash) ? super.get(tokenHash) : undefined;
   }
 
-  override set(tokenHash: string, environment: Parameters<SessionCache['set']>[1]): void {
-    super.set(tokenHash, environment);
+  override set(tokenHash: string, environment: Parameters<SessionCache['set']>[1], lookedUpAt?: number): void {
+    super.set(tokenHash, environment, lookedUpAt);
     this.trusted.delete(tokenHash);
     this.trusted.add(tokenHash);
     // Bounded like the cache: a hash dropped here is a miss, never a wrong answer.

@@ -16,6 +16,9 @@ import { sendPage } from './requests/query';
  * registered, one page at a time, and answers with its service's collection (204 past the last
  * page). The template must be provisioned in the zone and context of the request (404) with QUERY
  * (403); a missing, repeated, undeclared or malformed parameter is a 400 that names it.
+ *
+ * @example
+ * router.get(path, authenticateSession(core), runNamedQuery(core));
  */
 export function runNamedQuery(core: ProviderCore) {
   return async function runNamedQueryStep(req: Request, res: Response): Promise<void> {

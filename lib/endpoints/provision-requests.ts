@@ -15,6 +15,9 @@ import { pageOffset, pagingHeaders, parsePaging } from '../protocol/paging';
  * `POST {provisionRequests}` (or `…/provisionRequest`) → 201 with the request as stored: decided
  * (`completionStatus`, rights APPROVED or REJECTED, merged into the environment) or pending (rights
  * REQUESTED), and its URL in Location.
+ *
+ * @example
+ * router.post(path, authenticateSession(core), createProvisionRequest(core));
  */
 export function createProvisionRequest(core: ProviderCore) {
   return async function createProvisionRequestStep(req: Request, res: Response): Promise<void> {
@@ -30,7 +33,12 @@ export function createProvisionRequest(core: ProviderCore) {
   };
 }
 
-/** `GET {provisionRequests}` → a page of the caller's requests, oldest first; 204 past the last page. */
+/**
+ * `GET {provisionRequests}` → a page of the caller's requests, oldest first; 204 past the last page.
+ *
+ * @example
+ * router.get(path, authenticateSession(core), queryProvisionRequests(core));
+ */
 export function queryProvisionRequests(core: ProviderCore) {
   return async function queryProvisionRequestsStep(req: Request, res: Response): Promise<void> {
     const environmentId = getSifContext(req).session!.environment.id;
@@ -50,6 +58,9 @@ export function queryProvisionRequests(core: ProviderCore) {
 /**
  * `GET {provisionRequests}/{id}` → 200 with the decided request; 202 with it as it stands while an
  * operator has still to decide (§6.3: ask again later); 404 unless it is the caller's.
+ *
+ * @example
+ * router.get(path, authenticateSession(core), readProvisionRequest(core));
  */
 export function readProvisionRequest(core: ProviderCore) {
   return async function readProvisionRequestStep(req: Request, res: Response): Promise<void> {
@@ -58,7 +69,12 @@ export function readProvisionRequest(core: ProviderCore) {
   };
 }
 
-/** `DELETE {provisionRequests}/{id}` → 204; the rights it got stay in the environment. A pending one is withdrawn. */
+/**
+ * `DELETE {provisionRequests}/{id}` → 204; the rights it got stay in the environment. A pending one is withdrawn.
+ *
+ * @example
+ * router.delete(path, authenticateSession(core), deleteProvisionRequest(core));
+ */
 export function deleteProvisionRequest(core: ProviderCore) {
   return async function deleteProvisionRequestStep(req: Request, res: Response): Promise<void> {
     const environmentId = getSifContext(req).session!.environment.id;

@@ -17,7 +17,12 @@ import type { EnvironmentRecord } from '../store/store';
 // and xQueryTemplates, reached as {requestsConnector}/{utility} and granted in environment-global.
 // Create, update and delete are not supported (the route table answers them with 405).
 
-/** `GET {rc}/zones` → the zones of the caller's environment (one, when the request names a zone). */
+/**
+ * `GET {rc}/zones` → the zones of the caller's environment (one, when the request names a zone).
+ *
+ * @example
+ * router.get(path, authenticateSession(core), queryZones(core));
+ */
 export function queryZones(core: ProviderCore) {
   return async function queryZonesStep(req: Request, res: Response): Promise<void> {
     const environment = authorized(req, 'zones');
@@ -25,7 +30,12 @@ export function queryZones(core: ProviderCore) {
   };
 }
 
-/** `GET {rc}/zones/{zoneId}` → one zone of the caller's environment, or 404. */
+/**
+ * `GET {rc}/zones/{zoneId}` → one zone of the caller's environment, or 404.
+ *
+ * @example
+ * router.get(path, authenticateSession(core), readZone(core));
+ */
 export function readZone(core: ProviderCore) {
   return async function readZoneStep(req: Request, res: Response): Promise<void> {
     const environment = authorized(req, 'zones');
@@ -38,6 +48,9 @@ export function readZone(core: ProviderCore) {
 /**
  * `GET {rc}/providers` → the services offered in the caller's default zone, or in the zone the
  * request names; in environment-global, in every zone, utilities included (§1.2.2).
+ *
+ * @example
+ * router.get(path, authenticateSession(core), queryProviders(core));
  */
 export function queryProviders(core: ProviderCore) {
   return async function queryProvidersStep(req: Request, res: Response): Promise<void> {
@@ -46,7 +59,12 @@ export function queryProviders(core: ProviderCore) {
   };
 }
 
-/** `GET {rc}/providers/{id}` → one entry of the caller's providers registry, or 404. */
+/**
+ * `GET {rc}/providers/{id}` → one entry of the caller's providers registry, or 404.
+ *
+ * @example
+ * router.get(path, authenticateSession(core), readProvider(core));
+ */
 export function readProvider(core: ProviderCore) {
   return async function readProviderStep(req: Request, res: Response): Promise<void> {
     const environment = authorized(req, 'providers');
@@ -56,7 +74,12 @@ export function readProvider(core: ProviderCore) {
   };
 }
 
-/** `GET {rc}/xQueryTemplates` → the named queries the host registered (the same for every consumer, §6.1.2). */
+/**
+ * `GET {rc}/xQueryTemplates` → the named queries the host registered (the same for every consumer, §6.1.2).
+ *
+ * @example
+ * router.get(path, authenticateSession(core), queryTemplates(core));
+ */
 export function queryTemplates(core: ProviderCore) {
   return async function queryTemplatesStep(req: Request, res: Response): Promise<void> {
     authorized(req, 'xQueryTemplates');
@@ -64,7 +87,12 @@ export function queryTemplates(core: ProviderCore) {
   };
 }
 
-/** `GET {rc}/xQueryTemplates/{id}` → one named query, or 404. */
+/**
+ * `GET {rc}/xQueryTemplates/{id}` → one named query, or 404.
+ *
+ * @example
+ * router.get(path, authenticateSession(core), readTemplate(core));
+ */
 export function readTemplate(core: ProviderCore) {
   return async function readTemplateStep(req: Request, res: Response): Promise<void> {
     authorized(req, 'xQueryTemplates');

@@ -51,12 +51,21 @@ export type XQueryHandler = (
   page: { readonly page: number; readonly pageSize: number; readonly offset: number },
 ) => Promise<QueryResult>;
 
+/** A named query's parameter after validation: `required` decided. */
+export interface RegisteredParameter {
+  readonly name: string;
+  readonly description: string | undefined;
+  readonly required: boolean;
+  readonly default: string | undefined;
+  readonly type: string | undefined;
+}
+
 /** A named query after validation. */
 export interface RegisteredTemplate {
   readonly id: string;
   readonly service: RegisteredService;
   readonly description: string | undefined;
-  readonly parameters: readonly Readonly<Required<Pick<XQueryParameter, 'name' | 'required'>> & Omit<XQueryParameter, 'name' | 'required'>>[];
+  readonly parameters: readonly RegisteredParameter[];
   readonly type: 'SINGULAR' | 'FORMULA' | 'EXTENDED';
   readonly script: string;
   readonly handler: XQueryHandler;
@@ -65,6 +74,9 @@ export interface RegisteredTemplate {
 /**
  * Query parameters of the protocol itself (paging, authentication): never a named query's, so a
  * template may not declare them, and a request may carry them beside its template's.
+ *
+ * @example
+ * PROTOCOL_QUERY_PARAMETERS.has('navigationPage'); // true
  */
 export const PROTOCOL_QUERY_PARAMETERS: ReadonlySet<string> = new Set([
   'navigationPage', 'navigationPageSize', 'navigationId', 'queryIntention', 'access_token', 'authenticationMethod', 'timestamp',

@@ -41,7 +41,7 @@ export interface SifStore {
   findEnvironmentByIdentity(identityKey: string): Promise<EnvironmentRecord | undefined>;
   /** Replaces an environment's session token hash (the token was re-issued). False if it is gone. */
   replaceSessionHash(id: string, sessionTokenHash: string): Promise<boolean>;
-  /** Deletes an environment and everything it owns (alerts, snapshots, queues, messages, subscriptions, delayed requests, jobs). */
+  /** Deletes an environment and everything it owns (alerts, provision requests, snapshots, queues, messages, subscriptions, delayed requests, jobs). */
   deleteEnvironment(id: string): Promise<boolean>;
 
   /**

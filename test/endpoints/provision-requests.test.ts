@@ -5,6 +5,8 @@ import { basicAuth } from '../helpers/consumer-auth';
 import type { Registered, TestHost } from '../helpers/host';
 import { INFRA_NS, hostPerTest, register } from '../helpers/host';
 import { NA_NS, memoryService } from '../helpers/memory-service';
+import { SessionCache } from '../../lib/auth/session-cache';
+import { environment } from '../store/contract';
 
 // Provision requests (Infrastructure Services §6): a consumer asks for more rights, the host
 // decides (at once, in part, or later through the provider object), and what is approved is in
@@ -278,5 +280,20 @@ describe('provisionRequests (Infrastructure Services §6)', () => {
   test('start-up refuses a provisionRequests option that is not an object with a decide function', () => {
     expect(() => host({ provisionRequests: { decide: 'yes' } as never })).toThrow(/provisionRequests\.decide must be a function/);
     expect(() => host({ provisionRequests: { approveAll: true } as never })).toThrow(/provisionRequests\.approveAll is not a known option/);
+  });
+});
+
+describe('the session cache and a decision made while a session is read', () => {
+  test('a lookup begun before an eviction is not cached: the old rights are never served from memory', () => {
+    const cache = new SessionCache(100);
+    const before = environment();
+    const lookedUpAt = cache.evictionCount;
+    // …the store read is under way when the decision evicts the environment…
+    cache.evictEnvironment(before.id, false);
+    cache.set('hash', before, lookedUpAt);
+    expect(cache.get('hash')).toBeUndefined();
+    // A lookup begun after it is cached as usual.
+    cache.set('hash', before, cache.evictionCount);
+    expect(cache.get('hash')).toBe(before);
   });
 });

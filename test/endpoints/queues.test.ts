@@ -36,7 +36,7 @@ describe('queues turned off (the default)', () => {
   test('the environment lists neither queues nor subscriptions, nor SUBSCRIBE rights', async () => {
     const a = await session(host, 'Subscriber', 'SubscriberSecret');
     const names = (a.body.infrastructureServices as any).infrastructureService.map((s: any) => s['@name']);
-    expect(names).toEqual(['environment', 'requestsConnector']);
+    expect(names).toEqual(['environment', 'requestsConnector', 'provisionRequests']);
     expect(JSON.stringify(a.body.provisionedZones)).not.toContain('SUBSCRIBE');
     expect((await request(host.app).get('/sif3/queues').set('Authorization', a.auth)).status).toBe(404);
     expect((await request(host.app).post('/sif3/subscriptions').set('Authorization', a.auth)).status).toBe(404);
@@ -64,7 +64,7 @@ describe('queues service', () => {
   test('the environment lists queues and subscriptions and the SUBSCRIBE right', () => {
     const services = (a.body.infrastructureServices as any).infrastructureService;
     expect(services.map((s: any) => s['@name'])).toEqual(['environment', 'requestsConnector', 'provisionRequests', 'queues', 'subscriptions']);
-    expect(services[2]['#text']).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/sif3\/queues$/);
+    expect(services[3]['#text']).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/sif3\/queues$/);
     expect(JSON.stringify(a.body.provisionedZones)).toContain('{"@type":"SUBSCRIBE","#text":"APPROVED"}');
   });
 

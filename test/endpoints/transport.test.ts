@@ -95,7 +95,7 @@ describe('routing and mounting', () => {
     const h = host({ baseUrl: 'https://sis.example.org/sif3/' });
     const env = await register(h);
     const urls = (env.body.infrastructureServices as { infrastructureService: { '#text': string }[] }).infrastructureService.map((s) => s['#text']);
-    expect(urls).toEqual([`https://sis.example.org/sif3/environments/${env.id}`, 'https://sis.example.org/sif3/requests']);
+    expect(urls).toEqual([`https://sis.example.org/sif3/environments/${env.id}`, 'https://sis.example.org/sif3/requests', 'https://sis.example.org/sif3/provisionRequests']);
   });
 });
 

@@ -19,6 +19,11 @@ afterAll(async () => {
 
 let registrations = 0;
 
+/** A JSON answer's body, untyped as the wire is. */
+async function body(res: Response | Promise<Response>): Promise<any> {
+  return (await res).json();
+}
+
 async function registerAs(applicationKey: string, secret: string): Promise<(path: string, init?: RequestInit) => Promise<Response>> {
   registrations++;
   const created = await fetch(`${server.base}/sif3/environments/environment`, {
@@ -40,15 +45,15 @@ function highSchoolGrade09(): { schoolRefId: string; count: number } {
 
 test('zones and providers: a consumer discovers what the district serves', async () => {
   const sif = await registerAs('ReadOnlyApp', 'ReadOnlySecret');
-  const zones = await (await sif('requests/zones')).json();
+  const zones = await body(sif('requests/zones'));
   expect(zones.zones.zone.map((z: { '@id': string }) => z['@id'])).toEqual(['District', 'environment-global']);
-  const providers = await (await sif('requests/providers')).json();
+  const providers = await body(sif('requests/providers'));
   const names = providers.providers.provider.map((p: { serviceType: string; serviceName: string }) => `${p.serviceType} ${p.serviceName}`);
   expect(names).toEqual([
     'OBJECT xSchools', 'OBJECT xStudents', 'OBJECT xRosters', 'SERVICEPATH xSchools/{}/xStudents', 'SERVICEPATH xRosters/{}/xStudents', 'XQUERYTEMPLATE StudentsByGrade',
   ]);
   expect(providers.providers.provider[0]).toMatchObject({ zoneId: 'District', providerName: 'SpringfieldSIS', querySupport: { dynamicQuery: 'true', paged: 'true' } });
-  const templates = await (await sif('requests/xQueryTemplates')).json();
+  const templates = await body(sif('requests/xQueryTemplates'));
   expect(templates.xquerys.xquery[0].parameters.parameter.map((p: { name: string }) => p.name)).toEqual(['schoolRefId', 'gradeLevel']);
 });
 
@@ -64,7 +69,7 @@ test('DemoApp runs StudentsByGrade: the students of one school in one grade, pag
     if (res.status === 204) break;
     expect(res.status).toBe(200);
     expect(res.headers.get('navigationCount')).toBe(String(count));
-    for (const student of (await res.json()).xStudents.xStudent) {
+    for (const student of (await body(res)).xStudents.xStudent) {
       expect(student.enrollment).toMatchObject({ schoolRefId, gradeLevel: '09' });
       seen.push(student['@refId']);
     }
@@ -72,7 +77,7 @@ test('DemoApp runs StudentsByGrade: the students of one school in one grade, pag
   expect(new Set(seen).size).toBe(count);
   const missing = await sif('requests/StudentsByGrade?gradeLevel=09');
   expect(missing.status).toBe(400);
-  expect((await missing.json()).error.message).toMatch(/schoolRefId/);
+  expect((await body(missing)).error.message).toMatch(/schoolRefId/);
 });
 
 test('ReadOnlyApp asks for rights: QUERY on the named query is approved at once, UPDATE waits for an administrator', async () => {
@@ -88,19 +93,19 @@ test('ReadOnlyApp asks for rights: QUERY on the named query is approved at once,
     });
   const granted = await ask('StudentsByGrade', 'XQUERYTEMPLATE', 'QUERY');
   expect(granted.status).toBe(201);
-  expect((await granted.json()).provisionRequest['@completionStatus']).toBe('ACCEPTED');
+  expect((await body(granted)).provisionRequest['@completionStatus']).toBe('ACCEPTED');
   expect((await run()).status).toBe(200);
 
   const waiting = await ask('xStudents', 'OBJECT', 'UPDATE');
-  const id = (await waiting.json()).provisionRequest['@id'];
+  const id = (await body(waiting)).provisionRequest['@id'];
   expect((await sif(`provisionRequests/${id}`)).status).toBe(202);
   const [pending] = await example.provider.provisionRequests.pending();
   expect(pending).toMatchObject({ id, consumer: { applicationKey: 'ReadOnlyApp' }, requested: [{ serviceName: 'xStudents', rights: ['UPDATE'] }] });
   expect(await example.provider.provisionRequests.decide(id, 'approve')).toBe(true);
   const done = await sif(`provisionRequests/${id}`);
   expect(done.status).toBe(200);
-  expect((await done.json()).provisionRequest['@completionStatus']).toBe('ACCEPTED');
-  const student = (await (await sif('requests/xStudents', { headers: { navigationPageSize: '1' } })).json()).xStudents.xStudent[0];
+  expect((await body(done)).provisionRequest['@completionStatus']).toBe('ACCEPTED');
+  const student = (await body(sif('requests/xStudents', { headers: { navigationPageSize: '1' } }))).xStudents.xStudent[0];
   const update = await sif(`requests/xStudents/${student['@refId']}`, {
     method: 'PUT',
     headers: { 'Content-Type': 'application/json' },

@@ -47,6 +47,8 @@ async function instance(url: string, objects: Map<string, GoessnerObject>): Prom
     consumers: QUEUE_TEST_CONSUMERS,
     services: { xStudents },
     queues: { housekeepingSeconds: 1 },
+    // Every provision request waits for an administrator: one instance decides, the other must see it.
+    provisionRequests: { decide: () => 'pending' },
   });
   const app = express();
   app.use('/sif3', provider.router);
@@ -99,6 +101,24 @@ describePostgres('two provider instances on one PostgreSQL schema', () => {
     expect(deleted.status).toBe(204);
     expect((await read()).status).toBe(401);
   });
+
+  test('a provision request decided on A grants its rights on B, where the session was cached before', async () => {
+    const kiosk = await session(a, 'Kiosk', 'KioskSecret', 'kiosk-1');
+    const query = () => request(b.app).get('/sif3/requests/xStudents').set('Authorization', kiosk.auth).set('navigationPageSize', '5');
+    expect((await query()).status).toBe(404); // B caches the session, without xStudents
+    const asked = await request(b.app)
+      .post('/sif3/provisionRequests')
+      .set('Authorization', kiosk.auth)
+      .set('Accept', 'application/json')
+      .type('json')
+      .send({ provisionRequest: { provisionedZones: { provisionedZone: { '@id': 'District', services: { service: { '@name': 'xStudents', rights: { right: { '@type': 'QUERY' } } } } } } } });
+    expect(asked.status).toBe(201);
+    const id = asked.body.provisionRequest['@id'];
+    expect((await a.provider.provisionRequests.pending()).map((r) => r.id)).toEqual([id]);
+    expect(await a.provider.provisionRequests.decide(id, 'approve')).toBe(true);
+    await until(async () => (await query()).status === 200);
+    expect(await b.provider.provisionRequests.decide(id, 'reject')).toBe(false);
+  }, 30_000);
 
   test('a create on A wakes a LONG poll waiting on B, which answers it with the event', async () => {
     const subscriber = await session(a, 'Subscriber', 'SubscriberSecret');
