@@ -17,6 +17,6 @@ export function sisServices(sis: SisConnection, importer?: BulkImporter): Record
     xStudents: importer ? { ...students, delayed: { createMany: importer.take } } : students,
     xRosters: rostersService(sis),
     // Provided by the staff directory, a process of its own that pulls its requests (remote-provider/).
-    xStaffs: { objectName: 'xStaff', namespace: NA_NAMESPACE, repeatable: ['emailList/email'], supports: { where: true, order: true }, remote: { provider: 'StaffDirectory' } },
+    xStaffs: { objectName: 'xStaff', namespace: NA_NAMESPACE, repeatable: ['emailList/email'], supports: { where: true, order: true, queryByExample: true }, remote: { provider: 'StaffDirectory' } },
   };
 }

@@ -181,7 +181,8 @@ export class Deferrals {
    * await deferrals.rehome();
    */
   async rehome(): Promise<number> {
-    if (!this.remote) return 0;
+    // The scan reads every deferred request: only a provider with remote services pays for it.
+    if (!this.remote || ![...this.config.services.values()].some((s) => s.remote)) return 0;
     let ended = 0;
     for (const record of await this.remote.orphans()) {
       const { serviceName, operation, remote } = record.progress.deferred as Deferred & { remote: RemoteRoute };

@@ -77,7 +77,7 @@ async function accept(core: ProviderCore, req: Request, res: Response, type: 'RE
   const outcome =
     type === 'ERROR'
       ? await deferrals.failAt(requestId, errorOf(payload), part - 1)
-      : await deferrals.answerAt(requestId, partOf(core, service, record, payload, req), isLast(req, part), part - 1);
+      : await deferrals.answerAt(requestId, partOf(core, service, record, payload, req, isLast(req, part)), isLast(req, part), part - 1);
   settle(outcome, requestId);
   core.responder.empty(req, res, 202);
 }
@@ -116,10 +116,18 @@ function isLast(req: Request, part: number): boolean {
 }
 
 /** What the provider's answer part says, checked against the operation and the service's object type. */
-function partOf(core: ProviderCore, service: RegisteredService, record: DelayedRequestRecord, payload: DecodedPayload | undefined, req: Request): DeferredPart | undefined {
+function partOf(
+  core: ProviderCore,
+  service: RegisteredService,
+  record: DelayedRequestRecord,
+  payload: DecodedPayload | undefined,
+  req: Request,
+  last: boolean,
+): DeferredPart | undefined {
   const operation = record.progress.deferred!.operation;
   if (operation === 'query') {
-    if (!payload) return undefined;
+    // No body: an empty page (as the first and last part, the empty answer).
+    if (!payload) return last && record.progress.parts === 0 ? undefined : { objects: [] };
     if (payload.root !== service.name) {
       throw new BadRequestError(`An answer to a query of ${service.name} is a ${service.name} collection, not "${payload.root.slice(0, 60)}"`);
     }

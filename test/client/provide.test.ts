@@ -70,6 +70,35 @@ describe('client.provide (SIF 3.5 remote provider SDK)', () => {
     }
   }, 60_000);
 
+  test('a query by example and a where clause reach the query handler as one parsed filter', async () => {
+    const seen: unknown[] = [];
+    const staff = await SifClient.connect({ url: sis.url, ...STAFF, instanceId: 'sdk-pair' });
+    const provision = await staff.provide('xStaffs', { query: async (_ctx, q) => (seen.push(q.where), { objects: [], totalCount: 0 }) }, { idleTimeout: 2 });
+    try {
+      const consumer = await SifClient.connect({ url: sis.url, ...DEMO, instanceId: 'sdk-qbe-consumer', format: 'json' });
+      const queue = await consumer.createQueue({ polling: 'LONG', idleTimeout: 2 });
+      const res = await fetch(`${sis.url}/requests/xStaffs?where=${encodeURIComponent('[localId="S1"]')}`, {
+        method: 'POST',
+        headers: {
+          Authorization: basicAuth(consumer.environment.sessionToken, DEMO.secret), 'Content-Type': 'application/json', methodOverride: 'GET',
+          requestType: 'DELAYED', queueId: queue.id, requestId: 'qbe',
+        },
+        body: JSON.stringify({ xStaff: { name: { familyName: 'Hoo%' } } }),
+      });
+      expect(res.status).toBe(202);
+      const got = await answers(consumer, queue.id, ['qbe']);
+      expect(got.get('qbe')!.map((m) => [m.messageType, m.responseAction, m.objects.length])).toEqual([['RESPONSE', 'QUERY', 0]]);
+      expect(seen).toEqual([
+        { kind: 'and', children: [
+          expect.objectContaining({ kind: 'condition', path: ['localId'], operator: '=', value: 'S1' }),
+          expect.objectContaining({ kind: 'condition', path: ['name', 'familyName'], operator: 'like', value: 'Hoo%' }),
+        ] },
+      ]);
+    } finally {
+      await provision.stop();
+    }
+  }, 60_000);
+
   test('multi-object updates and deletes answer per object; a handler that throws is the consumer’s ERROR with its status', async () => {
     const handlers: ProvideHandlers = {
       query: async () => {

@@ -124,13 +124,35 @@ describe('SIF 3.5 remote providers (pull mode)', () => {
     expect(again.status).toBe(404); // finished
 
     const answers = await drain(host, consumer, q.messages);
-    expect(answers.map((m) => [m.headers.messagetype, m.headers.requestid, m.headers.responseaction, m.headers.navigationpage, m.headers.navigationcount])).toEqual([
-      ['RESPONSE', 'consumer-1', 'QUERY', '1', '3'],
-      ['RESPONSE', 'consumer-1', 'QUERY', '2', '3'],
+    expect(answers.map((m) => [m.headers.messagetype, m.headers.requestid, m.headers.responseaction, m.headers.navigationpage, m.headers.navigationlastpage, m.headers.navigationcount])).toEqual([
+      ['RESPONSE', 'consumer-1', 'QUERY', '1', '2', '3'],
+      ['RESPONSE', 'consumer-1', 'QUERY', '2', '2', '3'],
     ]);
-    expect(answers[1]!.headers.navigationlastpage).toBe('2');
     expect(answers[0]!.headers.relativeservicepath).toBe(`/xStaffs?where=${where}`);
     expect(answers.flatMap((m) => m.body.xStaffs.xStaff.map((s: { '@refId': string }) => s['@refId']))).toEqual([1, 2, 3].map((i) => staff(i)['@refId']));
+  });
+
+  test('a provider that learns only at the end that a page was its last ends the answer with an empty last page', async () => {
+    const { p, q: pq } = await connectProvider(host);
+    const q = await createQueue(host, consumer);
+    await delayedRequest(host, consumer, 'get', 'xStaffs', q.id, 'streamed');
+    await host.provider.idle();
+    const ref = (await poll(host, p, pq.messages)).headers.requestid!;
+    expect((await answer(host, p, ref, { navigationPage: '1' }, { xStaffs: { xStaff: [staff(1)] } })).status).toBe(202);
+    expect((await answer(host, p, ref, { navigationPage: '2' })).status).toBe(202); // no body, not the last: an empty page
+    expect((await answer(host, p, ref, { navigationPage: '3', navigationLastPage: '3' })).status).toBe(202);
+    const answers = await drain(host, consumer, q.messages);
+    expect(answers.map((m) => [m.headers.navigationpage, m.headers.navigationlastpage, m.headers.navigationpagesize])).toEqual([
+      ['1', undefined, '1'],
+      ['2', undefined, '0'],
+      ['3', '3', '0'],
+    ]);
+    // An empty first and last part is an empty answer.
+    await delayedRequest(host, consumer, 'get', 'xStaffs', q.id, 'nothing');
+    await host.provider.idle();
+    const empty = (await poll(host, p, pq.messages, { deleteId: (await poll(host, p, pq.messages)).headers.messageid })).headers.requestid!;
+    expect((await answer(host, p, empty, {})).status).toBe(202);
+    expect((await drain(host, consumer, q.messages)).map((m) => [m.headers.messagetype, m.headers.requestid, m.headers.responseaction])).toEqual([['RESPONSE', 'nothing', 'QUERY']]);
   });
 
   test('a DELAYED multi-object create in XML reaches the provider as sent; its createResponse (sent in JSON) reaches the consumer with per-object statuses', async () => {
