@@ -11,6 +11,8 @@ import {
   requireString,
 } from '../config/validate';
 import type { GoessnerObject } from '../payload/goessner';
+import type { ModelBinding } from '../models/binding';
+import { withRepeatable } from '../models/plan';
 import type { RepeatableTree } from '../payload/objects';
 import { compileRepeatable } from '../payload/objects';
 import type { DelayedHandlers, QueryFeatures, ServiceDefinition, ServiceHandlers, ServicePathHandler } from './types';
@@ -30,6 +32,12 @@ export interface RegisteredService {
   readonly supports: Readonly<Required<QueryFeatures>>;
   /** Whether the provider keeps a change log for this service (changes since). */
   readonly changeTracking: boolean;
+  /** The object's data model, when the service declares one. */
+  readonly model: ModelBinding | undefined;
+  /** Check incoming objects against the model (400 naming every bad path). */
+  readonly validate: boolean;
+  /** Check handlers' objects against the model: warn, or refuse with a 500. */
+  readonly validateOutput: 'log' | 'refuse' | undefined;
 }
 
 /** A service path (`xSchools/{}/xStudents`), the service whose objects it returns, and its handler. */
@@ -74,7 +82,12 @@ function resolveService(name: string, def: unknown, path: string): RegisteredSer
   if (name === 'alerts') throw new SifConfigError(path, 'is built in: the alerts utility is always provided');
   if (!/^[A-Za-z][\w-]*$/.test(name)) throw new SifConfigError(path, 'must be a plain name (letters, digits, _ and -)');
   const d = requireObject(def, path) as Record<string, unknown> & ServiceDefinition;
-  rejectUnknownKeys(d, ['type', 'objectName', 'idAttribute', 'namespace', 'repeatable', 'handlers', 'delayed', 'supports', 'paths', 'changeTracking'], path);
+  rejectUnknownKeys(
+    d,
+    ['type', 'objectName', 'idAttribute', 'namespace', 'repeatable', 'handlers', 'delayed', 'supports', 'paths', 'changeTracking', 'model', 'validate', 'validateOutput'],
+    path,
+  );
+  const model = modelOf(d, path);
   const handlers = withSingleFallbacks(name, functions(d.handlers, HANDLER_NAMES, `${path}.handlers`) as ServiceHandlers);
   const delayed = functions(d.delayed, DELAYED_HANDLER_NAMES, `${path}.delayed`);
   if (delayed.query && !handlers.query) throw new SifConfigError(`${path}.delayed.query`, 'needs handlers.query too (for immediate queries)');
@@ -85,7 +98,7 @@ function resolveService(name: string, def: unknown, path: string): RegisteredSer
     }
   }
   const hasHandlers = Object.keys(handlers).length > 0;
-  const objectName = hasHandlers ? requireString(d.objectName, `${path}.objectName`) : optionalString(d.objectName, `${path}.objectName`);
+  const objectName = hasHandlers && !model ? requireString(d.objectName, `${path}.objectName`) : optionalString(d.objectName, `${path}.objectName`) ?? model?.objectName;
   if (objectName === name) throw new SifConfigError(`${path}.objectName`, 'must differ from the service name');
   const supports = d.supports === undefined ? {} : requireObject(d.supports, `${path}.supports`);
   rejectUnknownKeys(supports, ['where', 'order', 'queryByExample'], `${path}.supports`);
@@ -97,9 +110,11 @@ function resolveService(name: string, def: unknown, path: string): RegisteredSer
     name,
     type: d.type === undefined ? 'OBJECT' : oneOf(d.type, SERVICE_TYPES, `${path}.type`),
     objectName,
-    idAttribute: optionalString(d.idAttribute, `${path}.idAttribute`) ?? 'refId',
-    namespace: hasHandlers ? requireString(d.namespace, `${path}.namespace`) : optionalString(d.namespace, `${path}.namespace`),
-    repeatable: compileRepeatable(optionalStringList(d.repeatable, `${path}.repeatable`) ?? []),
+    idAttribute: optionalString(d.idAttribute, `${path}.idAttribute`) ?? model?.idAttribute ?? 'refId',
+    namespace: hasHandlers && !model ? requireString(d.namespace, `${path}.namespace`) : optionalString(d.namespace, `${path}.namespace`) ?? model?.namespace,
+    repeatable: model
+      ? withRepeatable(model.tree, optionalStringList(d.repeatable, `${path}.repeatable`) ?? [])
+      : compileRepeatable(optionalStringList(d.repeatable, `${path}.repeatable`) ?? []),
     handlers: Object.freeze({ ...handlers }),
     delayed: Object.freeze({ ...(delayed as DelayedHandlers) }),
     supports: Object.freeze({
@@ -108,7 +123,30 @@ function resolveService(name: string, def: unknown, path: string): RegisteredSer
       queryByExample: optionalBoolean(supports.queryByExample, `${path}.supports.queryByExample`) ?? false,
     }),
     changeTracking,
+    model,
+    validate: optionalBoolean(d.validate, `${path}.validate`) ?? false,
+    validateOutput: d.validateOutput === undefined ? undefined : oneOf(d.validateOutput, ['log', 'refuse'] as const, `${path}.validateOutput`),
   });
+}
+
+/** The service's model, checked against what the service declares beside it. */
+function modelOf(d: ServiceDefinition, path: string): ModelBinding | undefined {
+  const model = d.model;
+  if (model === undefined) {
+    if (d.validate) throw new SifConfigError(`${path}.validate`, 'needs a model (e.g. dataModel(\'au-3.4.8\').service(...))');
+    if (d.validateOutput !== undefined) throw new SifConfigError(`${path}.validateOutput`, 'needs a model');
+    return undefined;
+  }
+  if (typeof model !== 'object' || model === null || typeof model.check !== 'function' || typeof model.objectName !== 'string') {
+    throw new SifConfigError(`${path}.model`, 'must come from dataModel(...).object(name)');
+  }
+  if (d.objectName !== undefined && d.objectName !== model.objectName) {
+    throw new SifConfigError(`${path}.objectName`, `is ${d.objectName} but the model is of ${model.objectName}`);
+  }
+  if (d.namespace !== undefined && d.namespace !== model.namespace) {
+    throw new SifConfigError(`${path}.namespace`, `differs from the model's namespace ${model.namespace}`);
+  }
+  return model;
 }
 
 /**
