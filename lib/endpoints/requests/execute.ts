@@ -131,7 +131,7 @@ async function handOver(core: ProviderCore, req: Request, res: Response, operati
     input = await readDeleteRequest(req, core);
   } else {
     const objects = await readObjects(req, core, service);
-    // An asynchronous provider takes the whole request at once: an invalid object refuses it before the 202.
+    // An asynchronous provider takes the whole request at once: an invalid object fails all of it (an ERROR in the queue), unseen by the handler.
     objects.forEach((o, i) => assertValidInput(service, o, operation === 'createMany' ? 'full' : 'partial', `${service.objectName} number ${i + 1}`));
     input = objects;
   }
