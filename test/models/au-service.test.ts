@@ -74,6 +74,7 @@ describeWithSamples('AU StudentPersonals and SchoolInfos from the shipped model'
       <AddressList><Address Type="0123" Role="012B"><Street><Line1>1 Main St</Line1></Street><City>Perth</City><StateProvince>WA</StateProvince><Country>1101</Country><PostalCode>6000</PostalCode></Address></AddressList></PersonInfo></StudentPersonal>`;
     const created = await post('StudentPersonals/StudentPersonal', 'xml', one);
     expect(created.status).toBe(201);
+    expect(auXsdErrors(created.text)).toBeUndefined();
     const refId = /RefId="([^"]+)"/.exec(created.text)![1]!;
     const json = await get(`StudentPersonals/${refId}`, 'json');
     expect(Array.isArray(json.body.StudentPersonal.PersonInfo.AddressList.Address)).toBe(true);
@@ -87,6 +88,10 @@ describeWithSamples('AU StudentPersonals and SchoolInfos from the shipped model'
     expect(fromJson.body.StudentPersonal.LocalId).toBe('2');
     expect(Array.isArray(fromJson.body.StudentPersonal.PersonInfo.Name)).toBe(false);
     expect(fromJson.body.StudentPersonal.PersonInfo.OtherNames.Name).toEqual([{ '@Type': 'AKA', FamilyName: 'J' }]);
+    // Every student so far, as one XML page, is valid AU 3.4.8.
+    const page = await get('StudentPersonals', 'xml');
+    expect(page.text.match(/<StudentPersonal /g)!.length).toBeGreaterThanOrEqual(2);
+    expect(auXsdErrors(page.text)).toBeUndefined();
     // An element that does not repeat, sent twice, is the consumer's mistake.
     const twice = await post('StudentPersonals/StudentPersonal', 'xml', `<StudentPersonal xmlns="${AU_NS}"><LocalId>1</LocalId><LocalId>2</LocalId></StudentPersonal>`);
     expect(twice.status).toBe(400);

@@ -94,12 +94,22 @@ export function qname(node: XsdNode, value: string): { ns: string | undefined; l
   return colon < 0 ? { ns: node.scope.get(''), local: value } : { ns: node.scope.get(value.slice(0, colon)), local: value.slice(colon + 1) };
 }
 
-/** The XS children of a node with the given local names. */
+/**
+ * The XS children of a node with the given local names, in document order.
+ *
+ * @example
+ * xsChildren(sequence, 'element', 'choice'); // the particles of a sequence
+ */
 export function xsChildren(node: XsdNode, ...names: string[]): XsdNode[] {
   return node.children.filter((c) => c.ns === XS && names.includes(c.name));
 }
 
-/** The first XS child with the given local name. */
+/**
+ * The first XS child with the given local name.
+ *
+ * @example
+ * xsChild(complexType, 'simpleContent');
+ */
 export function xsChild(node: XsdNode, name: string): XsdNode | undefined {
   return node.children.find((c) => c.ns === XS && c.name === name);
 }
