@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { compileSchema } from '../../lib/models/compiler';
 import { runModelCommand } from '../../lib/models/compile-command';
 import { dataModel } from '../../lib/models/data-model';
@@ -167,5 +167,20 @@ describe('the model compiler on schema constructs (a fixture schema of its own)'
     expect(() => compileSchema(join(dir, 'bad.xsd'), 'bad')).toThrow(/Type Nope is not defined/);
     writeFileSync(join(dir, 'dtd.xsd'), '<!DOCTYPE x [<!ENTITY a "b">]><xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"/>');
     expect(() => compileSchema(join(dir, 'dtd.xsd'), 'bad')).toThrow(/dtd\.xsd: a DOCTYPE is not accepted/);
+  });
+});
+
+describe('the model compiler on an official schema spread over files (infrastructure 3.2.1, xs:include)', () => {
+  const dir = resolve(process.env.SIF_SCHEMAS_DIR ?? join(__dirname, '../../../shared/schemas/infrastructure'), '3.2.1');
+  const run = existsSync(join(dir, 'Collections.xsd')) ? test : test.skip;
+
+  run('follows every include: the infrastructure objects, with their id attribute and element order', () => {
+    const { model } = compileSchema(join(dir, 'Collections.xsd'), 'infra-3.2.1');
+    expect(Object.keys(model.objects)).toEqual(expect.arrayContaining(['environment', 'queue', 'subscription', 'alert', 'zone', 'job']));
+    expect(model.objects.environment).toEqual({ plural: 'environments', idAttribute: 'id', type: 'environmentType' });
+    // The order the conformance audit pins for environments (ENV-002), read from environment.xsd.
+    expect(model.types.environmentType!.elements!.map((e) => e.name)).toEqual([
+      'fingerprint', 'sessionToken', 'solutionId', 'defaultZone', 'authenticationMethod', 'instanceId', 'userToken', 'consumerName', 'applicationInfo', 'infrastructureServices', 'provisionedZones',
+    ]);
   });
 });

@@ -7,8 +7,8 @@ import { xsChild, xsChildren } from './xsd-schema';
 /**
  * The compiled model of a resolved schema. An object is a global element that a collection holds:
  * a global element whose type is one repeating element of that name and type (`StudentPersonals`
- * of `StudentPersonal`). Its id attribute is the one its `xs:key` names, else its required
- * `RefId`/`refId` attribute.
+ * of `StudentPersonal`). Its id attribute is the one its `xs:key` names, else its `RefId`/`refId`
+ * attribute, else `id` (as infrastructure objects have), else its one required attribute.
  *
  * @example
  * const model = emitModel('au-3.4.8', resolver);
@@ -48,6 +48,8 @@ function idAttributeOf(schema: XsdSchema, resolver: TypeResolver, element: strin
   return (
     required.find((a) => a.name === 'RefId' || a.name === 'refId')?.name ??
     attributes.find((a) => /^refid$/i.test(a.name))?.name ??
+    // Infrastructure objects (environment, queue, job…) are identified by `id`.
+    attributes.find((a) => a.name === 'id')?.name ??
     (required.length === 1 ? required[0]!.name : 'refId')
   );
 }
