@@ -49,8 +49,10 @@ export class ModelChecker {
     return problems;
   }
 
-  private complex(value: GoessnerObject, plan: TypePlan, path: string, state: State, depth: number, isRoot: boolean): void {
+  private complex(value: GoessnerObject, plan: TypePlan, path: string, state: State, depth: number, isRoot: boolean, nillable = false): void {
     if (depth > MAX_DEPTH) return report(state, `${path} nests too deeply`);
+    // Attributes without text: the text is empty, which its type may not allow.
+    if (plan.model.text && value['#text'] === undefined && !nillable) this.text('', plan.model.text, path, state);
     for (const key of Object.keys(value)) {
       const child = value[key]!;
       if (key.startsWith('@')) {
@@ -86,13 +88,14 @@ export class ModelChecker {
       // An empty element stands for xsi:nil (the parsers drop xsi attributes) where the model allows it.
       if (value === '' && element.nillable) return;
       if (!type) return this.text(value, element.type, path, state);
-      if (type.text && !type.attributes?.some((a) => a.required)) return this.text(value, type.text, path, state);
-      if (type.open || (value.trim() === '' && (state.mode === 'partial' || this.plan(element.type).required.length === 0))) return;
-      return report(state, value.trim() === '' ? `${path} is empty but needs ${this.plan(element.type).required.join(', ')}` : `${path} must hold elements, not text`);
+      // Text alone is the element without attributes: checked as such (its text, its required attributes).
+      if (type.text) return this.complex({ '#text': value }, this.plan(element.type), path, state, depth, false);
+      if (value.trim() === '' || type.open) return this.complex({}, this.plan(element.type), path, state, depth, false);
+      return report(state, `${path} must hold elements, not text`);
     }
     if (!isElement(value)) return report(state, `${path} must be ${type ? 'an element' : 'text'}`);
     if (!type) return report(state, `${path} must be text, without attributes or elements`);
-    this.complex(value, this.plan(element.type), path, state, depth, false);
+    this.complex(value, this.plan(element.type), path, state, depth, false, element.nillable === true);
   }
 
   private text(value: string, type: string, path: string, state: State): void {

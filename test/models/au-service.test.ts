@@ -111,7 +111,7 @@ describeWithSamples('AU StudentPersonals and SchoolInfos from the shipped model'
 
   test('validate: a 400 names every offending path (unknown element, wrong type, enumeration, missing mandatory element); partial updates need no mandatory element', async () => {
     const bad = await post('StudentPersonals/StudentPersonal', 'json', {
-      StudentPersonal: { Nickname: 'x', ESLDateAssessed: '2020-13-01', PersonInfo: { Name: { '@Type': 'ZZZ', FamilyName: 'S', GivenName: 'T' }, Demographics: { Sex: '7' } } },
+      StudentPersonal: { Nickname: 'x', ESLDateAssessed: '2020-13-01', OtherIdList: { OtherId: 'no type' }, PersonInfo: { Name: { '@Type': 'ZZZ', FamilyName: 'S', GivenName: 'T' }, Demographics: { Sex: '7' } } },
     });
     expect(bad.status).toBe(400);
     const message = bad.body.error.message as string;
@@ -121,6 +121,7 @@ describeWithSamples('AU StudentPersonals and SchoolInfos from the shipped model'
       'StudentPersonal/PersonInfo/Name/@Type: "ZZZ" is not one of LGL',
       'StudentPersonal/PersonInfo/Demographics/Sex: "7" is not one of',
       'StudentPersonal/LocalId is missing',
+      'StudentPersonal/OtherIdList/OtherId[1]/@Type is missing',
     ]) {
       expect(message).toContain(expected);
     }

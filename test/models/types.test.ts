@@ -53,3 +53,25 @@ describe('scalar checks (XSD built-in kinds and facets)', () => {
     for (const v of bad) expect(check(v)).toEqual(expect.any(String));
   });
 });
+
+describe('the checker on text with attributes', () => {
+  const model = dataModel({
+    format: 'sif3-direct-model/1',
+    name: 't',
+    namespace: 'urn:t',
+    objects: { Thing: { plural: 'Things', idAttribute: 'RefId', type: 'ThingType' } },
+    types: {
+      ThingType: { elements: [{ name: 'Code', type: 'CodeType', required: true }, { name: 'Maybe', type: 'CodeType', nillable: true }] },
+      CodeType: { text: 'Letters', attributes: [{ name: 'System', type: '#string', required: true }] },
+    },
+    scalars: { Letters: { kind: 'string', enum: ['A', 'B'] } },
+  }).object('Thing');
+
+  test('text alone misses the required attribute; attributes alone leave the text empty (unless the element is nillable)', () => {
+    expect(model.check({ Code: 'A' }, 'full')).toEqual(['Thing/Code/@System is missing']);
+    expect(model.check({ Code: 'A' }, 'partial')).toEqual([]);
+    expect(model.check({ Code: { '@System': 's' } }, 'full')).toEqual(['Thing/Code: "" is not one of A, B']);
+    expect(model.check({ Code: { '@System': 's', '#text': 'B' }, Maybe: { '@System': 's' } }, 'full')).toEqual([]);
+    expect(model.check({ Code: 'C', Maybe: '' }, 'full')).toEqual(['Thing/Code: "C" is not one of A, B', 'Thing/Code/@System is missing']);
+  });
+});
