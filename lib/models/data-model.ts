@@ -1,7 +1,7 @@
 import type { Objects as Au348Objects } from './au-3.4.8/types';
 import type { GoessnerObject } from '../payload/goessner';
 import type { RepeatableTree } from '../payload/objects';
-import type { DelayedHandlers, ServiceDefinition, ServiceHandlers } from '../services/types';
+import type { DelayedHandlers, ServiceDefinition, ServiceHandlers, ServicePathHandler } from '../services/types';
 import type { ModelBinding } from './binding';
 import { ModelChecker } from './check';
 import { checkModel, readModel } from './load';
@@ -12,9 +12,10 @@ import { typeTree } from './plan';
  * A service declared from a model: everything a `ServiceDefinition` takes but what the model gives
  * (objectName, namespace, model), with handlers typed for the object.
  */
-export type ModelServiceDefinition<O extends object> = Omit<ServiceDefinition, 'objectName' | 'namespace' | 'model' | 'handlers' | 'delayed'> & {
+export type ModelServiceDefinition<O extends object> = Omit<ServiceDefinition, 'objectName' | 'namespace' | 'model' | 'handlers' | 'delayed' | 'paths'> & {
   handlers?: ServiceHandlers<O>;
   delayed?: DelayedHandlers<O>;
+  paths?: Record<string, ServicePathHandler<O>>;
 };
 
 /**

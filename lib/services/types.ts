@@ -83,7 +83,7 @@ export interface QueryFeatures {
  * Answers a service path query such as `xSchools/{id}/xStudents`: `parentIds` are the ids in the
  * URL, in order.
  */
-export type ServicePathHandler = (ctx: SifRequestContext, parentIds: readonly string[], query: QueryRequest) => Promise<QueryResult>;
+export type ServicePathHandler<O extends object = GoessnerObject> = (ctx: SifRequestContext, parentIds: readonly string[], query: QueryRequest) => Promise<QueryResult<O>>;
 
 /**
  * The host app's code for one service. Objects cross this boundary in Goessner form (`@attr`,

@@ -1,3 +1,4 @@
+import type { SifProvider } from 'sif3-direct';
 import { dataModel } from 'sif3-direct';
 import type { SchoolInfo, StudentPersonal } from 'sif3-direct/models/au-3.4.8';
 import { scalarCheck } from '../../lib/models/scalars';
@@ -30,6 +31,11 @@ describe('typed handlers from the shipped AU model', () => {
     const school: StudentPersonal = { SchoolName: 'x' } satisfies SchoolInfo;
     // @ts-expect-error the model has no such object (and at run time it throws)
     expect(() => au.service('Student', {})).toThrow(/has no object Student/);
+    // Service paths and host-reported changes take the typed objects too.
+    const withPath = au.service('StudentPersonal', { paths: { 'SchoolInfos/{}/StudentPersonals': async () => ({ objects: [student], totalCount: 1 }) } });
+    const report: SifProvider['changed'] = async () => undefined;
+    void report('StudentPersonals', 'UPDATE', [student]);
+    expect(Object.keys(withPath.paths!)).toEqual(['SchoolInfos/{}/StudentPersonals']);
     expect([badCode, unknown, single, school].length).toBe(4);
     expect(service).toMatchObject({ objectName: 'StudentPersonal', idAttribute: 'RefId', namespace: 'http://www.sifassociation.org/datamodel/au/3.4' });
   });
