@@ -150,6 +150,9 @@ interface State {
   count: number;
 }
 
+// Paths carry the consumer's element names, which no limit keeps short: a line is cut at this length.
+const MAX_PROBLEM_LENGTH = 300;
+
 function report(state: State, problem: string): void {
-  if (++state.count <= MAX_PROBLEMS) state.problems.push(problem);
+  if (++state.count <= MAX_PROBLEMS) state.problems.push(problem.length > MAX_PROBLEM_LENGTH ? `${problem.slice(0, MAX_PROBLEM_LENGTH)}…` : problem);
 }

@@ -81,3 +81,14 @@ describe('the checker on text with attributes', () => {
     expect(model.check({ Code: 'C', Maybe: '' }, 'full')).toEqual(['Thing/Code: "C" is not one of A, B', 'Thing/Code/@System is missing']);
   });
 });
+
+describe('the checker against hostile objects', () => {
+  const sp = dataModel('au-3.4.8').object('StudentPersonal');
+  test('messages stay short: at most 25 paths, each cut at 300 characters', () => {
+    const object = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`E${i}${'x'.repeat(5000)}`, 'v']));
+    const problems = sp.check(object, 'partial');
+    expect(problems).toHaveLength(26);
+    expect(problems[25]).toBe('and 75 more');
+    expect(Math.max(...problems.map((p) => p.length))).toBeLessThanOrEqual(301);
+  });
+});
