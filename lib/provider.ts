@@ -50,7 +50,7 @@ export interface SifProvider {
    * @example
    * await provider.changed('xStudents', 'UPDATE', [{ '@refId': id, name: { familyName: 'Smith' } }]);
    */
-  changed(serviceName: string, action: ChangeAction, objects: GoessnerObject[], options?: HostChangeOptions): Promise<void>;
+  changed(serviceName: string, action: ChangeAction, objects: readonly object[], options?: HostChangeOptions): Promise<void>;
   /**
    * Asynchronous providers: queues one part of the answer to a delayed request that a `delayed`
    * handler took (`ref` is what it received). Resolves false when the request is gone (its queue
@@ -148,8 +148,9 @@ export function createSifProvider(options: SifProviderOptions): SifProvider {
     store: config.store,
     events,
     jobs: jobs ?? noJobs(),
-    changed: (serviceName: string, action: ChangeAction, objects: GoessnerObject[], options?: HostChangeOptions) =>
-      changes.fromHost(serviceName, action, objects, options),
+    // Typed objects (a data model's StudentPersonal) are Goessner objects without an index signature.
+    changed: (serviceName: string, action: ChangeAction, objects: readonly object[], options?: HostChangeOptions) =>
+      changes.fromHost(serviceName, action, objects as GoessnerObject[], options),
     respond: (ref: string, part: DeferredPart) => deferrals().respond(ref, part),
     complete: (ref: string, part?: DeferredPart) => deferrals().complete(ref, part),
     fail: (ref: string, error: { statusCode: number; message: string }) => deferrals().fail(ref, error),

@@ -16,6 +16,8 @@ export const MEDIA_TYPES: Readonly<Record<Format, string>> = {
 
 /** A decoded payload, the same shape whatever format it came in. */
 export interface DecodedPayload {
+  /** The format it came in. */
+  format: Format;
   root: string;
   /** The XML root's namespace; undefined for JSON and for namespace-less XML. */
   namespace: string | undefined;
@@ -29,7 +31,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * element, attribute and depth `limits` are enforced while parsing (413, 413, 400).
  *
  * @example
- * decodePayload(Buffer.from('{"alert":{}}'), 'json', core.config.limits); // { root: 'alert', namespace: undefined, value: {} }
+ * decodePayload(Buffer.from('{"alert":{}}'), 'json', core.config.limits); // { format: 'json', root: 'alert', namespace: undefined, value: {} }
  */
 export function decodePayload(body: Buffer, format: Format, limits: PayloadLimits = LIMIT_DEFAULTS): DecodedPayload {
   let text: string;
@@ -38,7 +40,7 @@ export function decodePayload(body: Buffer, format: Format, limits: PayloadLimit
   } catch {
     throw new BadRequestError('The payload is not valid UTF-8');
   }
-  return format === 'json' ? { ...parseJson(text, limits), namespace: undefined } : parseXml(text, limits);
+  return format === 'json' ? { format, ...parseJson(text, limits), namespace: undefined } : { format, ...parseXml(text, limits) };
 }
 
 /**

@@ -1,11 +1,27 @@
+import { BadRequestError } from '../errors';
 import type { GoessnerObject, GoessnerValue } from './goessner';
 import { isElement } from './goessner';
 import { keyKind, quoteName } from './names';
 import { MAX_OUTPUT_DEPTH, describeValue, isPlainObject, outputError, scalarText } from './output-values';
 
-/** Repeatable element paths compiled into a tree: a node marked `true` is an array. */
+/**
+ * Repeatable element paths compiled into a tree: a node marked `repeat` is an array. A tree made
+ * from a data model (see `lib/models/plan.ts`) also knows each element's `rank` among its siblings
+ * (output follows it) and marks elements that never repeat `single` (one-item arrays are unwrapped,
+ * longer ones refused on input).
+ */
 export interface RepeatableTree {
-  readonly [element: string]: { readonly repeat: boolean; readonly children: RepeatableTree };
+  readonly [element: string]: RepeatableNode;
+}
+
+/** One element of a `RepeatableTree`. */
+export interface RepeatableNode {
+  readonly repeat: boolean;
+  readonly children: RepeatableTree;
+  /** Its position in the schema's element order, when a model gives one. */
+  readonly rank?: number;
+  /** The model says it never repeats. */
+  readonly single?: boolean;
 }
 
 type MutableTree = Record<string, { repeat: boolean; children: MutableTree }>;
@@ -45,22 +61,29 @@ function nodeOf(tree: RepeatableTree, key: string): RepeatableTree[string] | und
  * @example
  * normalizeObject({ otherIds: { otherId: 'x' } }, compileRepeatable(['otherIds/otherId'])); // { otherIds: { otherId: ['x'] } }
  */
-export function normalizeObject(value: GoessnerObject, repeatable: RepeatableTree): GoessnerObject {
-  return normalizeElement(value, repeatable) as GoessnerObject;
+export function normalizeObject(value: GoessnerObject, repeatable: RepeatableTree, root?: string): GoessnerObject {
+  return normalizeElement(value, repeatable, root === undefined ? [] : [root]) as GoessnerObject;
 }
 
-function normalizeElement(value: unknown, tree: RepeatableTree): GoessnerValue | undefined {
+function normalizeElement(value: unknown, tree: RepeatableTree, path: string[]): GoessnerValue | undefined {
   if (value === null || value === undefined) return undefined;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) {
-    return value.map((v) => normalizeElement(v, tree)).filter((v): v is GoessnerValue => v !== undefined);
+    return value.map((v) => normalizeElement(v, tree, path)).filter((v): v is GoessnerValue => v !== undefined);
   }
   if (!isElement(value)) return undefined;
   const out: GoessnerObject = {};
   for (const [key, child] of Object.entries(value)) {
     const node = nodeOf(tree, key);
-    const normalized = normalizeElement(child, node?.children ?? NO_CHILDREN);
+    path.push(key);
+    let normalized = normalizeElement(child, node?.children ?? NO_CHILDREN, path);
+    if (node?.single && Array.isArray(normalized)) {
+      // The model says it occurs once: one sent as a one-item array is that item; several are an error.
+      if (normalized.length > 1) throw new BadRequestError(`${path.join('/')} occurs ${normalized.length} times; it does not repeat`);
+      normalized = normalized[0];
+    }
+    path.pop();
     if (normalized === undefined) continue;
     out[key] = node?.repeat && !Array.isArray(normalized) ? [normalized] : normalized;
   }
@@ -69,7 +92,8 @@ function normalizeElement(value: unknown, tree: RepeatableTree): GoessnerValue |
 
 /**
  * An object as it is sent, in one walk: repeatable elements become arrays even when the handler
- * gave one object; numbers, booleans, bigints and Dates become their text; null and undefined are
+ * gave one object (and, with a model's tree, elements that never repeat lose a one-item array, and
+ * elements follow the schema's order whatever order the handler's object has); numbers, booleans, bigints and Dates become their text; null and undefined are
  * left out; and every key is checked to be an element name, `@` and an attribute name, or `#text`.
  * Anything else (a bad name, a function, NaN, a class instance, an array inside an array) is an
  * `InternalServiceError` naming its path from `root`. Copies only what changes: an object that is
@@ -89,6 +113,9 @@ function shapeObject(value: GoessnerObject, tree: RepeatableTree, path: string[]
   if (path.length > MAX_OUTPUT_DEPTH) throw outputError('the value nests too deeply (or contains itself)', path.slice(0, 3));
   const keys = Object.keys(value);
   let out: GoessnerObject | undefined;
+  // Schema order: the rank of the last element seen; a lower one after it means the keys need sorting.
+  let lastRank = -1;
+  let unordered = false;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     const child: unknown = value[key];
@@ -100,6 +127,11 @@ function shapeObject(value: GoessnerObject, tree: RepeatableTree, path: string[]
       shaped = shapeElement(child, node?.children ?? NO_CHILDREN, path);
       path.pop();
       if (node?.repeat && shaped !== undefined && !Array.isArray(shaped)) shaped = [shaped];
+      else if (node?.single && Array.isArray(shaped) && shaped.length === 1) shaped = shaped[0];
+      if (node?.rank !== undefined) {
+        if (node.rank < lastRank) unordered = true;
+        lastRank = node.rank;
+      } else lastRank = Infinity; // elements the model does not name go last
     } else if (child !== undefined && child !== null) {
       // Namespace declarations are skipped by the writers; anything else must be a proper name.
       if (kind === 'invalid' && !key.startsWith('@xmlns:')) {
@@ -114,7 +146,18 @@ function shapeObject(value: GoessnerObject, tree: RepeatableTree, path: string[]
     }
     if (out !== undefined && shaped !== undefined) out[key] = shaped;
   }
-  return out ?? value;
+  const result = out ?? value;
+  return unordered ? inSchemaOrder(result, tree) : result;
+}
+
+/** The object with its elements in the tree's rank order (attributes and text first, unranked elements last, each group stable). */
+function inSchemaOrder(value: GoessnerObject, tree: RepeatableTree): GoessnerObject {
+  const rankOf = (key: string): number => (keyKind(key) === 'element' ? nodeOf(tree, key)?.rank ?? Infinity : -1);
+  const keys = Object.keys(value).map((key, index) => ({ key, index, rank: rankOf(key) }));
+  keys.sort((a, b) => a.rank - b.rank || a.index - b.index);
+  const out: GoessnerObject = {};
+  for (const { key } of keys) out[key] = value[key]!;
+  return out;
 }
 
 function shapeElement(value: unknown, tree: RepeatableTree, path: string[]): GoessnerValue | undefined {

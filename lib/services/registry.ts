@@ -12,6 +12,8 @@ import {
 } from '../config/validate';
 import type { GoessnerObject } from '../payload/goessner';
 import { UTILITY_ZONE } from '../protocol/utility-zone';
+import type { ModelBinding } from '../models/binding';
+import { withRepeatable } from '../models/plan';
 import type { RepeatableTree } from '../payload/objects';
 import { compileRepeatable } from '../payload/objects';
 import type { RegisteredJob } from '../jobs/definition';
@@ -40,6 +42,12 @@ export interface RegisteredService {
   readonly job: RegisteredJob | undefined;
   /** Set when another application provides the service by pulling its requests (lib/remote). */
   readonly remote: Readonly<RemoteProvision> | undefined;
+  /** The object's data model, when the service declares one. */
+  readonly model: ModelBinding | undefined;
+  /** Check incoming objects against the model (400 naming every bad path). */
+  readonly validate: boolean;
+  /** Check handlers' objects against the model: warn, or refuse with a 500. */
+  readonly validateOutput: 'log' | 'refuse' | undefined;
 }
 
 /** A service path (`xSchools/{}/xStudents`), the service whose objects it returns, and its handler. */
@@ -84,10 +92,11 @@ function resolveService(name: string, def: unknown, path: string): RegisteredSer
   if (UTILITY_ZONE.services.some((u) => u.name === name)) throw new SifConfigError(path, `is built in: the ${name} utility is always provided`);
   if (!/^[A-Za-z][\w-]*$/.test(name)) throw new SifConfigError(path, 'must be a plain name (letters, digits, _ and -)');
   const d = requireObject(def, path) as Record<string, unknown> & ServiceDefinition;
-  rejectUnknownKeys(d, ['type', 'objectName', 'idAttribute', 'namespace', 'repeatable', 'attributes', 'handlers', 'delayed', 'supports', 'paths', 'changeTracking', 'job', 'remote'], path);
+  rejectUnknownKeys(d, ['type', 'objectName', 'idAttribute', 'namespace', 'repeatable', 'attributes', 'handlers', 'delayed', 'supports', 'paths', 'changeTracking', 'job', 'remote', 'model', 'validate', 'validateOutput'], path);
   const type = d.type === undefined ? 'OBJECT' : oneOf(d.type, SERVICE_TYPES, `${path}.type`);
   if (type === 'FUNCTIONAL') return resolveFunctional(name, d, path);
   if (d.job !== undefined) throw new SifConfigError(`${path}.job`, "belongs to a functional service: give type 'FUNCTIONAL' too");
+  const model = modelOf(d, path);
   const remote = resolveRemote(d, path);
   const given = remote ? remoteHandlers(name) : functions(d.handlers, HANDLER_NAMES, `${path}.handlers`);
   const handlers = withSingleFallbacks(name, given as ServiceHandlers);
@@ -100,7 +109,7 @@ function resolveService(name: string, def: unknown, path: string): RegisteredSer
     }
   }
   const hasHandlers = Object.keys(handlers).length > 0;
-  const objectName = hasHandlers ? requireString(d.objectName, `${path}.objectName`) : optionalString(d.objectName, `${path}.objectName`);
+  const objectName = hasHandlers && !model ? requireString(d.objectName, `${path}.objectName`) : optionalString(d.objectName, `${path}.objectName`) ?? model?.objectName;
   if (objectName === name) throw new SifConfigError(`${path}.objectName`, 'must differ from the service name');
   const supports = d.supports === undefined ? {} : requireObject(d.supports, `${path}.supports`);
   rejectUnknownKeys(supports, ['where', 'order', 'queryByExample'], `${path}.supports`);
@@ -112,9 +121,11 @@ function resolveService(name: string, def: unknown, path: string): RegisteredSer
     name,
     type,
     objectName,
-    idAttribute: optionalString(d.idAttribute, `${path}.idAttribute`) ?? 'refId',
-    namespace: hasHandlers ? requireString(d.namespace, `${path}.namespace`) : optionalString(d.namespace, `${path}.namespace`),
-    repeatable: compileRepeatable(optionalStringList(d.repeatable, `${path}.repeatable`) ?? []),
+    idAttribute: optionalString(d.idAttribute, `${path}.idAttribute`) ?? model?.idAttribute ?? 'refId',
+    namespace: hasHandlers && !model ? requireString(d.namespace, `${path}.namespace`) : optionalString(d.namespace, `${path}.namespace`) ?? model?.namespace,
+    repeatable: model
+      ? withRepeatable(model.tree, optionalStringList(d.repeatable, `${path}.repeatable`) ?? [])
+      : compileRepeatable(optionalStringList(d.repeatable, `${path}.repeatable`) ?? []),
     attributes: compileRepeatable(attributePaths(d.attributes, `${path}.attributes`)),
     handlers: Object.freeze({ ...handlers }),
     delayed: Object.freeze({ ...(delayed as DelayedHandlers) }),
@@ -124,6 +135,9 @@ function resolveService(name: string, def: unknown, path: string): RegisteredSer
       queryByExample: optionalBoolean(supports.queryByExample, `${path}.supports.queryByExample`) ?? false,
     }),
     changeTracking,
+    model,
+    validate: optionalBoolean(d.validate, `${path}.validate`) ?? false,
+    validateOutput: d.validateOutput === undefined ? undefined : oneOf(d.validateOutput, ['log', 'refuse'] as const, `${path}.validateOutput`),
     job: undefined,
     remote,
   });
@@ -146,9 +160,32 @@ function resolveFunctional(name: string, d: Record<string, unknown>, path: strin
     delayed: Object.freeze({}),
     supports: Object.freeze({ where: false, order: false, queryByExample: false }),
     changeTracking: false,
+    model: undefined,
+    validate: false,
+    validateOutput: undefined,
     job: resolveJob(d.job, `${path}.job`),
     remote: undefined,
   });
+}
+
+/** The service's model, checked against what the service declares beside it. */
+function modelOf(d: ServiceDefinition, path: string): ModelBinding | undefined {
+  const model = d.model;
+  if (model === undefined) {
+    if (d.validate) throw new SifConfigError(`${path}.validate`, 'needs a model (e.g. dataModel(\'au-3.4.8\').service(...))');
+    if (d.validateOutput !== undefined) throw new SifConfigError(`${path}.validateOutput`, 'needs a model');
+    return undefined;
+  }
+  if (typeof model !== 'object' || model === null || typeof model.check !== 'function' || typeof model.objectName !== 'string') {
+    throw new SifConfigError(`${path}.model`, 'must come from dataModel(...).object(name)');
+  }
+  if (d.objectName !== undefined && d.objectName !== model.objectName) {
+    throw new SifConfigError(`${path}.objectName`, `is ${d.objectName} but the model is of ${model.objectName}`);
+  }
+  if (d.namespace !== undefined && d.namespace !== model.namespace) {
+    throw new SifConfigError(`${path}.namespace`, `differs from the model's namespace ${model.namespace}`);
+  }
+  return model;
 }
 
 /**

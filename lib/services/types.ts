@@ -1,3 +1,4 @@
+import type { ModelBinding } from '../models/binding';
 import type { GoessnerObject } from '../payload/goessner';
 import type { ServiceType } from '../protocol/enums';
 import type { OrderTerm, WhereNode } from '../protocol/query/ast';
@@ -65,6 +66,23 @@ export interface ServiceDefinition {
    * §5.10). Needs a `read` handler. Default: true when there is a `read` handler.
    */
   changeTracking?: boolean;
+  /**
+   * The object's data model (`dataModel('au-3.4.8').object('StudentPersonal')`; `service()` sets it):
+   * gives objectName, namespace, idAttribute and every repeating element, and writes output in
+   * schema element order. `repeatable` adds paths to the model's.
+   */
+  model?: ModelBinding;
+  /**
+   * Check incoming objects against `model`: unknown elements, wrong scalar types, values outside an
+   * enumeration, and (for creates, not partial updates) missing mandatory elements are a 400 naming
+   * every offending path. Default false.
+   */
+  validate?: boolean;
+  /**
+   * Check what handlers return against `model`: `'log'` warns (once per object) and sends it anyway;
+   * `'refuse'` answers 500 instead of an invalid object. Default off.
+   */
+  validateOutput?: 'log' | 'refuse';
 }
 
 /**
@@ -92,16 +110,16 @@ export interface QueryFeatures {
  * Answers a service path query such as `xSchools/{id}/xStudents`: `parentIds` are the ids in the
  * URL, in order.
  */
-export type ServicePathHandler = (ctx: SifRequestContext, parentIds: readonly string[], query: QueryRequest) => Promise<QueryResult>;
+export type ServicePathHandler<O extends object = GoessnerObject> = (ctx: SifRequestContext, parentIds: readonly string[], query: QueryRequest) => Promise<QueryResult<O>>;
 
 /**
  * The host app's code for one service. Objects cross this boundary in Goessner form (`@attr`,
  * `#text`, arrays for repeats, text as strings), the same whatever the wire format was. A handler may
  * throw a `SifError` (e.g. `NotFoundError`, `ConflictError`) to choose the error a consumer sees.
  */
-export interface ServiceHandlers {
+export interface ServiceHandlers<O extends object = GoessnerObject> {
   /** One page of objects; `totalCount` (when known) gives the consumer `navigationCount` and `navigationLastPage`. */
-  query?(ctx: SifRequestContext, query: QueryRequest): Promise<QueryResult>;
+  query?(ctx: SifRequestContext, query: QueryRequest): Promise<QueryResult<O>>;
   /**
    * The ids of every object the query matches, in its order (ignore the page fields). With it and
    * `read`, a consumer that says `queryIntention: ALL` gets consistent paging: the first page stores
@@ -109,14 +127,14 @@ export interface ServiceHandlers {
    */
   queryIds?(ctx: SifRequestContext, query: QueryRequest): Promise<string[]>;
   /** One object, or null/undefined when there is none with this id. */
-  read?(ctx: SifRequestContext, id: string): Promise<GoessnerObject | null | undefined>;
+  read?(ctx: SifRequestContext, id: string): Promise<O | null | undefined>;
   /**
    * Creates an object and returns it as stored, with its id. The object may carry a suggested id;
    * with `mustUseAdvisory` the handler must use it or throw (e.g. `ConflictError` when it is taken).
    */
-  create?(ctx: SifRequestContext, object: GoessnerObject, options: CreateOptions): Promise<GoessnerObject>;
+  create?(ctx: SifRequestContext, object: O, options: CreateOptions): Promise<O>;
   /** Applies the elements given to the object; false when there is no such object. */
-  update?(ctx: SifRequestContext, id: string, partial: GoessnerObject): Promise<boolean>;
+  update?(ctx: SifRequestContext, id: string, partial: O): Promise<boolean>;
   /** Deletes the object; false when there is no such object. */
   delete?(ctx: SifRequestContext, id: string): Promise<boolean>;
   /**
@@ -137,7 +155,7 @@ export interface ServiceHandlers {
    *   }));
    * }
    */
-  createMany?(ctx: SifRequestContext, objects: GoessnerObject[], options: CreateOptions): Promise<(GoessnerObject | Error)[]>;
+  createMany?(ctx: SifRequestContext, objects: O[], options: CreateOptions): Promise<(O | Error)[]>;
   /**
    * Applies several partial updates at once (`PUT {plural}`): per item, in order, true (updated),
    * false (no such object: a 404 for it) or an Error for it alone. Items without an id are refused
@@ -148,7 +166,7 @@ export interface ServiceHandlers {
    *   return db.transaction(() => updates.map(({ id, partial }) => db.updateStudent(id, partial)));
    * }
    */
-  updateMany?(ctx: SifRequestContext, updates: { id: string; partial: GoessnerObject }[]): Promise<(boolean | Error)[]>;
+  updateMany?(ctx: SifRequestContext, updates: { id: string; partial: O }[]): Promise<(boolean | Error)[]>;
   /**
    * Deletes several objects at once (`PUT {plural}` with `methodOverride: DELETE`): per id, in order,
    * true, false (a 404 for it) or an Error for it alone. Without `delete`, single deletes come here
@@ -175,13 +193,13 @@ export interface ServiceHandlers {
  *   },
  * }
  */
-export interface DelayedHandlers {
+export interface DelayedHandlers<O extends object = GoessnerObject> {
   /** A delayed query: answer with parts `{ objects, totalCount? }`, each one page. */
   query?(ctx: SifRequestContext, query: QueryRequest, request: DeferredRequest): Promise<void>;
   /** A delayed multi-object create: answer with parts `{ results }`, each a `createResponse`. */
-  createMany?(ctx: SifRequestContext, objects: GoessnerObject[], request: DeferredRequest): Promise<void>;
+  createMany?(ctx: SifRequestContext, objects: O[], request: DeferredRequest): Promise<void>;
   /** A delayed multi-object update (each object with its id): parts `{ results }`, each an `updateResponse`. */
-  updateMany?(ctx: SifRequestContext, objects: GoessnerObject[], request: DeferredRequest): Promise<void>;
+  updateMany?(ctx: SifRequestContext, objects: O[], request: DeferredRequest): Promise<void>;
   /** A delayed multi-object delete: parts `{ results }`, each a `deleteResponse`. */
   deleteMany?(ctx: SifRequestContext, ids: string[], request: DeferredRequest): Promise<void>;
 }
@@ -246,8 +264,8 @@ export interface QueryPosition {
 }
 
 /** One page of objects. */
-export interface QueryResult {
-  objects: GoessnerObject[];
+export interface QueryResult<O extends object = GoessnerObject> {
+  objects: O[];
   /** All objects matching the query, across pages, when known. */
   totalCount?: number;
 }

@@ -10,6 +10,7 @@ import { normalizeObject, shapeForOutput } from '../../payload/objects';
 import type { ItemOutcome } from '../../payload/responses';
 import type { RegisteredService } from '../../services/registry';
 import type { ChangeAction, SifRequestContext } from '../../services/types';
+import { assertValidInput, checkOutput } from '../../models/hooks';
 import type { RequestTarget } from './target';
 import { OPERATIONS } from './operations';
 
@@ -26,10 +27,36 @@ export async function requirePayload(req: Request, core: ProviderCore, root: str
   return payload;
 }
 
-/** One object from a single-object payload, as handlers receive it. */
-export async function readOneObject(req: Request, core: ProviderCore, service: RegisteredService): Promise<GoessnerObject> {
-  const payload = await requirePayload(req, core, service.objectName!);
-  return normalizeObject(payload.value, service.repeatable);
+/**
+ * A payload of the service's objects (`root`: the object or the collection element): XML must be
+ * in the service's namespace, so that an object of another data model (AU sent to an NA service)
+ * or of none is refused with a 400 that names both. JSON carries no namespace (interop.md §4).
+ *
+ * @example
+ * const payload = await requireObjectPayload(req, core, service, service.objectName!);
+ */
+export async function requireObjectPayload(req: Request, core: ProviderCore, service: RegisteredService, root: string): Promise<DecodedPayload> {
+  const payload = await requirePayload(req, core, root);
+  const expected = service.namespace;
+  if (payload.format === 'xml' && expected !== undefined && payload.namespace !== expected) {
+    throw new BadRequestError(
+      payload.namespace === undefined
+        ? `The ${root} has no namespace; ${service.name} takes xmlns="${expected}"`
+        : `The ${root} is in the namespace "${payload.namespace.slice(0, 200)}"; ${service.name} takes "${expected}"`,
+    );
+  }
+  return payload;
+}
+
+/**
+ * One object from a single-object payload, as handlers receive it; with `validate`, checked as a
+ * whole object (`full`: a create) or a partial one (an update).
+ */
+export async function readOneObject(req: Request, core: ProviderCore, service: RegisteredService, mode: 'full' | 'partial'): Promise<GoessnerObject> {
+  const payload = await requireObjectPayload(req, core, service, service.objectName!);
+  const object = normalizeObject(payload.value, service.repeatable, service.objectName);
+  assertValidInput(service, object, mode);
+  return object;
 }
 
 /**
@@ -37,13 +64,13 @@ export async function readOneObject(req: Request, core: ProviderCore, service: R
  * than `limits.maxObjectsPerRequest` is a 413 before any handler runs.
  */
 export async function readObjects(req: Request, core: ProviderCore, service: RegisteredService): Promise<GoessnerObject[]> {
-  const payload = await requirePayload(req, core, service.name);
+  const payload = await requireObjectPayload(req, core, service, service.name);
   const items = asArray(payload.value[service.objectName!]);
   if (items.length === 0) throw new BadRequestError(`The ${service.name} payload holds no ${service.objectName}`);
   assertObjectCount(items.length, core);
   return items.map((item, i) => {
     if (!isElement(item)) throw new BadRequestError(`${service.objectName} number ${i + 1} is not an element`);
-    return normalizeObject(item, service.repeatable);
+    return normalizeObject(item, service.repeatable, service.objectName);
   });
 }
 
@@ -65,14 +92,17 @@ export function assertObjectCount(count: number, core: ProviderCore): void {
 
 /**
  * What a handler returned as an object, checked and shaped as it will be sent (names, scalars,
- * repeatable elements; see `shapeForOutput`): done once, before the change is published, so that
- * neither the answer nor any event can carry a value no document can hold.
+ * repeatable elements, schema order; see `shapeForOutput`; and against the model with
+ * `validateOutput`): done once, before the change is published, so that neither the answer nor any
+ * event can carry a value no document can hold.
  *
  * @example
- * const created = checkedObject(service, await service.handlers.create!(ctx, object, options));
+ * const created = checkedObject(core, service, await service.handlers.create!(ctx, object, options));
  */
-export function checkedObject(service: RegisteredService, object: GoessnerObject): GoessnerObject {
-  return shapeForOutput(object, service.repeatable, service.objectName!);
+export function checkedObject(core: ProviderCore, service: RegisteredService, object: GoessnerObject): GoessnerObject {
+  const shaped = shapeForOutput(object, service.repeatable, service.objectName!);
+  checkOutput(service, shaped, core.config.logger);
+  return shaped;
 }
 
 /**

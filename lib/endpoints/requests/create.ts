@@ -5,6 +5,7 @@ import { BadRequestError, InternalServiceError } from '../../errors';
 import { mustUseAdvisoryOf } from '../../http/request-headers';
 import type { GoessnerObject } from '../../payload/goessner';
 import { isPlainObject } from '../../payload/output-values';
+import { assertValidInput } from '../../models/hooks';
 import { createResponse } from '../../payload/responses';
 import type { RegisteredService } from '../../services/registry';
 import { outcomeOf, settleItems } from './batch';
@@ -13,10 +14,10 @@ import { changeOf, checkedObject, readObjects, readOneObject, scopeOf, sendInfra
 /** `POST {rc}/{plural}/{singular}`: 201 with the created object (honouring `mustUseAdvisory`). */
 export async function createOne(core: ProviderCore, req: Request, res: Response): Promise<void> {
   const { service, ctx } = targetOf(req);
-  const object = await readOneObject(req, core, service);
+  const object = await readOneObject(req, core, service, 'full');
   const mustUse = mustUseAdvisoryOf(req);
   requireAdvisory(service, object, mustUse);
-  const created = checkedCreated(service, 'create', object, mustUse, await service.handlers.create!(ctx, object, { mustUseAdvisory: mustUse }));
+  const created = checkedCreated(core, service, 'create', object, mustUse, await service.handlers.create!(ctx, object, { mustUseAdvisory: mustUse }));
   await core.changes.fromConnector(changeOf(ctx, 'CREATE', [created]), service);
   const url = `${core.responder.baseUrl(req)}/requests/${service.name}/${encodeURIComponent(idOf(created, service))}`;
   sendObject(req, res, core, 201, created, { Location: url });
@@ -36,8 +37,11 @@ export async function createMany(core: ProviderCore, req: Request, res: Response
     batchName: 'createMany',
     many: many && ((batch) => many(ctx, batch, options)),
     one: (object) => create!(ctx, object, options),
-    precheck: (object) => requireAdvisory(service, object, options.mustUseAdvisory),
-    check: (returned, object) => checkedCreated(service, many ? 'createMany' : 'create', object, options.mustUseAdvisory, returned),
+    precheck: (object) => {
+      requireAdvisory(service, object, options.mustUseAdvisory);
+      assertValidInput(service, object, 'full');
+    },
+    check: (returned, object) => checkedCreated(core, service, many ? 'createMany' : 'create', object, options.mustUseAdvisory, returned),
   });
   const outcomes = settled.map((s, i) => {
     const advisoryId = idOf(objects[i]!, service) || undefined;
@@ -59,9 +63,9 @@ function requireAdvisory(service: RegisteredService, object: GoessnerObject, mus
  * What a create handler (`handler`: its name, for the message) returned for `object`, checked: an
  * object with its id (the advisory one under `mustUseAdvisory`), shaped for output; else a 500.
  */
-function checkedCreated(service: RegisteredService, handler: 'create' | 'createMany', object: GoessnerObject, mustUse: boolean, returned: unknown): GoessnerObject {
+function checkedCreated(core: ProviderCore, service: RegisteredService, handler: 'create' | 'createMany', object: GoessnerObject, mustUse: boolean, returned: unknown): GoessnerObject {
   if (!isPlainObject(returned)) throw new InternalServiceError(`The ${service.name} ${handler} handler must return the object with its @${service.idAttribute}`);
-  const created = checkedObject(service, returned);
+  const created = checkedObject(core, service, returned);
   if (!idOf(created, service)) {
     throw new InternalServiceError(`The ${service.name} ${handler} handler must return the object with its @${service.idAttribute}`);
   }

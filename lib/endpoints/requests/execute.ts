@@ -6,6 +6,7 @@ import { replayOf } from '../../http/replay';
 import type { DeferrableOperation } from '../../queues/deferred';
 import { pageOffset, parsePaging } from '../../protocol/paging';
 import { readObjects, targetOf } from './common';
+import { assertValidInput } from '../../models/hooks';
 import { createMany, createOne } from './create';
 import { deleteMany, deleteOne, readDeleteRequest } from './delete';
 import type { Operation } from './operations';
@@ -131,7 +132,10 @@ async function handOver(core: ProviderCore, req: Request, res: Response, operati
   } else if (operation === 'deleteMany') {
     input = await readDeleteRequest(req, core);
   } else {
-    input = await readObjects(req, core, service);
+    const objects = await readObjects(req, core, service);
+    // An asynchronous provider takes the whole request at once: an invalid object fails all of it (an ERROR in the queue), unseen by the handler.
+    objects.forEach((o, i) => assertValidInput(service, o, operation === 'createMany' ? 'full' : 'partial', `${service.objectName} number ${i + 1}`));
+    input = objects;
   }
   await core.queues!.deferrals.handOver(req, res, service, ctx, operation, input);
 }

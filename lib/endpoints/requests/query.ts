@@ -12,7 +12,8 @@ import type { QueryRequest, QueryResult } from '../../services/types';
 import { formatMarker } from '../../protocol/changes-marker';
 import { answerBulkQuery } from './bulk';
 import { changesSince } from './changes-since';
-import { requirePayload, responseAction, sendObject, targetOf } from './common';
+import { requireObjectPayload, responseAction, sendObject, targetOf } from './common';
+import { checkOutput } from '../../models/hooks';
 import { fromSnapshot } from './snapshots';
 import { positionOf, walkKey } from './walks';
 
@@ -101,8 +102,9 @@ export async function filters(core: ProviderCore, req: Request): Promise<Pick<Qu
   }
   if (operation === 'queryByExample') {
     if (!service.supports.queryByExample) throw new BadRequestError(`${service.name} does not support query by example`);
-    const example = await requirePayload(req, core, service.objectName!);
-    conditions.push(exampleToWhere(normalizeObject(example.value, service.repeatable), { maxConditions }));
+    // An example is matched with wildcards, so only its namespace is checked, never its values.
+    const example = await requireObjectPayload(req, core, service, service.objectName!);
+    conditions.push(exampleToWhere(normalizeObject(example.value, service.repeatable, service.objectName), { maxConditions }));
   }
   // Both together are one filter for the handler, so they share the one limit.
   if (conditions.length > 1 && conditions.reduce((n, c) => n + countConditions(c), 0) > maxConditions) {
@@ -134,7 +136,13 @@ export function sendPage(core: ProviderCore, req: Request, res: Response, result
     core.responder.head(req, res, 200, options);
     return;
   }
-  const collection = { [service.objectName!]: objects.map((o) => shapeForOutput(o, service.repeatable, service.objectName!)) };
+  const collection = {
+    [service.objectName!]: objects.map((o) => {
+      const shaped = shapeForOutput(o, service.repeatable, service.objectName!);
+      checkOutput(service, shaped, core.config.logger);
+      return shaped;
+    }),
+  };
   core.responder.payload(req, res, 200, service.name, collection, options);
 }
 
@@ -146,5 +154,7 @@ export async function readObject(core: ProviderCore, req: Request, res: Response
     throw new NotFoundError(`No ${service.objectName} with ${service.idAttribute} ${itemId!.slice(0, 80)}`, { scope: `Read ${service.objectName}` });
   }
   if (!isElement(object)) throw new InternalServiceError(`The ${service.name} read handler returned something other than an object`);
-  sendObject(req, res, core, 200, object);
+  const shaped = shapeForOutput(object, service.repeatable, service.objectName!);
+  checkOutput(service, shaped, core.config.logger);
+  sendObject(req, res, core, 200, shaped);
 }

@@ -3,6 +3,7 @@ import { idOf } from '../../changes';
 import type { ProviderCore } from '../../core';
 import { BadRequestError } from '../../errors';
 import type { GoessnerObject } from '../../payload/goessner';
+import { assertValidInput } from '../../models/hooks';
 import { updateResponse } from '../../payload/responses';
 import type { RegisteredService } from '../../services/registry';
 import { outcomeOf, settleItems } from './batch';
@@ -11,7 +12,7 @@ import { assertFound, changeOf, readObjects, readOneObject, scopeOf, sendInfrast
 /** `PUT {rc}/{plural}/{id}`: 204 when updated, 404 when there is no such object. */
 export async function updateOne(core: ProviderCore, req: Request, res: Response): Promise<void> {
   const { service, ctx, itemId } = targetOf(req);
-  const partial = await readOneObject(req, core, service);
+  const partial = await readOneObject(req, core, service, 'partial');
   const bodyId = idOf(partial, service);
   if (bodyId && bodyId !== itemId) {
     throw new BadRequestError(`The payload's @${service.idAttribute} ${bodyId.slice(0, 60)} is not the one in the URL`);
@@ -36,8 +37,9 @@ export async function updateMany(core: ProviderCore, req: Request, res: Response
     batchName: 'updateMany',
     many: many && ((batch) => many(ctx, batch)),
     one: ({ id, partial }) => update!(ctx, id, partial),
-    precheck: ({ id }) => {
+    precheck: ({ id, partial }) => {
       if (!id) throw new BadRequestError(`Each ${service.objectName} to update needs its @${service.idAttribute}`);
+      assertValidInput(service, partial, 'partial');
     },
     check: (returned, { id, partial }) => (assertFound(service, many ? 'updateMany' : 'update', returned, id), partial),
   });
