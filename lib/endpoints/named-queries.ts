@@ -3,6 +3,7 @@ import { parse } from 'node:querystring';
 import type { ProviderCore } from '../core';
 import { BadRequestError, NotFoundError, QuotaExceededError } from '../errors';
 import { getSifContext } from '../http/context';
+import { checkServiceType } from '../http/request-headers';
 import { header, headerOrQuery } from '../http/params';
 import { DEFAULT_CONTEXT } from '../protocol/enums';
 import { pageOffset, parsePaging } from '../protocol/paging';
@@ -26,10 +27,7 @@ export function runNamedQuery(core: ProviderCore) {
     const environment = context.session!.environment;
     const template = core.config.xQueryTemplates.get(String(req.params.templateId));
     if (!template) throw new NotFoundError('No such service or named query');
-    const serviceType = header(req, 'serviceType')?.trim();
-    if (serviceType && serviceType.toUpperCase() !== 'XQUERYTEMPLATE') {
-      throw new BadRequestError(`${template.id} is a named query: its serviceType is XQUERYTEMPLATE, not ${serviceType.slice(0, 40)}`);
-    }
+    context.serviceType = checkServiceType(req, template.id, 'XQUERYTEMPLATE', ['XQUERYTEMPLATE']);
     const zoneId = context.matrix.zoneId || header(req, 'zoneId') || environment.defaultZone.id;
     const contextId = context.matrix.contextId || header(req, 'contextId') || DEFAULT_CONTEXT;
     const where = { zoneId, serviceName: template.id, contextId };

@@ -3,6 +3,7 @@ import type { ProvisionedZone } from '../config/consumers';
 import type { ProviderCore } from '../core';
 import { NotFoundError } from '../errors';
 import { getSifContext } from '../http/context';
+import { checkServiceType } from '../http/request-headers';
 import { header, headerOrQuery } from '../http/params';
 import type { GoessnerObject } from '../payload/goessner';
 import { zoneObject } from '../payload/environment';
@@ -103,7 +104,9 @@ export function readTemplate(core: ProviderCore) {
 }
 
 function authorized(req: Request, utility: string): EnvironmentRecord {
-  const environment = getSifContext(req).session!.environment;
+  const context = getSifContext(req);
+  const environment = context.session!.environment;
+  context.serviceType = checkServiceType(req, utility, 'UTILITY', ['UTILITY']);
   requireUtilityRight(environment, utility, 'QUERY');
   return environment;
 }

@@ -61,7 +61,9 @@ describe('Springfield example SIS', () => {
     for (const service of district.services!.service.slice(3, 5)) {
       expect(service).toMatchObject({ '@type': 'SERVICEPATH', rights: { right: { '@type': 'QUERY', '#text': 'APPROVED' } } });
     }
-    expect(district.services!.service[5]).toMatchObject({ '@type': 'XQUERYTEMPLATE', rights: { right: { '@type': 'QUERY', '#text': 'APPROVED' } } });
+    const byName = (name: string) => district.services!.service.find((s) => s['@name'] === name);
+    expect(byName('RolloverStudents')).toMatchObject({ '@type': 'FUNCTIONAL' });
+    expect(byName('StudentsByGrade')).toMatchObject({ '@type': 'XQUERYTEMPLATE', rights: { right: { '@type': 'QUERY', '#text': 'APPROVED' } } });
     for (const service of district.services!.service.slice(0, 3)) {
       expect(service.rights.right.map((r) => `${r['@type']}=${r['#text']}`)).toEqual(['QUERY=APPROVED', 'CREATE=APPROVED', 'UPDATE=APPROVED', 'DELETE=APPROVED', 'SUBSCRIBE=APPROVED']);
     }

@@ -50,7 +50,8 @@ test('zones and providers: a consumer discovers what the district serves', async
   const providers = await body(sif('requests/providers'));
   const names = providers.providers.provider.map((p: { serviceType: string; serviceName: string }) => `${p.serviceType} ${p.serviceName}`);
   expect(names).toEqual([
-    'OBJECT xSchools', 'OBJECT xStudents', 'OBJECT xRosters', 'SERVICEPATH xSchools/{}/xStudents', 'SERVICEPATH xRosters/{}/xStudents', 'XQUERYTEMPLATE StudentsByGrade',
+    'OBJECT xSchools', 'OBJECT xStudents', 'OBJECT xRosters', 'OBJECT xStaffs', 'FUNCTIONAL RolloverStudents',
+    'SERVICEPATH xSchools/{}/xStudents', 'SERVICEPATH xRosters/{}/xStudents', 'XQUERYTEMPLATE StudentsByGrade',
   ]);
   expect(providers.providers.provider[0]).toMatchObject({ zoneId: 'District', providerName: 'SpringfieldSIS', querySupport: { dynamicQuery: 'true', paged: 'true' } });
   const templates = await body(sif('requests/xQueryTemplates'));

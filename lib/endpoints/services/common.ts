@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { ProviderCore } from '../../core';
 import { BadRequestError, NotFoundError } from '../../errors';
 import { getSifContext } from '../../http/context';
+import { checkServiceType } from '../../http/request-headers';
 import { handlerContext } from '../../http/handler-context';
 import { header } from '../../http/params';
 import type { JobManager } from '../../jobs/manager';
@@ -42,6 +43,7 @@ export function functionalTarget(core: ProviderCore, req: Request, right: RightT
   const serviceName = String(req.params.service);
   const job = core.jobs!.definition(serviceName);
   if (!job) throw new NotFoundError(`No functional service ${serviceName.slice(0, 80)}`, { scope: serviceName.slice(0, 80) });
+  context.serviceType = checkServiceType(req, serviceName, 'FUNCTIONAL', ['FUNCTIONAL']);
   const zoneId = context.matrix.zoneId || header(req, 'zoneId') || env.defaultZone.id;
   const contextId = context.matrix.contextId || header(req, 'contextId') || DEFAULT_CONTEXT;
   const where = { zoneId, serviceName, contextId };

@@ -55,7 +55,12 @@ export const UTILITY_REQUIREMENTS: Requirement[] = [
     id: 'PRV-003', source: `${IS} §6 (merged into the environment)`, level: 'MUST', text: 'Approved rights are in the environment at once, and usable with the same session',
     async check({ h }) {
       const s = await readOnly(h);
-      const run = `/requests/StudentsByGrade?schoolRefId=${highSchool(h)}&gradeLevel=09`;
+      // A school and grade that have students now (other requirements, e.g. a rollover, move them on).
+      const [school, grade] = h.sis
+        .prepare("SELECT school_ref_id, json_extract(doc, '$.enrollment.gradeLevel') FROM students WHERE school_ref_id IS NOT NULL AND json_extract(doc, '$.enrollment.gradeLevel') IS NOT NULL LIMIT 1")
+        .raw()
+        .get() as [string, string];
+      const run = `/requests/StudentsByGrade?schoolRefId=${school}&gradeLevel=${grade}`;
       assert.equal((await h.call(run, { auth: auth(s) })).status, 404);
       await post(h, s, ask(h, 'XQUERYTEMPLATE', 'StudentsByGrade', ['QUERY']));
       const env = await h.call(`/environments/${s.id}`, { headers: { Accept: 'application/json' }, auth: auth(s) });
@@ -132,7 +137,8 @@ export const UTILITY_REQUIREMENTS: Requirement[] = [
       assert.equal(res.status, 200);
       const entries = [...res.text.matchAll(/<serviceType>(\w+)<\/serviceType><serviceName>([^<]+)<\/serviceName><contextId>DEFAULT<\/contextId><zoneId>District<\/zoneId><providerName>SpringfieldSIS<\/providerName><querySupport>/g)];
       assert.deepEqual(entries.map((m) => `${m[1]} ${m[2]}`), [
-        'OBJECT xSchools', 'OBJECT xStudents', 'OBJECT xRosters', 'SERVICEPATH xSchools/{}/xStudents', 'SERVICEPATH xRosters/{}/xStudents', 'XQUERYTEMPLATE StudentsByGrade',
+        'OBJECT xSchools', 'OBJECT xStudents', 'OBJECT xRosters', 'OBJECT xStaffs', 'FUNCTIONAL RolloverStudents',
+        'SERVICEPATH xSchools/{}/xStudents', 'SERVICEPATH xRosters/{}/xStudents', 'XQUERYTEMPLATE StudentsByGrade',
       ]);
       const id = /<provider id="([^"]+)"/.exec(res.text)![1]!;
       assert.equal((await h.call(`/requests/providers/${id}`, { auth: auth(demo) })).status, 200);
