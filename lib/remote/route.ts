@@ -1,4 +1,4 @@
-import { BadRequestError, QuotaExceededError, ServiceUnavailableError } from '../errors';
+import { QuotaExceededError, ServiceUnavailableError } from '../errors';
 import type { QueueBroker } from '../queues/broker';
 import type { Deferred } from '../queues/deferred';
 import type { RegisteredService } from '../services/registry';
@@ -43,8 +43,6 @@ export class RemoteRouting {
    * await routing.route(record, { serviceName: 'xStaffs', operation: 'query' }, service, ctx);
    */
   async route(record: DelayedRequestRecord, deferred: Deferred, service: RegisteredService, ctx: RouteAsked): Promise<void> {
-    // The host keeps no change log of a remote service (its changes never pass through the host).
-    if (/[?&]changesSinceMarker=/.test(record.url)) throw new BadRequestError(`${service.name} is provided remotely and keeps no change log: changes since are not available`);
     const subscription = await this.providerOf(service, ctx);
     const queue = subscription && (await this.store.getQueue(subscription.environmentId, subscription.queueId));
     if (!subscription || !queue) {
