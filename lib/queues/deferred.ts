@@ -181,7 +181,7 @@ export class Deferrals {
    * await deferrals.rehome();
    */
   async rehome(): Promise<number> {
-    // The scan reads every deferred request: only a provider with remote services pays for it.
+    // Only a provider with remote services scans (the deferred requests, without their bodies).
     if (!this.remote || ![...this.config.services.values()].some((s) => s.remote)) return 0;
     let ended = 0;
     for (const record of await this.remote.orphans()) {

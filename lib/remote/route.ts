@@ -13,9 +13,6 @@ import { requireProvider } from './rights';
 /** Where and by whom a routed request was asked: what its REQUEST message says of the consumer. */
 export type RouteAsked = Pick<SifRequestContext, 'zoneId' | 'contextId' | 'applicationKey'>;
 
-/** Later than any request's creation time: every deferred request was created before it. */
-const EVER = '9999-12-31T23:59:59.999Z';
-
 /**
  * Routes DELAYED requests for remote services (SIF 3.5 pull mode) to the queue of the provider
  * environment subscribed to the service, zone and context with `messageType: REQUEST`. The request
@@ -61,16 +58,27 @@ export class RemoteRouting {
 
   /**
    * Requests routed to a provider whose queue is gone (it deleted the queue, or its environment,
-   * before answering): nobody would ever answer them.
+   * before answering): nobody would ever answer them. Scans the deferred requests without their
+   * bodies, looks each provider queue up once, and reads in full only the orphans.
    *
    * @example
    * for (const record of await routing.orphans()) await routing.route(record, deferred, service, asked);
    */
   async orphans(): Promise<DelayedRequestRecord[]> {
+    const queues = new Map<string, Promise<boolean>>();
+    const exists = (route: RemoteRoute): Promise<boolean> => {
+      const key = `${route.environmentId} ${route.queueId}`;
+      let found = queues.get(key);
+      if (!found) queues.set(key, (found = this.store.getQueue(route.environmentId, route.queueId).then((q) => q !== undefined)));
+      return found;
+    };
     const orphans: DelayedRequestRecord[] = [];
-    for (const record of await this.store.staleDeferredRequests(EVER)) {
-      const route = record.progress.deferred?.remote;
-      if (route && !(await this.store.getQueue(route.environmentId, route.queueId))) orphans.push(record);
+    for (const summary of await this.store.deferredRequestSummaries()) {
+      const route = summary.progress.deferred?.remote;
+      if (!route || (await exists(route))) continue;
+      // Answered or ended meanwhile: gone, or no longer deferred.
+      const record = await this.store.getDelayedRequest(summary.id);
+      if (record?.state === 'deferred') orphans.push(record);
     }
     return orphans;
   }

@@ -116,6 +116,15 @@ export interface DelayedRequestRecord {
   progress: DelayedProgress;
 }
 
+/**
+ * A request an asynchronous provider took (state `deferred`), without its body, headers or URL:
+ * what housekeeping scans for requests whose remote provider left.
+ *
+ * @example
+ * const routed = (await store.deferredRequestSummaries()).filter((d) => d.progress.deferred?.remote);
+ */
+export type DeferredRequestSummary = Pick<DelayedRequestRecord, 'id' | 'environmentId' | 'queueId' | 'createdAt' | 'progress'>;
+
 /** How far a delayed request has been answered. */
 export interface DelayedProgress {
   /** Answers already queued. */
