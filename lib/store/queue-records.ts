@@ -132,7 +132,7 @@ export interface DelayedProgress {
   /** The paged query's `navigationId`, once the first page is answered. */
   navigationId?: string;
   /** Set when an asynchronous provider took the request: what it answers. */
-  deferred?: { serviceName: string; operation: string; remote?: RemoteRoute };
+  deferred?: { serviceName: string; operation: string; remote?: RemoteRoute; bulk?: true };
   /**
    * An answer already produced that its full queue could not take: it is queued before the request
    * runs further, so the request is not run again for it (its side effects happened once).
