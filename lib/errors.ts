@@ -137,6 +137,16 @@ export class ServiceUnavailableError extends SifError {
 }
 
 /**
+ * 503 for an IMMEDIATE request to a service that answers DELAYED requests only (a remote provider's,
+ * SIF 3.5 pull mode): send it again as DELAYED (Base Architecture §4.2.1.2). The consumer's mistake,
+ * not a fault of the provider, so unlike other 503s it is not logged.
+ *
+ * @example
+ * throw new DelayedOnlyError('xStaffs is provided remotely: send the request with requestType DELAYED');
+ */
+export class DelayedOnlyError extends ServiceUnavailableError {}
+
+/**
  * Thrown by `createSifProvider` when an option is invalid. The message names the option, e.g.
  * `consumers[1].secret must be a non-empty string`.
  */

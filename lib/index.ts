@@ -79,6 +79,7 @@ export {
   NotAcceptableError,
   InternalServiceError,
   ServiceUnavailableError,
+  DelayedOnlyError,
   RequestTimeoutError,
   QuotaExceededError,
   SifConfigError,

@@ -9,11 +9,12 @@ import { createEnvironment } from './endpoints/environments/create';
 import { deleteEnvironment } from './endpoints/environments/delete';
 import { readEnvironment } from './endpoints/environments/read';
 import { MethodNotAllowedError, NotFoundError } from './errors';
-import { executeOperation } from './endpoints/requests/execute';
+import { checkDelayedInput, executeOperation } from './endpoints/requests/execute';
 import { resolveTarget } from './endpoints/requests/target';
 import { authenticateSession } from './http/authenticate';
 import { acceptDelayed } from './http/delayed';
 import { acceptRemoteAnswer } from './remote/answers';
+import { screenRemoteRequest } from './remote/screen';
 import { createQueue, deleteQueue, queryQueues, readQueue } from './endpoints/queues/queues';
 import { deleteMessage, pollMessages } from './endpoints/queues/messages';
 import { createSubscription, deleteSubscription, querySubscriptions, readSubscription } from './endpoints/queues/subscriptions';
@@ -74,7 +75,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   { name: 'namedQuery.run', method: 'get', path: '/requests/:templateId', namedQueries: true, steps: (c) => [authenticateSession(c), acceptDelayed(c), runNamedQuery(c)] },
   // Object services: the operation comes from the method and methodOverride (endpoints/requests/operations.ts).
   // `{service}`, `{service}/{id}` and service paths `{a}/{id}/{b}[/{id}/{c}…]`, in one dispatcher.
-  { name: 'objects', method: 'all', path: '/requests/:service{/:id{/*rest}}', dispatch: true, steps: (c) => [authenticateSession(c), acceptRemoteAnswer(c), resolveTarget(c), acceptDelayed(c), executeOperation(c)] },
+  { name: 'objects', method: 'all', path: '/requests/:service{/:id{/*rest}}', dispatch: true, steps: (c) => [authenticateSession(c), acceptRemoteAnswer(c), resolveTarget(c), screenRemoteRequest, checkDelayedInput(c), acceptDelayed(c), executeOperation(c)] },
   // Provision requests (Infrastructure Services §6): the consumer's own, with no right needed.
   { name: 'provisionRequests.create', method: 'post', path: '/provisionRequests', steps: (c) => [authenticateSession(c), createProvisionRequest(c)] },
   { name: 'provisionRequests.query', method: 'get', path: '/provisionRequests', steps: (c) => [authenticateSession(c), queryProvisionRequests(c)] },

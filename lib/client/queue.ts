@@ -2,7 +2,7 @@ import { asArray, isElement, textOf } from '../payload/goessner';
 import type { Environment } from './environment';
 import { SifClientError } from './errors';
 import { pageOf } from './paging';
-import { operationResults } from './results';
+import { operationResults } from '../payload/operation-results';
 import type { Transport } from './transport';
 import type { OperationResult, Page, SifObject } from './types';
 import { sifUrl } from './url';

@@ -57,22 +57,8 @@ export interface Page {
   headers: Record<string, string>;
 }
 
-/**
- * What a provider answered for one object of a multi-object create, update or delete.
- *
- * @example
- * const failed = (await students.createMany(batch)).filter((r) => !r.ok);
- */
-export interface OperationResult {
-  /** The object's id (for creates: the id the provider gave it), when known. */
-  id: string | undefined;
-  /** The id the consumer suggested (creates). */
-  advisoryId: string | undefined;
-  status: number;
-  ok: boolean;
-  /** The SIF error object of a failed item, in Goessner notation. */
-  error: SifObject | undefined;
-}
+/** The outcome of one object of a multi-object create, update or delete (see lib/payload/operation-results.ts). */
+export type { OperationResult } from '../payload/operation-results';
 
 /**
  * Where a request is served: a zone and a context other than the consumer's defaults.

@@ -1,7 +1,7 @@
 import { INFRASTRUCTURE_NAMESPACE } from './codec';
 import type { DelayedOptions, DelayedRequest } from './delayed';
 import { sendDelayed } from './delayed';
-import { operationResults } from './results';
+import { operationResults } from '../payload/operation-results';
 import type { ServiceTarget } from './service-target';
 import type { SendOptions } from './transport';
 import type { OperationResult, Scope, SifObject } from './types';

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { SifLogger } from '../config/options';
-import { InternalServiceError, MethodNotAllowedError, QuotaExceededError, ServiceUnavailableError, SifError } from '../errors';
+import { DelayedOnlyError, InternalServiceError, MethodNotAllowedError, QuotaExceededError, ServiceUnavailableError, SifError } from '../errors';
 import { errorObject } from '../payload/error';
 import { newId } from '../util/ids';
 import type { Responder } from './respond';
@@ -31,9 +31,10 @@ export function createErrorHandler(responder: Responder, logger: SifLogger) {
 function toSifError(err: unknown, logger: SifLogger, req: Request): SifError {
   if (err instanceof SifError) {
     // A limit reached (QuotaExceededError, 503 included) is the consumer's answer, not the host's
-    // problem: logging each would let one consumer write the host's error log. Other 503s (a handler
-    // past the immediate budget) are worth a warning; anything else 5xx is an error.
-    if (err instanceof QuotaExceededError) return err;
+    // problem: logging each would let one consumer write the host's error log; so is an IMMEDIATE
+    // request to a DELAYED-only service. Other 503s (a handler past the immediate budget) are worth
+    // a warning; anything else 5xx is an error.
+    if (err instanceof QuotaExceededError || err instanceof DelayedOnlyError) return err;
     if (err instanceof ServiceUnavailableError) logger.warn(`sif3-direct: ${req.method} ${req.baseUrl}${req.path}: ${err.message}`);
     else if (err.status >= 500) logger.error(`sif3-direct: ${req.method} ${req.baseUrl}${req.path} failed`, err);
     return err;

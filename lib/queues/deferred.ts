@@ -12,6 +12,7 @@ import type { RegisteredService } from '../services/registry';
 import type { QueryRequest, SifRequestContext } from '../services/types';
 import type { AdvanceOutcome, DelayedRequestRecord, MessageBody, NewQueueMessage, RemoteRoute } from '../store/queue-records';
 import type { RemoteRouting } from '../remote/route';
+import { bulkQueryTooLarge } from '../protocol/bulk-limit';
 import { newId } from '../util/ids';
 import type { QueueBroker } from './broker';
 import { answerHeaders } from './delayed';
@@ -54,7 +55,7 @@ export type DeferrableOperation = 'query' | 'createMany' | 'updateMany' | 'delet
  * @example
  * const deferred: Deferred = { serviceName: 'xStaffs', operation: 'query' };
  */
-export type Deferred = { serviceName: string; operation: DeferrableOperation };
+export type Deferred = { serviceName: string; operation: DeferrableOperation; bulk?: true };
 
 /** The operations a remote provider (lib/remote) takes: every one an asynchronous provider can. */
 const REMOTE_OPERATIONS: ReadonlySet<string> = new Set<DeferrableOperation>(['query', 'createMany', 'updateMany', 'deleteMany']);
@@ -93,14 +94,16 @@ export class Deferrals {
     const replay = replayOf(req)!;
     const record = await this.config.store.getDelayedRequest(replay.id);
     if (!record) return;
-    const deferred: Deferred = { serviceName: service.name, operation };
     if (service.remote && this.remote) {
       // Marked deferred, routed and queued for the provider in one step (remote/route.ts).
-      await this.remote.route(record, deferred, service, ctx);
+      await this.remote.route(record, { serviceName: service.name, operation }, service, ctx);
       replay.deferred = true;
       res.writeHead(202).end();
       return;
     }
+    // A bulk query (no paging named) is answered in one part: every object, or a 413 (answer()).
+    const bulk = operation === 'query' && (input as QueryRequest).bulk === true;
+    const deferred: Deferred = { serviceName: service.name, operation, ...(bulk ? { bulk } : {}) };
     await this.config.store.advanceDelayedRequest(replay.id, { progress: { ...record.progress, deferred }, state: 'deferred' }, []);
     const request = Object.freeze({ ref: replay.id });
     if (operation === 'query') await service.delayed.query!(ctx, input as QueryRequest, request);
@@ -152,7 +155,11 @@ export class Deferrals {
   async failAt(ref: string, error: { statusCode: number; message: string }, ifParts?: number): Promise<AdvanceOutcome> {
     const record = await this.deferredRecord(ref);
     if (!record) return 'gone';
-    const sifError = new SifError(validStatus(error.statusCode, 500), String(error.message));
+    return this.error(record, new SifError(validStatus(error.statusCode, 500), String(error.message)), ifParts);
+  }
+
+  /** Ends the request with this error as its ERROR answer. */
+  private error(record: DelayedRequestRecord, sifError: SifError, ifParts?: number): Promise<AdvanceOutcome> {
     const body: MessageBody = { kind: 'payload', root: 'error', namespace: undefined, value: errorObject(sifError, newId(), 'Delayed request') };
     return this.queue(record, { messageType: 'ERROR', ...answerHeaders(record) }, body, true, ifParts);
   }
@@ -181,7 +188,7 @@ export class Deferrals {
    * await deferrals.rehome();
    */
   async rehome(): Promise<number> {
-    // The scan reads every deferred request: only a provider with remote services pays for it.
+    // Only a provider with remote services scans (the deferred requests, without their bodies).
     if (!this.remote || ![...this.config.services.values()].some((s) => s.remote)) return 0;
     let ended = 0;
     for (const record of await this.remote.orphans()) {
@@ -214,6 +221,16 @@ export class Deferrals {
     } else if (deferred.operation === 'query') {
       const objects = (part as DeferredQueryPart).objects;
       if (!Array.isArray(objects) || !objects.every(isElement)) throw new TypeError('sif3-direct: respond(): a query part needs objects: an array of objects');
+      if (deferred.bulk) {
+        if (!last) throw new TypeError('sif3-direct: respond(): a query without paging is a bulk query (Base Architecture §5.4.1): answer it in one part, complete(ref, { objects })');
+        const total = (part as DeferredQueryPart).totalCount;
+        const { maxBulkQueryObjects } = this.config.limits;
+        if (objects.length > maxBulkQueryObjects || (typeof total === 'number' && total > maxBulkQueryObjects)) {
+          const tooLarge = bulkQueryTooLarge({ maxBulkQueryObjects, maxPageSize: this.config.paging.maxPageSize }, typeof total === 'number' ? Math.max(total, objects.length) : objects.length);
+          return this.error(record, tooLarge, ifParts);
+        }
+        part = { objects, totalCount: objects.length };
+      }
       Object.assign(headers, { responseAction: 'QUERY', navigationPage: String(page), navigationPageSize: String(objects.length) });
       const total = (part as DeferredQueryPart).totalCount;
       if (typeof total === 'number') headers.navigationCount = String(total);

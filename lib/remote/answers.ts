@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { operationResults } from '../client/results';
+import { operationResults } from '../payload/operation-results';
 import type { ProviderCore } from '../core';
 import { BadRequestError, ConflictError, MethodNotAllowedError, NotFoundError, QuotaExceededError } from '../errors';
 import { getSifContext } from '../http/context';

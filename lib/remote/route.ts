@@ -1,4 +1,4 @@
-import { BadRequestError, QuotaExceededError, ServiceUnavailableError } from '../errors';
+import { QuotaExceededError, ServiceUnavailableError } from '../errors';
 import type { QueueBroker } from '../queues/broker';
 import type { Deferred } from '../queues/deferred';
 import type { RegisteredService } from '../services/registry';
@@ -12,9 +12,6 @@ import { requireProvider } from './rights';
 
 /** Where and by whom a routed request was asked: what its REQUEST message says of the consumer. */
 export type RouteAsked = Pick<SifRequestContext, 'zoneId' | 'contextId' | 'applicationKey'>;
-
-/** Later than any request's creation time: every deferred request was created before it. */
-const EVER = '9999-12-31T23:59:59.999Z';
 
 /**
  * Routes DELAYED requests for remote services (SIF 3.5 pull mode) to the queue of the provider
@@ -43,8 +40,6 @@ export class RemoteRouting {
    * await routing.route(record, { serviceName: 'xStaffs', operation: 'query' }, service, ctx);
    */
   async route(record: DelayedRequestRecord, deferred: Deferred, service: RegisteredService, ctx: RouteAsked): Promise<void> {
-    // The host keeps no change log of a remote service (its changes never pass through the host).
-    if (/[?&]changesSinceMarker=/.test(record.url)) throw new BadRequestError(`${service.name} is provided remotely and keeps no change log: changes since are not available`);
     const subscription = await this.providerOf(service, ctx);
     const queue = subscription && (await this.store.getQueue(subscription.environmentId, subscription.queueId));
     if (!subscription || !queue) {
@@ -63,16 +58,27 @@ export class RemoteRouting {
 
   /**
    * Requests routed to a provider whose queue is gone (it deleted the queue, or its environment,
-   * before answering): nobody would ever answer them.
+   * before answering): nobody would ever answer them. Scans the deferred requests without their
+   * bodies, looks each provider queue up once, and reads in full only the orphans.
    *
    * @example
    * for (const record of await routing.orphans()) await routing.route(record, deferred, service, asked);
    */
   async orphans(): Promise<DelayedRequestRecord[]> {
+    const queues = new Map<string, Promise<boolean>>();
+    const exists = (route: RemoteRoute): Promise<boolean> => {
+      const key = `${route.environmentId} ${route.queueId}`;
+      let found = queues.get(key);
+      if (!found) queues.set(key, (found = this.store.getQueue(route.environmentId, route.queueId).then((q) => q !== undefined)));
+      return found;
+    };
     const orphans: DelayedRequestRecord[] = [];
-    for (const record of await this.store.staleDeferredRequests(EVER)) {
-      const route = record.progress.deferred?.remote;
-      if (route && !(await this.store.getQueue(route.environmentId, route.queueId))) orphans.push(record);
+    for (const summary of await this.store.deferredRequestSummaries()) {
+      const route = summary.progress.deferred?.remote;
+      if (!route || (await exists(route))) continue;
+      // Answered or ended meanwhile: gone, or no longer deferred.
+      const record = await this.store.getDelayedRequest(summary.id);
+      if (record?.state === 'deferred') orphans.push(record);
     }
     return orphans;
   }

@@ -1,5 +1,5 @@
 import { rejectUnknownKeys, requireObject, requireString } from '../config/validate';
-import { ServiceUnavailableError, SifConfigError } from '../errors';
+import { DelayedOnlyError, SifConfigError } from '../errors';
 import type { RemoteProvision, ServiceDefinition, ServiceHandlers } from '../services/types';
 
 // A remote service (SIF 3.5 pull mode) as the registry holds it: the provider's application key,
@@ -27,15 +27,16 @@ export function resolveRemote(def: ServiceDefinition, path: string): Readonly<Re
 /**
  * The handlers of a remote service: a query and the multi-object writes (single-object ones derive
  * from them), each refusing an IMMEDIATE request with 503, the answer Base Architecture §4.2.1.2
- * gives for a request the provider cannot answer at once: send it again as DELAYED. A DELAYED one
- * never reaches them: it is routed to the provider's queue (remote/route.ts).
+ * gives for a request the provider cannot answer at once: send it again as DELAYED. None reaches
+ * them: remote/screen.ts refuses IMMEDIATE and single-object requests up front, and a DELAYED one
+ * is routed to the provider's queue (remote/route.ts).
  *
  * @example
  * const handlers = remoteHandlers('xStaffs'); // handlers.query(...) rejects with a 503
  */
 export function remoteHandlers(serviceName: string): ServiceHandlers {
   const refuse = async (): Promise<never> => {
-    throw new ServiceUnavailableError(`${serviceName} is provided by a remote (asynchronous) provider: send the request with requestType DELAYED`, {
+    throw new DelayedOnlyError(`${serviceName} is provided by a remote (asynchronous) provider: send the request with requestType DELAYED`, {
       description: `Queries and multi-object creates, updates and deletes of ${serviceName} are answered in your queue; single-object requests are not served`,
     });
   };

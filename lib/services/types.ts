@@ -194,7 +194,7 @@ export interface ServiceHandlers<O extends object = GoessnerObject> {
  * }
  */
 export interface DelayedHandlers<O extends object = GoessnerObject> {
-  /** A delayed query: answer with parts `{ objects, totalCount? }`, each one page. */
+  /** A delayed query: answer with parts `{ objects, totalCount? }`, each one page; a `bulk` one (no paging named) with one part holding every object. */
   query?(ctx: SifRequestContext, query: QueryRequest, request: DeferredRequest): Promise<void>;
   /** A delayed multi-object create: answer with parts `{ results }`, each a `createResponse`. */
   createMany?(ctx: SifRequestContext, objects: O[], request: DeferredRequest): Promise<void>;
@@ -248,6 +248,16 @@ export interface QueryRequest {
   readonly after?: QueryPosition;
   /** The total this handler reported earlier in the same walk: a handler may return it as totalCount instead of counting again. */
   readonly knownTotal?: number;
+  /**
+   * Set only for an asynchronous provider's (`delayed.query`) query that names no paging: a bulk
+   * query (Base Architecture §5.4.1), every object or a 413. It comes as page 1 with `pageSize` =
+   * `limits.maxBulkQueryObjects`; answer it in one part, `provider.complete(ref, { objects })`
+   * (more objects than that, or a larger `totalCount`, is answered 413 for you).
+   *
+   * @example
+   * if (query.bulk) await sif.complete(ref, { objects: await db.all(query.where) });
+   */
+  readonly bulk?: true;
 }
 
 /**

@@ -116,6 +116,15 @@ export interface DelayedRequestRecord {
   progress: DelayedProgress;
 }
 
+/**
+ * A request an asynchronous provider took (state `deferred`), without its body, headers or URL:
+ * what housekeeping scans for requests whose remote provider left.
+ *
+ * @example
+ * const routed = (await store.deferredRequestSummaries()).filter((d) => d.progress.deferred?.remote);
+ */
+export type DeferredRequestSummary = Pick<DelayedRequestRecord, 'id' | 'environmentId' | 'queueId' | 'createdAt' | 'progress'>;
+
 /** How far a delayed request has been answered. */
 export interface DelayedProgress {
   /** Answers already queued. */
@@ -123,7 +132,7 @@ export interface DelayedProgress {
   /** The paged query's `navigationId`, once the first page is answered. */
   navigationId?: string;
   /** Set when an asynchronous provider took the request: what it answers. */
-  deferred?: { serviceName: string; operation: string; remote?: RemoteRoute };
+  deferred?: { serviceName: string; operation: string; remote?: RemoteRoute; bulk?: true };
   /**
    * An answer already produced that its full queue could not take: it is queued before the request
    * runs further, so the request is not run again for it (its side effects happened once).

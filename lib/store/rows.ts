@@ -1,5 +1,5 @@
 import type { ProvisionedZone } from '../config/consumers';
-import type { DelayedRequestRecord, MessageBody, QueueMessage, QueueState, SubscriptionRecord } from './queue-records';
+import type { DeferredRequestSummary, DelayedRequestRecord, MessageBody, QueueMessage, QueueState, SubscriptionRecord } from './queue-records';
 import type { ProvisionAssertion } from '../protocol/provisioning';
 import { mergeDecision } from '../protocol/provisioning';
 import type { AlertRecord, EnvironmentRecord, ProvisionRequestFilter, ProvisionRequestRecord } from './store';
@@ -297,6 +297,22 @@ export interface DelayedRow {
   progress: string;
   lease_owner: string | null;
   lease_until: string | null;
+}
+
+/** The columns of a deferred request that housekeeping scans: no body, headers or URL. */
+export type DeferredSummaryRow = Pick<DelayedRow, 'id' | 'environment_id' | 'queue_id' | 'created_at' | 'progress'>;
+
+/** The SELECT list of a `DeferredSummaryRow`. */
+export const DEFERRED_SUMMARY_COLUMNS = 'id, environment_id, queue_id, created_at, progress';
+
+/**
+ * A deferred request's summary from its row.
+ *
+ * @example
+ * const summaries = rows.map(toDeferredSummary);
+ */
+export function toDeferredSummary(row: DeferredSummaryRow): DeferredRequestSummary {
+  return { id: row.id, environmentId: row.environment_id, queueId: row.queue_id, createdAt: row.created_at, progress: JSON.parse(row.progress) };
 }
 
 /**

@@ -7,6 +7,7 @@ import type {
   CreateSubscriptionResult,
   DelayedProgress,
   DelayedRequestRecord,
+  DeferredRequestSummary,
   NewQueueMessage,
   QueueMessage,
   QueueLimits,
@@ -185,6 +186,8 @@ export interface SifStore {
   pendingDelayedQueues(): Promise<string[]>;
   /** Delayed requests an asynchronous provider took (state `deferred`) before `createdBefore`, oldest first. */
   staleDeferredRequests(createdBefore: string): Promise<DelayedRequestRecord[]>;
+  /** Every request an asynchronous provider took (state `deferred`), oldest first, without bodies: cheap enough for each housekeeping. */
+  deferredRequestSummaries(): Promise<DeferredRequestSummary[]>;
   /**
    * Atomically queues answers of a delayed request and records its progress: `done` removes it,
    * `state` changes it. `gone` (nothing stored) when the request is gone. With `maxDepth`, `full`
@@ -238,7 +241,7 @@ export type QueueTables = Pick<
   | 'createQueue' | 'getQueue' | 'listQueues' | 'allQueues' | 'deleteQueue' | 'markQueueAlerted' | 'enqueue' | 'takeMessage'
   | 'removeMessage' | 'pruneMessages' | 'createSubscription' | 'getSubscription' | 'listSubscriptions' | 'deleteSubscription'
   | 'subscriptionsTo' | 'createDelayedRequest' | 'getDelayedRequest' | 'pendingDelayedRequests' | 'pendingDelayedQueues' | 'staleDeferredRequests'
-  | 'advanceDelayedRequest' | 'claimDelayedRequest' | 'releaseDelayedRequest'
+  | 'deferredRequestSummaries' | 'advanceDelayedRequest' | 'claimDelayedRequest' | 'releaseDelayedRequest'
 >;
 
 /** The part of the store that keeps provision requests. */

@@ -75,6 +75,29 @@ export function remoteStoreContract(name: string, open: () => Promise<{ store: S
       expect(await store.getDelayedRequest(d.id)).toBeUndefined();
       expect((await store.getQueue(envId, queueId))!.messageCount).toBe(2);
     });
+
+    test('deferredRequestSummaries: every deferred request, oldest first, with its progress and route but no body, headers or URL', async () => {
+      const { envId, queueId } = await environmentWithQueue();
+      const pending = delayed(envId, queueId);
+      const first = { ...delayed(envId, queueId), body: Buffer.from('<xStaffs/>') };
+      const second = { ...delayed(envId, queueId), createdAt: '2026-01-01T00:00:01.000Z' };
+      for (const d of [pending, first, second]) expect(await store.createDelayedRequest(d)).toBe(true);
+      const route = { environmentId: envId, queueId, zoneId: 'District', contextId: 'DEFAULT' };
+      expect(await store.deferredRequestSummaries()).toEqual([]);
+      await store.advanceDelayedRequest(first.id, { progress: { parts: 1, deferred: { serviceName: 'xStaffs', operation: 'createMany', remote: route } }, state: 'deferred' }, []);
+      await store.advanceDelayedRequest(second.id, { progress: { parts: 0, deferred: { serviceName: 'xStudents', operation: 'query' } }, state: 'deferred' }, []);
+      const summaries = await store.deferredRequestSummaries();
+      expect(summaries).toEqual([
+        { id: first.id, environmentId: envId, queueId, createdAt: T0, progress: { parts: 1, deferred: { serviceName: 'xStaffs', operation: 'createMany', remote: route } } },
+        { id: second.id, environmentId: envId, queueId, createdAt: second.createdAt, progress: { parts: 0, deferred: { serviceName: 'xStudents', operation: 'query' } } },
+      ]);
+      // A copy: changing it changes nothing stored.
+      summaries[0]!.progress.parts = 99;
+      expect((await store.deferredRequestSummaries())[0]!.progress.parts).toBe(1);
+      // Finished requests leave the list.
+      expect(await store.advanceDelayedRequest(first.id, { progress: { parts: 1 }, done: true }, [])).toBe('advanced');
+      expect((await store.deferredRequestSummaries()).map((d) => d.id)).toEqual([second.id]);
+    });
   });
 }
 

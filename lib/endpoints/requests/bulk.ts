@@ -1,6 +1,8 @@
 import type { Request, Response } from 'express';
 import type { ProviderCore } from '../../core';
-import { InternalServiceError, QuotaExceededError } from '../../errors';
+import type { QuotaExceededError } from '../../errors';
+import { InternalServiceError } from '../../errors';
+import { bulkQueryTooLarge } from '../../protocol/bulk-limit';
 import type { GoessnerObject } from '../../payload/goessner';
 import type { PageRequest } from '../../protocol/paging';
 import type { QueryPosition, QueryRequest, QueryResult } from '../../services/types';
@@ -79,10 +81,5 @@ function headOfBulk(core: ProviderCore, req: Request, res: Response, total: numb
 }
 
 function tooLarge(core: ProviderCore, limit: number, total: number | undefined, scope = 'Bulk query'): QuotaExceededError {
-  const { maxPageSize } = core.config.paging;
-  const matched = total !== undefined ? `matches ${total} objects` : `matches more than ${limit} objects`;
-  return new QuotaExceededError(413, 'limits.maxBulkQueryObjects', `This query ${matched}: a query without paging may return at most ${limit}`, {
-    scope,
-    description: `Page it: send navigationPageSize (at most ${maxPageSize}) and navigationPage 1, 2, … (Base Architecture §5.4.1)`,
-  });
+  return bulkQueryTooLarge({ maxBulkQueryObjects: limit, maxPageSize: core.config.paging.maxPageSize }, total, scope);
 }

@@ -1,7 +1,9 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { ProviderCore } from '../../core';
 import { ServiceUnavailableError } from '../../errors';
+import { readBody } from '../../http/body';
 import { headerOrQuery } from '../../http/params';
+import { isBulkQuery, requestTypeOf } from '../../http/request-headers';
 import { replayOf } from '../../http/replay';
 import type { DeferrableOperation } from '../../queues/deferred';
 import { pageOffset, parsePaging } from '../../protocol/paging';
@@ -122,20 +124,58 @@ export class Deadlines {
   }
 }
 
+/**
+ * Step of the object services, before a DELAYED request is accepted: for one an asynchronous
+ * provider in process will take (a `delayed` handler), decodes and checks what the handler would
+ * get (objects, data-model validation, namespace, deleteRequest, paging, where and order), so that
+ * a request the provider could never take is a 400 (or 413) now rather than an ERROR after the
+ * 202. The body read is kept for `acceptDelayed` to store. Other requests pass straight through.
+ *
+ * @example
+ * steps: (c) => [authenticateSession(c), resolveTarget(c), checkDelayedInput(c), acceptDelayed(c), executeOperation(c)]
+ */
+export function checkDelayedInput(core: ProviderCore) {
+  return function checkDelayedInputStep(req: Request, _res: Response, next: NextFunction): void | Promise<void> {
+    const target = targetOf(req);
+    const operation = target.operation as DeferrableOperation;
+    const asynchronous = !target.servicePath && !target.service.remote && target.service.delayed[operation] !== undefined;
+    if (!asynchronous || !core.queues || replayOf(req) || requestTypeOf(req) !== 'DELAYED') {
+      next();
+      return;
+    }
+    return (async () => {
+      // Read once and kept as a parsed body is (http/body.ts), so that acceptDelayed stores these bytes.
+      (req as { body?: unknown }).body = await readBody(req, core.config.limits);
+      await delayedInput(core, req, operation);
+      next();
+    })();
+  };
+}
+
+/**
+ * What an asynchronous provider's handler gets, decoded as for an immediate request. A query that
+ * names no paging is a bulk query (Base Architecture §5.4.1: every object or a 413): page 1 of
+ * `limits.maxBulkQueryObjects` objects, marked `bulk`, to be answered in one part (queues/deferred.ts).
+ */
+async function delayedInput(core: ProviderCore, req: Request, operation: DeferrableOperation): Promise<unknown> {
+  const { service } = targetOf(req);
+  if (operation === 'query') {
+    const bulk = isBulkQuery(req);
+    const page = bulk
+      ? { page: 1, pageSize: core.config.limits.maxBulkQueryObjects }
+      : parsePaging(headerOrQuery(req, 'navigationPage'), headerOrQuery(req, 'navigationPageSize'), core.config.paging);
+    return { ...page, offset: pageOffset(page), ...(await filters(core, req)), ...(bulk ? { bulk: true } : {}) };
+  }
+  if (operation === 'deleteMany') return readDeleteRequest(req, core);
+  const objects = await readObjects(req, core, service);
+  // An asynchronous provider takes the whole request at once: an invalid object fails all of it, unseen by the handler.
+  objects.forEach((o, i) => assertValidInput(service, o, operation === 'createMany' ? 'full' : 'partial', `${service.objectName} number ${i + 1}`));
+  return objects;
+}
+
 /** Decodes the request as for an immediate one, then gives it to the service's `delayed` handler. */
 async function handOver(core: ProviderCore, req: Request, res: Response, operation: DeferrableOperation): Promise<void> {
   const { service, ctx } = targetOf(req);
-  let input: unknown;
-  if (operation === 'query') {
-    const page = parsePaging(headerOrQuery(req, 'navigationPage'), headerOrQuery(req, 'navigationPageSize'), core.config.paging);
-    input = { ...page, offset: pageOffset(page), ...(await filters(core, req)) };
-  } else if (operation === 'deleteMany') {
-    input = await readDeleteRequest(req, core);
-  } else {
-    const objects = await readObjects(req, core, service);
-    // An asynchronous provider takes the whole request at once: an invalid object fails all of it (an ERROR in the queue), unseen by the handler.
-    objects.forEach((o, i) => assertValidInput(service, o, operation === 'createMany' ? 'full' : 'partial', `${service.objectName} number ${i + 1}`));
-    input = objects;
-  }
+  const input = await delayedInput(core, req, operation);
   await core.queues!.deferrals.handOver(req, res, service, ctx, operation, input);
 }

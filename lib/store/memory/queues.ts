@@ -215,6 +215,13 @@ export function memoryQueueTables(owner: MemoryQueueOwner): { tables: QueueTable
       return [...delayed.values()].filter((d) => d.state === 'deferred' && d.createdAt < createdBefore).map(copy);
     },
 
+    async deferredRequestSummaries() {
+      assertOpen();
+      return [...delayed.values()]
+        .filter((d) => d.state === 'deferred')
+        .map((d) => copy({ id: d.id, environmentId: d.environmentId, queueId: d.queueId, createdAt: d.createdAt, progress: d.progress }));
+    },
+
     async advanceDelayedRequest(id, update, added, maxDepth = Number.POSITIVE_INFINITY) {
       assertOpen();
       const record = delayed.get(id);

@@ -3,13 +3,14 @@ import type { SifStore } from '../store';
 import type { PgDb } from './db';
 import { num } from './db';
 import { insertMessages } from './queues';
-import type { DelayedRow } from '../rows';
-import { toDelayed } from '../rows';
+import type { DeferredSummaryRow, DelayedRow } from '../rows';
+import { DEFERRED_SUMMARY_COLUMNS, toDeferredSummary, toDelayed } from '../rows';
 
 /** The part of the store that keeps delayed requests. */
 export type DelayedTables = Pick<
   SifStore,
-  | 'createDelayedRequest' | 'getDelayedRequest' | 'pendingDelayedRequests' | 'pendingDelayedQueues' | 'staleDeferredRequests' | 'advanceDelayedRequest'
+  | 'createDelayedRequest' | 'getDelayedRequest' | 'pendingDelayedRequests' | 'pendingDelayedQueues' | 'staleDeferredRequests' | 'deferredRequestSummaries'
+  | 'advanceDelayedRequest'
   | 'claimDelayedRequest' | 'releaseDelayedRequest'
 >;
 
@@ -73,6 +74,8 @@ export function postgresDelayedRequests(db: PgDb): DelayedTables {
       (await db.rows<DelayedRow>("SELECT * FROM delayed_requests WHERE state = 'deferred' AND created_at < $1 ORDER BY seq", [createdBefore])).map(
         toDelayed,
       ),
+    deferredRequestSummaries: async () =>
+      (await db.rows<DeferredSummaryRow>(`SELECT ${DEFERRED_SUMMARY_COLUMNS} FROM delayed_requests WHERE state = 'deferred' ORDER BY seq`)).map(toDeferredSummary),
     advanceDelayedRequest: (id, update, messages, maxDepth = Number.POSITIVE_INFINITY) =>
       db.transaction(async (tx): Promise<AdvanceOutcome> => {
         const [found] = (await tx.query<{ queue_id: string }>('SELECT queue_id FROM delayed_requests WHERE id = $1', [id])).rows;

@@ -11,8 +11,8 @@ import type {
   SubscriptionRecord,
 } from '../queue-records';
 import type { DelayedUpdate, QueueTables } from '../store';
-import type { DelayedRow, MessageRow, QueueRow, SubscriptionRow } from '../rows';
-import { bodyColumns, toDelayed, toMessage, toQueueState, toSubscription } from '../rows';
+import type { DeferredSummaryRow, DelayedRow, MessageRow, QueueRow, SubscriptionRow } from '../rows';
+import { DEFERRED_SUMMARY_COLUMNS, bodyColumns, toDeferredSummary, toDelayed, toMessage, toQueueState, toSubscription } from '../rows';
 
 /**
  * The asynchronous side of the SQLite store (migration 3): statements prepared once, every write
@@ -52,6 +52,7 @@ export function sqliteQueueTables(db: Database.Database): QueueTables {
       ((queueId === undefined ? q.pendingDelayed.all(limit) : q.pendingDelayedIn.all(queueId, limit)) as DelayedRow[]).map(toDelayed),
     pendingDelayedQueues: async () => q.pendingDelayedQueues.all() as string[],
     staleDeferredRequests: async (createdBefore) => (q.staleDeferred.all(createdBefore) as DelayedRow[]).map(toDelayed),
+    deferredRequestSummaries: async () => (q.deferredSummaries.all() as DeferredSummaryRow[]).map(toDeferredSummary),
     advanceDelayedRequest: async (id, update, messages, maxDepth = Number.POSITIVE_INFINITY) => q.advanceDelayed(id, update, messages, maxDepth),
     claimDelayedRequest: async (queueId, owner, until, now) => {
       const row = q.claimDelayed(queueId, owner, until, now ?? null);
@@ -206,6 +207,7 @@ function prepareQueueStatements(db: Database.Database) {
     pendingDelayedIn: db.prepare("SELECT * FROM delayed_requests WHERE queue_id = ? AND state = 'pending' ORDER BY seq LIMIT ?"),
     pendingDelayedQueues: db.prepare("SELECT queue_id FROM delayed_requests WHERE state = 'pending' GROUP BY queue_id ORDER BY min(seq)").pluck(),
     staleDeferred: db.prepare("SELECT * FROM delayed_requests WHERE state = 'deferred' AND created_at < ? ORDER BY seq"),
+    deferredSummaries: db.prepare(`SELECT ${DEFERRED_SUMMARY_COLUMNS} FROM delayed_requests WHERE state = 'deferred' ORDER BY seq`),
     advanceDelayed: (id: string, update: DelayedUpdate, messages: NewQueueMessage[], maxDepth: number) =>
       advanceDelayed.immediate(id, update, messages, maxDepth),
     claimDelayed: (queueId: string, owner: string, until: string, now: string | null) => claimDelayed.immediate(queueId, owner, until, now),

@@ -115,4 +115,20 @@ export const REMOTE_REQUIREMENTS: Requirement[] = [
       }
     },
   },
+  {
+    id: 'REM-006', source: 'A4L wiki "IMMEDIATE/DELAYED Request/Response", Assumptions & Constraints (DELAYED for batch operations only); notes/async-providers.md B1', level: 'MUST',
+    text: 'A DELAYED single-object create of a remotely provided service is refused with 400 at once, never accepted (202) to fail later in the queue',
+    async check({ h }) {
+      const c = await h.register('DemoApp', 'DemoSecret', fresh());
+      const cq = await queue(h, c);
+      const res = await h.call('/requests/xStaffs/xStaff', {
+        method: 'POST', auth: demoAuth(c),
+        headers: { ...JSON_HEADERS, requestType: 'DELAYED', queueId: cq.id, requestId: 'audit-single' },
+        body: JSON.stringify({ xStaff: { '@refId': '5a1f0000-0000-4000-8000-0000000000aa', name: { familyName: 'Single' } } }),
+      });
+      assert.equal(res.status, 400, res.text);
+      assert.equal(res.json.error.code, '400');
+      assert.equal((await h.call(cq.messages, { auth: demoAuth(c) })).status, 204);
+    },
+  },
 ];
