@@ -59,8 +59,8 @@ function merge(base: RepeatableTree, extra: RepeatableTree): RepeatableTree {
 /**
  * The paths of every repeating element of a tree (`otherIds/otherId`), in schema order: for code
  * that stores objects and must know where the lists are (an SQL layer, a client's `repeatable`),
- * so that it reads them from the model rather than keeping a second copy. A type that contains
- * itself is followed once along each path.
+ * so that it reads them from the model rather than keeping a second copy. Where a type contains
+ * itself, the walk stops: the paths below that point repeat those already listed, endlessly.
  *
  * @example
  * repeatablePaths(dataModel(model).object('xSchool').tree); // ['otherIds/otherId', 'gradeLevels/gradeLevel', …]
