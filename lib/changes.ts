@@ -1,5 +1,6 @@
 import type { ResolvedConfig } from './config/resolve';
 import type { ObjectsChanged, SifEvents } from './events';
+import { checkReportedChange } from './models/hooks';
 import type { GoessnerObject } from './payload/goessner';
 import { textOf } from './payload/goessner';
 import type { RegisteredService } from './services/registry';
@@ -84,6 +85,7 @@ export class ChangeReporter {
       return id;
     });
     if (objects.length === 0) return;
+    checkReportedChange(service, action, objects, options.replacement, this.config.logger);
     const { zoneId, contextId, generatorId, replacement } = options;
     await this.record({ serviceName, action, objects, ids, source: 'host', zoneId, contextId, generatorId, replacement }, service);
   }

@@ -125,6 +125,7 @@ export { sifHmac } from './auth/verify';
 export type { OrderTerm, WhereCondition, WhereJunction, WhereNode, WhereOperator } from './protocol/query';
 export { parseWhere, parseOrder, exampleToWhere, matchesWhere, compareByOrder, valuesAt, asNumber } from './protocol/query';
 export { dataModel } from './models/data-model';
+export { repeatablePaths } from './models/plan';
 export type { DataModel, ModelServiceDefinition } from './models/data-model';
 export type { ModelBinding } from './models/binding';
 export type { CompiledModel, ObjectModel, ComplexTypeModel, ElementModel, AttributeModel, ScalarModel, ScalarKind } from './models/model';

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { GoessnerObject } from 'sif3-direct';
 import { BadRequestError, ConflictError } from 'sif3-direct';
+import { XPRESS } from './xpress';
 
-/** The NA data model the Springfield SIS speaks. */
-export const NA_NAMESPACE = 'http://www.sifassociation.org/datamodel/na/3.6';
+/** The namespace of the NA data model the Springfield SIS speaks (its xPress model's). */
+export const NA_NAMESPACE = XPRESS.namespace;
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 

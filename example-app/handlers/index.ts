@@ -1,10 +1,10 @@
 import type { ServiceDefinition } from 'sif3-direct';
 import type { SisConnection } from '../sis/connection';
 import type { BulkImporter } from './bulk-import';
-import { NA_NAMESPACE } from './common';
 import { rostersService } from './rosters';
 import { schoolsService } from './schools';
 import { studentsService } from './students';
+import { XPRESS } from './xpress';
 
 /**
  * The SIF services of the Springfield SIS, on its own database (SQLite or PostgreSQL). With an importer, a DELAYED bulk
@@ -17,6 +17,6 @@ export function sisServices(sis: SisConnection, importer?: BulkImporter): Record
     xStudents: importer ? { ...students, delayed: { createMany: importer.take } } : students,
     xRosters: rostersService(sis),
     // Provided by the staff directory, a process of its own that pulls its requests (remote-provider/).
-    xStaffs: { objectName: 'xStaff', namespace: NA_NAMESPACE, repeatable: ['emailList/email'], supports: { where: true, order: true, queryByExample: true }, remote: { provider: 'StaffDirectory' } },
+    xStaffs: XPRESS.service('xStaff', { validate: true, supports: { where: true, order: true, queryByExample: true }, remote: { provider: 'StaffDirectory' } }),
   };
 }

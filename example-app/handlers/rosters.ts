@@ -6,8 +6,9 @@ import { rowCount } from '../sis/counts';
 import type { Work } from '../sis/work';
 import { step } from '../sis/work';
 import { batchHandlers } from './batch';
+import { XPRESS } from './xpress';
 import type { SingleWrites } from './document-table';
-import { NA_NAMESPACE, applyPartial, withRefId, child, chooseRefId, requiredText, text } from './common';
+import { applyPartial, withRefId, child, chooseRefId, requiredText, text } from './common';
 
 /**
  * xRosters on the SIS's `rosters` and `roster_students` tables. The member list is not stored in the
@@ -115,10 +116,8 @@ export function rostersService(sis: SisConnection): ServiceDefinition {
     },
   };
 
-  return {
-    objectName: 'xRoster',
-    namespace: NA_NAMESPACE,
-    repeatable: ['students/studentReference', 'otherStaffs/otherStaff', 'meetingTimes/meetingTime'],
+  return XPRESS.service('xRoster', {
+    validate: true,
     handlers: {
       query: (_ctx, query) =>
         sis.read(function* (sql) {
@@ -130,7 +129,7 @@ export function rostersService(sis: SisConnection): ServiceDefinition {
       delete: (_ctx, refId) => sis.write((sql) => one.delete(sql, refId)),
       ...batchHandlers(sis, one),
     },
-  };
+  });
 }
 
 /** A copy of `doc` with `key` placed right after `after` (keeping element order), or at the end. */

@@ -2,21 +2,18 @@ import type { GoessnerObject, ServiceDefinition } from 'sif3-direct';
 import { ConflictError } from 'sif3-direct';
 import type { SisConnection } from '../sis/connection';
 import { step } from '../sis/work';
-import { NA_NAMESPACE, requiredText } from './common';
+import { requiredText } from './common';
 import { documentTableHandlers } from './document-table';
-
-const REPEATABLE = ['otherIds/otherId', 'gradeLevels/gradeLevel', 'otherPhoneNumbers/phoneNumber'];
+import { XPRESS, xpressArrays } from './xpress';
 
 /** xSchools on the SIS's `schools` table. A school with students or rosters cannot be deleted (409). */
 export function schoolsService(sis: SisConnection): ServiceDefinition {
-  return {
-    objectName: 'xSchool',
-    namespace: NA_NAMESPACE,
-    repeatable: REPEATABLE,
+  return XPRESS.service('xSchool', {
+    validate: true,
     supports: { where: true, order: true, queryByExample: true },
     handlers: documentTableHandlers(sis, {
       table: 'schools',
-      arrays: REPEATABLE,
+      arrays: xpressArrays('xSchool'),
       *columns(_sql, doc: GoessnerObject) {
         return {
           ref_id: doc['@refId'] as string,
@@ -32,5 +29,5 @@ export function schoolsService(sis: SisConnection): ServiceDefinition {
         if (inUse !== undefined) throw new ConflictError('The school still has students or rosters');
       },
     }),
-  };
+  });
 }

@@ -4,13 +4,12 @@ import { documentShape, queryDocuments } from '../query/documents';
 import type { SisConnection } from '../sis/connection';
 import { STUDENT_GENERATED_COLUMNS } from '../sis/database';
 import { step } from '../sis/work';
-import { NA_NAMESPACE, child, requiredText, text } from './common';
+import { child, requiredText, text } from './common';
 import { documentTableHandlers } from './document-table';
+import { XPRESS, xpressArrays } from './xpress';
 
-const REPEATABLE = [
-  'otherIds/otherId', 'otherNames/name', 'otherPhoneNumbers/phoneNumber', 'otherEmails/email',
-  'demographics/races/race', 'studentContacts/contactPersonRefId', 'languages/language',
-];
+/** The student elements that are lists in the stored documents: the model's repeating elements. */
+const REPEATABLE = xpressArrays('xStudent');
 
 /**
  * The student elements that where and order reach through an index: the generated columns of
@@ -31,10 +30,8 @@ export const STUDENTS_SHAPE = documentShape('students', REPEATABLE, INDEXED, 'st
  * JSON beside the columns the SIS searches on. Roster memberships go with a deleted student.
  */
 export function studentsService(sis: SisConnection): ServiceDefinition {
-  return {
-    objectName: 'xStudent',
-    namespace: NA_NAMESPACE,
-    repeatable: REPEATABLE,
+  return XPRESS.service('xStudent', {
+    validate: true,
     supports: { where: true, order: true, queryByExample: true },
     paths: {
       // Service paths (Base Architecture §5.5): one school's students, one roster's students.
@@ -69,5 +66,5 @@ export function studentsService(sis: SisConnection): ServiceDefinition {
         if (!text(doc.localId)) doc.localId = String(yield* step(sql.value<number>("UPDATE counters SET n = n + 1 WHERE name = 'student_local_id' RETURNING n")));
       },
     }),
-  };
+  });
 }

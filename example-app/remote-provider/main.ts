@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Format } from 'sif3-direct/client';
 import { SifClient } from 'sif3-direct/client';
+import { xpressArrays } from '../handlers/xpress';
 import { openStaffDirectory } from './staff';
 
 // The Springfield staff directory: a second process that serves xStaffs to the district's
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
     instanceId: 'staff-directory',
   });
   const provision = await client.provide('xStaffs', staff.handlers, {
-    repeatable: ['emailList/email'],
+    repeatable: xpressArrays('xStaff'),
     onError: (error) => console.error(`[staff] ${error instanceof Error ? error.message : String(error)}; retrying`),
   });
   console.log(`Staff directory providing xStaffs (${staff.count()} staff) through ${url}, queue ${provision.queueId}; no port opened`);

@@ -77,8 +77,8 @@ export function openStaffDirectory(file: string, options: { seed?: number; pageD
 function staffMember(refId: string, familyName: string, givenName: string, i: number): GoessnerObject {
   return {
     '@refId': refId,
-    localId: `S${1000 + i}`,
     name: { type: 'LegalName', familyName, givenName },
-    emailList: { email: [{ '@type': 'Work', '#text': `${givenName.toLowerCase()}.${familyName.toLowerCase()}@springfield.example.org` }] },
+    localId: `S${1000 + i}`,
+    email: { emailType: 'Organizational', emailAddress: `${givenName.toLowerCase()}.${familyName.toLowerCase()}@springfield.example.org` },
   };
 }

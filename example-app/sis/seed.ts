@@ -158,7 +158,7 @@ function xRoster(rnd: SeededRandom, r: number, school: { refId: string; localId:
     schoolYear: String(SCHOOL_YEAR),
     sessionCode: 'FY',
     // The member list lives in roster_students; the xRosters handler composes it on every read.
-    primaryStaff: { teacherReference: teacher, staffPersonRole: 'TeacherOfRecord' },
+    primaryStaff: { staffPersonReference: teacher, teacherOfRecord: 'true' },
   };
   return { refId, courseTitle, doc, members: [...members.values()] };
 }

@@ -1,5 +1,6 @@
 // `sif3-direct/models`: data models and the compiler that makes them from official SIF XSDs.
 export { dataModel } from './data-model';
+export { repeatablePaths } from './plan';
 export type { DataModel, ModelServiceDefinition } from './data-model';
 export type { ModelBinding } from './binding';
 export { readModel, checkModel, SHIPPED_MODELS } from './load';

@@ -55,3 +55,29 @@ function merge(base: RepeatableTree, extra: RepeatableTree): RepeatableTree {
   }
   return Object.freeze(out);
 }
+
+/**
+ * The paths of every repeating element of a tree (`otherIds/otherId`), in schema order: for code
+ * that stores objects and must know where the lists are (an SQL layer, a client's `repeatable`),
+ * so that it reads them from the model rather than keeping a second copy. Where a type contains
+ * itself, the walk stops: the paths below that point repeat those already listed, endlessly.
+ *
+ * @example
+ * repeatablePaths(dataModel(model).object('xSchool').tree); // ['otherIds/otherId', 'gradeLevels/gradeLevel', …]
+ */
+export function repeatablePaths(tree: RepeatableTree): string[] {
+  const paths: string[] = [];
+  const along = new Set<RepeatableTree>();
+  const walk = (node: RepeatableTree, prefix: string): void => {
+    if (along.has(node)) return;
+    along.add(node);
+    for (const key of Object.keys(node)) {
+      const path = prefix === '' ? key : `${prefix}/${key}`;
+      if (node[key]!.repeat) paths.push(path);
+      walk(node[key]!.children, path);
+    }
+    along.delete(node);
+  };
+  walk(tree, '');
+  return paths;
+}

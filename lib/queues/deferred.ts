@@ -8,6 +8,7 @@ import { shapeForOutput } from '../payload/objects';
 import { createResponse, deleteResponse, updateResponse } from '../payload/responses';
 import type { ResponseAction } from '../protocol/enums';
 import { errorObject } from '../payload/error';
+import { refusedAnswer } from '../models/hooks';
 import type { RegisteredService } from '../services/registry';
 import type { QueryRequest, SifRequestContext } from '../services/types';
 import type { AdvanceOutcome, DelayedRequestRecord, MessageBody, NewQueueMessage, RemoteRoute } from '../store/queue-records';
@@ -237,12 +238,10 @@ export class Deferrals {
       const lastPage = (part as DeferredQueryPart).lastPage;
       if (last) headers.navigationLastPage = String(page);
       else if (typeof lastPage === 'number' && Number.isInteger(lastPage) && lastPage > page) headers.navigationLastPage = String(lastPage);
-      body = {
-        kind: 'payload',
-        root: service.name,
-        namespace: service.namespace,
-        value: { [service.objectName!]: objects.map((o) => shapeForOutput(o, service.repeatable)) },
-      };
+      const shaped = objects.map((o) => shapeForOutput(o, service.repeatable));
+      const refused = refusedAnswer(service, shaped, this.config.logger);
+      if (refused) return this.failAt(ref, refused, ifParts);
+      body = { kind: 'payload', root: service.name, namespace: service.namespace, value: { [service.objectName!]: shaped } };
     } else {
       const spec = RESULTS[deferred.operation];
       const results = (part as DeferredResultsPart).results;

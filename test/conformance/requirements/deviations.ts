@@ -209,7 +209,7 @@ export const DEVIATION_REQUIREMENTS: Requirement[] = [
     async check({ h, demo }) {
       const created = await h.call('/requests/xStudents/xStudent', {
         method: 'POST', headers: { 'Content-Type': 'application/xml', Accept: 'application/json' }, auth: as(demo),
-        body: `<xStudent xmlns="${NA}"><localId>upd-001-${process.pid}-${++instance}</localId><name type="LegalName"><familyName>Before</familyName><givenName>Kept</givenName></name></xStudent>`,
+        body: `<xStudent xmlns="${NA}"><localId>upd-001-${process.pid}-${++instance}</localId><name><type>LegalName</type><familyName>Before</familyName><givenName>Kept</givenName></name></xStudent>`,
       });
       assert.equal(created.status, 201);
       const refId = created.json.xStudent['@refId'];
@@ -221,7 +221,7 @@ export const DEVIATION_REQUIREMENTS: Requirement[] = [
       const read = await h.call(`/requests/xStudents/${refId}`, { headers: { Accept: 'application/json' }, auth: as(demo) });
       assert.equal(read.json.xStudent.name.familyName, 'After');
       assert.equal(read.json.xStudent.name.givenName, 'Kept');
-      assert.equal(read.json.xStudent.name['@type'], 'LegalName');
+      assert.equal(read.json.xStudent.name.type, 'LegalName');
     },
   },
 ];
