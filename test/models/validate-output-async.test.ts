@@ -96,6 +96,7 @@ describe.each(['log', 'refuse'] as const)("validateOutput '%s' on events and del
       .set('requestType', 'DELAYED')
       .set('queueId', q.id)
       .set('requestId', 'q-1')
+      .set('navigationPageSize', '2') // a paged batch: answered page by page (a bulk query is one part)
       .set('Accept', 'application/json');
     expect(asked.status).toBe(202);
     await host.provider.idle();
