@@ -107,6 +107,34 @@ describe('jobs: phase names and methodOverride', () => {
   });
 });
 
+describe('jobs: what the provider owns', () => {
+  test('a consumer cannot set a job’s timeout, state, dates or phases; once FAILED its phases and states take no change (403)', async () => {
+    const me = await session('DemoApp', 'DemoSecret', 'job-owned-fields');
+    const sent = {
+      job: {
+        ...jobOf(2105).job,
+        timeout: 'P99999999999D',
+        state: 'COMPLETED',
+        created: '1999-01-01T00:00:00Z',
+        phases: { phase: [{ name: 'evil', states: { state: [{ type: 'COMPLETED' }] }, rights: { right: [{ '@type': 'DELETE', '#text': 'APPROVED' }] } }] },
+      },
+    };
+    const res = await request(example.app).post(`${SVC}/job`).set('Authorization', me.auth).set('Accept', J).type('json').send(sent);
+    expect(res.status).toBe(201);
+    const job = res.body.job;
+    expect([job.timeout, job.state, job.created.startsWith('1999')]).toEqual(['P7D', 'INPROGRESS', false]);
+    expect([job.phases.phase].flat().map((p: { name: string }) => p.name)).toEqual(['oldYearEnrolment', 'newYearEnrolment']);
+    expectSifError(await request(example.app).get(`${SVC}/${job['@id']}/evil`).set('Authorization', me.auth).set('Accept', J), 404);
+
+    await example.provider.jobs.setPhaseState(job['@id'], 'newYearEnrolment', 'FAILED', 'stopped by the operator');
+    expectSifError(await addState(me, job['@id'], 'oldYearEnrolment', 'COMPLETED'), 403);
+    expectSifError(await request(example.app).post(`${SVC}/${job['@id']}/newYearEnrolment`).set('Authorization', me.auth).set('Accept', J).type('json').send({ x: {} }), 403);
+    const after = await request(example.app).get(`${SVC}/${job['@id']}`).set('Authorization', me.auth).set('Accept', J);
+    expect(after.body.job.state).toBe('FAILED');
+    expect((await request(example.app).delete(`${SVC}/${job['@id']}`).set('Authorization', me.auth)).status).toBe(204);
+  });
+});
+
 describe('jobs: floods', () => {
   test('limits.statesPerPhase: a consumer adding states without end is refused with 409 naming the limit, and the phase keeps what it had', async () => {
     const me = await session('DemoApp', 'DemoSecret', 'states-flood');
