@@ -40,6 +40,8 @@ export const LIMIT_DEFAULTS = Object.freeze({
   maxAlertBytes: 64 * 1024,
   /** Jobs of functional services one environment may have at once; one more is refused (409). */
   jobsPerEnvironment: 1000,
+  /** States one phase of a job may hold before a consumer's next one is refused (409); the provider's own are kept. */
+  statesPerPhase: 100,
   /** Live `queryIntention: ALL` snapshots per environment; one more is refused until one expires. */
   snapshotsPerEnvironment: 5,
   /** Object ids in one snapshot; a larger consistent query is refused (413): page without ALL. */

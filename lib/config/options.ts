@@ -195,6 +195,8 @@ export interface LimitOptions {
   maxAlertBytes?: number;
   /** Jobs of functional services per environment (409 past it, until one is deleted or expires). Default 1,000. */
   jobsPerEnvironment?: number;
+  /** States one phase of a job may hold when a consumer adds one (409 past it; the provider's own progress is kept). Default 100. */
+  statesPerPhase?: number;
   /** Live `queryIntention: ALL` snapshots per environment (409 past it, until one expires). Default 5. */
   snapshotsPerEnvironment?: number;
   /** Object ids in one `queryIntention: ALL` snapshot (413 past it). Default 1,000,000. */

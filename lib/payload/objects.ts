@@ -1,6 +1,6 @@
 import { BadRequestError } from '../errors';
 import type { GoessnerObject, GoessnerValue } from './goessner';
-import { isElement } from './goessner';
+import { asArray, isElement, textOf } from './goessner';
 import { keyKind, quoteName } from './names';
 import { MAX_OUTPUT_DEPTH, describeValue, isPlainObject, outputError, scalarText } from './output-values';
 
@@ -22,6 +22,22 @@ export interface RepeatableNode {
   readonly rank?: number;
   /** The model says it never repeats. */
   readonly single?: boolean;
+}
+
+/**
+ * The items of a collection payload (`<xStudents><xStudent/>…`). Anything else inside it (objects of
+ * another type, a misspelt name, stray text) is a 400: left out silently, it would be lost unnoticed.
+ *
+ * @example
+ * collectionItems({ xStudent: [{}, {}] }, 'xStudents', 'xStudent'); // [{}, {}]
+ * collectionItems({ xStudent: [{}], xSchool: [{}] }, 'xStudents', 'xStudent'); // throws BadRequestError
+ */
+export function collectionItems(value: GoessnerObject, collection: string, objectName: string): GoessnerValue[] {
+  for (const key of Object.keys(value)) {
+    if (key === objectName || key.startsWith('@') || (key === '#text' && textOf(value[key])?.trim() === '')) continue;
+    throw new BadRequestError(`A ${collection} collection holds ${objectName} objects only, not ${JSON.stringify(key.slice(0, 60))}`);
+  }
+  return asArray(value[objectName]);
 }
 
 type MutableTree = Record<string, { repeat: boolean; children: MutableTree }>;

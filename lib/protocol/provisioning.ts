@@ -39,7 +39,8 @@ export function completionStatus(assertions: readonly ProvisionAssertion[]): Com
  * Service rights assertions (ACCEPTED or REJECTED) will be merged into the existing set"): an
  * APPROVED right is granted; a REJECTED one is written only where the environment stated nothing
  * for that right, so that refusing a request never takes away what was granted before. A service
- * not yet in its zone is added; assertions on zones the environment does not have change nothing.
+ * not yet in its zone is added when some right on it is approved; assertions on zones the
+ * environment does not have, and refusals on services it does not list, change nothing.
  *
  * @example
  * mergeDecision(env.zones, record.assertions); // the zones to store with the environment
@@ -52,6 +53,9 @@ export function mergeDecision(zones: readonly ProvisionedZone[], decided: readon
     for (const assertion of mine) {
       const at = services.findIndex((s) => s.name === assertion.serviceName && s.contextId === assertion.contextId);
       const existing = at >= 0 ? services[at] : undefined;
+      // Nothing granted on a service the environment does not list says nothing new; writing it in
+      // would let a consumer grow its environment without bound with names that serve nothing.
+      if (!existing && !Object.values(assertion.rights).includes('APPROVED')) continue;
       const rights: Partial<Record<RightType, RightValue>> = { ...existing?.rights };
       for (const [right, value] of Object.entries(assertion.rights) as [RightType, AssertionValue][]) {
         if (value === 'APPROVED') rights[right] = 'APPROVED';

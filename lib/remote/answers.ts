@@ -7,8 +7,8 @@ import { readPayload } from '../http/payload';
 import { header } from '../http/params';
 import { replayOf } from '../http/replay';
 import type { DecodedPayload } from '../payload/codec';
-import { asArray, isElement, textOf } from '../payload/goessner';
-import { normalizeObject } from '../payload/objects';
+import { isElement, textOf } from '../payload/goessner';
+import { collectionItems, normalizeObject } from '../payload/objects';
 import type { DeferredItemResult, DeferredPart } from '../queues/deferred';
 import type { RegisteredService } from '../services/registry';
 import type { AdvanceOutcome, DelayedRequestRecord, RemoteRoute } from '../store/queue-records';
@@ -131,7 +131,7 @@ function partOf(
     if (payload.root !== service.name) {
       throw new BadRequestError(`An answer to a query of ${service.name} is a ${service.name} collection, not "${payload.root.slice(0, 60)}"`);
     }
-    const items = asArray(payload.value[service.objectName!]);
+    const items = collectionItems(payload.value, service.name, service.objectName!);
     if (items.length > core.config.paging.maxPageSize) {
       throw new QuotaExceededError(413, 'paging.maxPageSize', `A page may hold at most ${core.config.paging.maxPageSize} objects`);
     }

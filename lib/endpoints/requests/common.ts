@@ -5,8 +5,8 @@ import { getSifContext } from '../../http/context';
 import { readPayload } from '../../http/payload';
 import type { DecodedPayload } from '../../payload/codec';
 import type { GoessnerObject } from '../../payload/goessner';
-import { asArray, isElement } from '../../payload/goessner';
-import { normalizeObject, shapeForOutput } from '../../payload/objects';
+import { isElement } from '../../payload/goessner';
+import { collectionItems, normalizeObject, shapeForOutput } from '../../payload/objects';
 import type { ItemOutcome } from '../../payload/responses';
 import type { RegisteredService } from '../../services/registry';
 import type { ChangeAction, SifRequestContext } from '../../services/types';
@@ -65,7 +65,7 @@ export async function readOneObject(req: Request, core: ProviderCore, service: R
  */
 export async function readObjects(req: Request, core: ProviderCore, service: RegisteredService): Promise<GoessnerObject[]> {
   const payload = await requireObjectPayload(req, core, service, service.name);
-  const items = asArray(payload.value[service.objectName!]);
+  const items = collectionItems(payload.value, service.name, service.objectName!);
   if (items.length === 0) throw new BadRequestError(`The ${service.name} payload holds no ${service.objectName}`);
   assertObjectCount(items.length, core);
   return items.map((item, i) => {

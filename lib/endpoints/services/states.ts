@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { ProviderCore } from '../../core';
-import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../errors';
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, QuotaExceededError } from '../../errors';
 import { readPayload } from '../../http/payload';
 import { withPhaseState } from '../../jobs/model';
 import type { JobPhase, StatesOperation } from '../../jobs/types';
@@ -38,6 +38,7 @@ export function createState(core: ProviderCore) {
       String(req.params.jobId),
       (job, now) => {
         refuseEnded(job);
+        refuseStatesFlood(job.phases.find((p) => p.name === phase.name)!, core.config.limits.statesPerPhase, target.serviceName);
         if (job.phases.some((p) => p.states.some((s) => s.id === id))) throw new ConflictError(`The job already has a state ${id}`);
         return withPhaseState(job, phase.name, { id, type: asked.type, created: now, lastModified: now, description: undefined }, now);
       },
@@ -52,6 +53,12 @@ export function createState(core: ProviderCore) {
     }
     core.responder.payload(req, res, 201, 'state', stateObject(state));
   };
+}
+
+/** A consumer adding states without end would grow the job without bound: 409 at `limits.statesPerPhase`. */
+function refuseStatesFlood(phase: JobPhase, max: number, scope: string): void {
+  if (phase.states.length < max) return;
+  throw new QuotaExceededError(409, 'limits.statesPerPhase', `Phase ${phase.name} holds ${max} states, the most a consumer may add to`, { scope });
 }
 
 /** The caller's job and its phase, with `right` approved in the phase's `statesRights` (403). */

@@ -44,14 +44,20 @@ function writeElement(value: unknown, shape: PescShape, path: string[]): unknown
   return writeObject(value, shape, path);
 }
 
-/** An element object: its text as `value`, then its children, then its attributes (PESC's order). */
+/**
+ * An element object: its text as `value`, then its children, then its attributes (PESC's order).
+ * Where PESC's names collide (an attribute and a child of one name, text beside a child or an
+ * attribute called `value`), the text or attribute keeps its Goessner key (`#text`, `@name`), which
+ * `fromPesc` reads back: an object someone stored stays readable, and unchanged, in PESC.
+ */
 function writeObject(value: GoessnerObject, shape: PescShape, path: string[]): Record<string, unknown> | undefined {
   if (path.length > MAX_OUTPUT_DEPTH) throw outputError('the value nests too deeply (or contains itself)', path.slice(0, 3));
   // An xsi:nil element has no PESC form: the framework leaves it out.
   if (scalarText(value['@xsi:nil']) === 'true') return undefined;
   const out: Record<string, unknown> = {};
   const text = value['#text'];
-  if (text !== undefined && text !== null) out.value = scalarOf(text, false, [...path, '#text']);
+  const textKey = Object.hasOwn(value, 'value') ? '#text' : 'value';
+  if (text !== undefined && text !== null) out[textKey] = scalarOf(text, false, [...path, '#text']);
   for (const key of Object.keys(value)) {
     if (key.startsWith('@') || key === '#text') continue;
     path.push(key);
@@ -65,8 +71,7 @@ function writeObject(value: GoessnerObject, shape: PescShape, path: string[]): R
     if (!key.startsWith('@') || key.startsWith('@xmlns') || key.startsWith('@xsi:')) continue;
     const name = key.slice(1);
     if (value[key] === undefined || value[key] === null) continue;
-    if (Object.hasOwn(out, name)) throw outputError(`attribute ${name} and a child of the same name have no PESC form`, path);
-    out[name] = scalarOf(value[key], shape.isNumber(name), [...path, key]);
+    out[Object.hasOwn(out, name) ? key : name] = scalarOf(value[key], shape.isNumber(name), [...path, key]);
   }
   return out;
 }
@@ -105,7 +110,8 @@ function readElement(value: GoessnerValue, shape: PescShape): GoessnerValue {
     const child = value[sent]!;
     if (sent === 'xmlns') continue;
     const key = shape.xmlName(sent);
-    if ((key === 'value' || key === '#text') && typeof child === 'string') out['#text'] = child;
+    // `value` is the text, unless the text came as `#text` (then `value` is a child of that name).
+    if ((key === '#text' || (key === 'value' && !Object.hasOwn(value, '#text'))) && typeof child === 'string') out['#text'] = child;
     else if (key.startsWith('@')) out[key] = child;
     else if (typeof child === 'string' && shape.isAttribute(key)) out[`@${key}`] = child;
     else out[key] = readElement(child, shape.child(key));
