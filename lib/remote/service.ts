@@ -1,4 +1,4 @@
-import { rejectUnknownKeys, requireObject, requireString } from '../config/validate';
+import { rejectUnknownKeys, requireObject, requireString } from '../util/validate';
 import { ServiceUnavailableError, SifConfigError } from '../errors';
 import type { RemoteProvision, ServiceDefinition, ServiceHandlers } from '../services/types';
 
