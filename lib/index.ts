@@ -19,7 +19,7 @@ export type { XQueryTemplateDefinition, XQueryParameter, XQueryHandler } from '.
 export type { ProvisionAssertion, AssertionValue, CompletionStatus } from './protocol/provisioning';
 export { CORS_REQUEST_HEADERS, CORS_EXPOSED_HEADERS } from './http/cors';
 export { QUEUE_DEFAULTS } from './config/queues';
-export { LIMIT_DEFAULTS } from './config/limits';
+export { LIMIT_DEFAULTS } from './limits';
 export type { HostChangeOptions } from './changes';
 export type { DeferredPart, DeferredQueryPart, DeferredResultsPart, DeferredItemResult } from './queues/deferred';
 export type {
@@ -64,7 +64,7 @@ export type {
   StatesOperation,
   JobsApi,
 } from './jobs/types';
-export { JOB_STATES, PHASE_STATES } from './jobs/types';
+export { JOB_STATES, PHASE_STATES } from './protocol/enums';
 export type { JobRecord, JobFilter, CreateJobResult } from './store/job-records';
 export {
   SifError,
@@ -122,8 +122,8 @@ export type { CoordinationSignal } from './coordination/signals';
 export type { GoessnerObject, GoessnerValue } from './payload/goessner';
 export type { AuthMethod, RightType, RightValue, ServiceType, InfrastructureVersion } from './protocol/enums';
 export { sifHmac } from './auth/verify';
-export type { OrderTerm, WhereCondition, WhereJunction, WhereNode, WhereOperator } from './protocol/query';
-export { parseWhere, parseOrder, exampleToWhere, matchesWhere, compareByOrder, valuesAt, asNumber } from './protocol/query';
+export type { OrderTerm, WhereCondition, WhereJunction, WhereNode, WhereOperator } from './query';
+export { parseWhere, parseOrder, exampleToWhere, matchesWhere, compareByOrder, valuesAt, asNumber } from './query';
 export { dataModel } from './models/data-model';
 export { repeatablePaths } from './models/plan';
 export type { DataModel, ModelServiceDefinition } from './models/data-model';

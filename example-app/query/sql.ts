@@ -7,7 +7,7 @@ import { SQLITE_DIALECT } from './sqlite-dialect';
 export type { SqlFragment } from './dialect';
 
 // Translates the query language into SQL over a JSON `doc` column, with the library's reference
-// semantics (see lib/protocol/query/evaluate.ts): a repeated element on a path means "any of them",
+// semantics (see lib/query/evaluate.ts): a repeated element on a path means "any of them",
 // missing values match nothing, quoted literals compare as text, numbers numerically, `like` is
 // case-insensitive for A-Z. Every value and every JSON path is a bound parameter: nothing from the
 // request is ever spliced into the SQL text. Paths that a table keeps in an indexed column holding

@@ -1,7 +1,7 @@
 import type { GoessnerObject } from '../payload/goessner';
 import { asArray, isElement, textOf } from '../payload/goessner';
-import { exampleToWhere, parseOrder, parseWhere } from '../protocol/query';
-import type { WhereNode } from '../protocol/query';
+import { exampleToWhere, parseOrder, parseWhere } from '../query';
+import type { WhereNode } from '../query';
 import type { QueryRequest, ServiceHandlers, SifRequestContext } from '../services/types';
 import type { QueueMessage } from './queue';
 import { normaliseRepeatable } from './repeatable';

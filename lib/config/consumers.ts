@@ -19,7 +19,7 @@ import {
   rejectUnknownKeys,
   requireObject,
   requireString,
-} from './validate';
+} from '../util/validate';
 
 /**
  * One application allowed to register as a SIF consumer, and the environment it gets.

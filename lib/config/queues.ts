@@ -1,6 +1,6 @@
 import { SifConfigError } from '../errors';
 import type { QueueOptions } from './options';
-import { optionalPositiveInt, rejectUnknownKeys, requireObject } from './validate';
+import { optionalPositiveInt, rejectUnknownKeys, requireObject } from '../util/validate';
 
 /** Documented defaults of the `queues` option. */
 export const QUEUE_DEFAULTS = Object.freeze({

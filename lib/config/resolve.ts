@@ -30,7 +30,7 @@ import {
   optionalString,
   rejectUnknownKeys,
   requireObject,
-} from './validate';
+} from '../util/validate';
 
 /** Documented defaults, in one place. */
 export const DEFAULTS = Object.freeze({

@@ -8,7 +8,7 @@ import { readPayload } from '../http/payload';
 import { DEFAULT_CONTEXT, ENVIRONMENT_GLOBAL_ZONE } from '../protocol/enums';
 import type { RightType } from '../protocol/enums';
 import { pageOffset, pagingHeaders, parsePaging } from '../protocol/paging';
-import { findProvisioned, requireGranted } from '../protocol/rights';
+import { requireUtilityRight } from '../protocol/rights';
 import { newId } from '../util/ids';
 import { wholeAsOnePage } from './requests/bulk';
 
@@ -26,15 +26,13 @@ function authorize(req: Request, right: RightType) {
   const session = context.session!;
   const zoneId = context.matrix.zoneId || header(req, 'zoneId') || ENVIRONMENT_GLOBAL_ZONE;
   const contextId = context.matrix.contextId || header(req, 'contextId') || DEFAULT_CONTEXT;
-  const where = { zoneId, serviceName: 'alerts', contextId };
-  const provisioned = findProvisioned(session.environment, where);
-  if (!provisioned) {
+  if (zoneId !== ENVIRONMENT_GLOBAL_ZONE || contextId !== DEFAULT_CONTEXT) {
     throw new NotFoundError(`No service alerts in zone ${zoneId.slice(0, 80)}, context ${contextId.slice(0, 80)}`, {
       scope: 'alerts',
       description: `Alerts live in the ${ENVIRONMENT_GLOBAL_ZONE} zone, ${DEFAULT_CONTEXT} context`,
     });
   }
-  requireGranted(provisioned, where, right);
+  requireUtilityRight(session.environment, 'alerts', right);
   context.serviceType = checkServiceType(req, 'alerts', 'UTILITY', ['UTILITY']);
   return session;
 }

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { SifConfigError, ForbiddenError } from '../errors';
-import { optionalBoolean, optionalPositiveInt, rejectUnknownKeys, requireObject } from '../config/validate';
+import { optionalBoolean, optionalPositiveInt, rejectUnknownKeys, requireObject } from '../util/validate';
 import { replayOf } from './replay';
 
 /**

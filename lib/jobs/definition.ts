@@ -1,5 +1,5 @@
 import { SifConfigError } from '../errors';
-import { optionalBoolean, optionalString, rejectUnknownKeys, requireObject, requireString } from '../config/validate';
+import { optionalBoolean, optionalString, rejectUnknownKeys, requireObject, requireString } from '../util/validate';
 import { isDuration } from './duration';
 import type { JobDefinition, PhaseHandler, PhaseOperation, StatesOperation } from './types';
 

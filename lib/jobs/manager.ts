@@ -8,7 +8,7 @@ import type { RegisteredJob } from './definition';
 import type { JobEvents } from './events';
 import { expiryOf, newJob, withJobState, withPhaseState } from './model';
 import type { Job, JobOwner, JobState, JobsApi, PhaseState } from './types';
-import { JOB_STATES, PHASE_STATES } from './types';
+import { JOB_STATES, PHASE_STATES } from '../protocol/enums';
 
 /** How often housekeeping looks for jobs past their timeout. */
 const HOUSEKEEPING_MS = 60_000;

@@ -1,16 +1,14 @@
 import type { GoessnerObject, GoessnerValue } from '../payload/goessner';
 import type { SifRequestContext } from '../services/types';
+import type { JOB_STATES, PHASE_OPERATIONS, PHASE_STATES } from '../protocol/enums';
 
-/** Job states (`jobStateType`, Infrastructure Services 3.2.1 job.xsd). */
-export const JOB_STATES = ['NOTSTARTED', 'INPROGRESS', 'COMPLETED', 'FAILED'] as const;
+/** A job's state (`jobStateType`). */
 export type JobState = (typeof JOB_STATES)[number];
 
-/** Phase states (`phaseStateType`): the XSD's seven, not the four of Base Architecture §5.16. */
-export const PHASE_STATES = ['NOTAPPLICABLE', 'NOTSTARTED', 'PENDING', 'SKIPPED', 'INPROGRESS', 'COMPLETED', 'FAILED'] as const;
+/** A phase's state (`phaseStateType`). */
 export type PhaseState = (typeof PHASE_STATES)[number];
 
-/** The operations on a phase (`{job}/{phase}`), each allowed by the phase right of that name. */
-export const PHASE_OPERATIONS = ['QUERY', 'CREATE', 'UPDATE', 'DELETE'] as const;
+/** An operation on a phase, allowed by the phase right of that name. */
 export type PhaseOperation = (typeof PHASE_OPERATIONS)[number];
 
 /** The operations on a phase's states: read them (`GET …/states`), add one (`POST …/states/state`). */

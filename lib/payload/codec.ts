@@ -1,5 +1,5 @@
 import { BadRequestError } from '../errors';
-import { LIMIT_DEFAULTS } from '../config/limits';
+import { LIMIT_DEFAULTS } from '../limits';
 import type { GoessnerObject, GoessnerValue } from './goessner';
 import { parseJson, toJson } from './json';
 import type { PayloadLimits } from './limits';

@@ -1,6 +1,6 @@
 import { BadRequestError } from '../errors';
 import type { Job, JobInitialization, JobPhase, JobPhaseState, PhaseState } from '../jobs/types';
-import { PHASE_OPERATIONS, PHASE_STATES } from '../jobs/types';
+import { PHASE_OPERATIONS, PHASE_STATES } from '../protocol/enums';
 import type { DecodedPayload } from './codec';
 import { requireInfrastructureRoot } from './fields';
 import type { GoessnerObject, GoessnerValue } from './goessner';

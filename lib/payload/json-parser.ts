@@ -1,4 +1,4 @@
-import { LIMIT_DEFAULTS } from '../config/limits';
+import { LIMIT_DEFAULTS } from '../limits';
 import { BadRequestError } from '../errors';
 import type { GoessnerObject, GoessnerValue } from './goessner';
 import type { PayloadLimits } from './limits';

@@ -45,3 +45,12 @@ export type MessageType = 'REQUEST' | 'RESPONSE' | 'ERROR' | 'EVENT';
 
 /** `responseAction` header values. */
 export type ResponseAction = 'CREATE' | 'UPDATE' | 'DELETE' | 'QUERY' | 'HEAD';
+
+/** Job states (`jobStateType`, Infrastructure Services 3.2.1 job.xsd). */
+export const JOB_STATES = ['NOTSTARTED', 'INPROGRESS', 'COMPLETED', 'FAILED'] as const;
+
+/** Phase states (`phaseStateType`): the XSD's seven, not the four of Base Architecture §5.16. */
+export const PHASE_STATES = ['NOTAPPLICABLE', 'NOTSTARTED', 'PENDING', 'SKIPPED', 'INPROGRESS', 'COMPLETED', 'FAILED'] as const;
+
+/** The operations on a phase (`{job}/{phase}`), each allowed by the phase right of that name. */
+export const PHASE_OPERATIONS = ['QUERY', 'CREATE', 'UPDATE', 'DELETE'] as const;

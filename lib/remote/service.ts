@@ -1,5 +1,5 @@
-import { rejectUnknownKeys, requireObject, requireString } from '../config/validate';
 import { DelayedOnlyError, SifConfigError } from '../errors';
+import { rejectUnknownKeys, requireObject, requireString } from '../util/validate';
 import type { RemoteProvision, ServiceDefinition, ServiceHandlers } from '../services/types';
 
 // A remote service (SIF 3.5 pull mode) as the registry holds it: the provider's application key,

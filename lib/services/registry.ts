@@ -9,7 +9,7 @@ import {
   rejectUnknownKeys,
   requireObject,
   requireString,
-} from '../config/validate';
+} from '../util/validate';
 import type { GoessnerObject } from '../payload/goessner';
 import { UTILITY_ZONE } from '../protocol/utility-zone';
 import type { ModelBinding } from '../models/binding';

@@ -1,6 +1,6 @@
 import { SifConfigError } from '../errors';
 import { UTILITY_ZONE } from '../protocol/utility-zone';
-import { oneOf, optionalBoolean, optionalString, rejectUnknownKeys, requireObject, requireString } from '../config/validate';
+import { oneOf, optionalBoolean, optionalString, rejectUnknownKeys, requireObject, requireString } from '../util/validate';
 import type { RegisteredService } from './registry';
 import type { QueryResult, SifRequestContext } from './types';
 

@@ -1,7 +1,7 @@
 import type { ModelBinding } from '../models/binding';
 import type { GoessnerObject } from '../payload/goessner';
 import type { ServiceType } from '../protocol/enums';
-import type { OrderTerm, WhereNode } from '../protocol/query/ast';
+import type { OrderTerm, WhereNode } from '../query/ast';
 import type { JobDefinition } from '../jobs/types';
 
 /**

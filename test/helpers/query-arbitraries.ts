@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { OrderTerm, WhereCondition, WhereNode } from '../../lib/protocol/query';
+import type { OrderTerm, WhereCondition, WhereNode } from '../../lib/query';
 
 // Random queries over the xStudent shape of the example data, for property tests.
 

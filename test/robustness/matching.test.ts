@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import request from 'supertest';
-import type { WhereCondition } from '../../lib/protocol/query';
-import { exampleToWhere, foldAscii, matchesWhere, satisfies, valuesAt } from '../../lib/protocol/query';
+import type { WhereCondition } from '../../lib/query';
+import { exampleToWhere, foldAscii, matchesWhere, satisfies, valuesAt } from '../../lib/query';
 import { basicAuth } from '../helpers/consumer-auth';
 import { startExample } from '../helpers/example';
 import { createTestHost, register } from '../helpers/host';

@@ -1,22 +1,18 @@
 import type { ProvisionedZone } from '../../lib/config/consumers';
 import type { EnvironmentRecord, SifStore } from '../../lib/store/store';
 import { newId } from '../../lib/util/ids';
+import type { OpenStore } from './every-store';
+import { freshStoreEach } from './every-store';
 
 /**
  * The contract every `SifStore` must keep. Run it with a factory that gives a fresh, empty store
  * (and a cleanup). A new implementation is done when this suite passes against it.
  */
-export function storeContract(name: string, open: () => Promise<{ store: SifStore; cleanup: () => Promise<void> }>): void {
+export function storeContract(name: string, open: OpenStore): void {
   describe(`SifStore contract: ${name}`, () => {
     let store: SifStore;
-    let cleanup: () => Promise<void>;
-
-    beforeEach(async () => {
-      ({ store, cleanup } = await open());
-    });
-    afterEach(async () => {
-      await store.close();
-      await cleanup();
+    freshStoreEach(open, (opened) => {
+      store = opened;
     });
 
     test('creates and reads an environment, by id, session hash and identity', async () => {

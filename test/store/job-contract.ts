@@ -2,22 +2,18 @@ import type { Job } from '../../lib/jobs/types';
 import type { JobRecord, SifStore } from '../../lib/store/store';
 import { newId } from '../../lib/util/ids';
 import { environment } from './contract';
+import type { OpenStore } from './every-store';
+import { freshStoreEach } from './every-store';
 
 /**
  * The job part of the `SifStore` contract (functional services): run with a factory that gives a
  * fresh, empty store.
  */
-export function jobStoreContract(name: string, open: () => Promise<{ store: SifStore; cleanup: () => Promise<void> }>): void {
+export function jobStoreContract(name: string, open: OpenStore): void {
   describe(`SifStore job contract: ${name}`, () => {
     let store: SifStore;
-    let cleanup: () => Promise<void>;
-
-    beforeEach(async () => {
-      ({ store, cleanup } = await open());
-    });
-    afterEach(async () => {
-      await store.close();
-      await cleanup();
+    freshStoreEach(open, (opened) => {
+      store = opened;
     });
 
     test('creates and reads a job exactly as given; an id taken is refused and nothing changes', async () => {

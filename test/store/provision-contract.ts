@@ -2,22 +2,18 @@ import type { ProvisionAssertion } from '../../lib/protocol/provisioning';
 import type { ProvisionRequestRecord, SifStore } from '../../lib/store/store';
 import { newId } from '../../lib/util/ids';
 import { environment } from './contract';
+import type { OpenStore } from './every-store';
+import { freshStoreEach } from './every-store';
 
 /**
  * The provision-request part of the `SifStore` contract (Infrastructure Services §6): requests kept
  * per environment, decided once, and a decision merged into the environment atomically.
  */
-export function provisionStoreContract(name: string, open: () => Promise<{ store: SifStore; cleanup: () => Promise<void> }>): void {
+export function provisionStoreContract(name: string, open: OpenStore): void {
   describe(`SifStore provision requests: ${name}`, () => {
     let store: SifStore;
-    let cleanup: () => Promise<void>;
-
-    beforeEach(async () => {
-      ({ store, cleanup } = await open());
-    });
-    afterEach(async () => {
-      await store.close();
-      await cleanup();
+    freshStoreEach(open, (opened) => {
+      store = opened;
     });
 
     test('stores, reads, lists (oldest first, by environment and pending) and counts requests', async () => {

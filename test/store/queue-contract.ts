@@ -1,27 +1,25 @@
 import type { DelayedRequestRecord, NewQueueMessage, QueueRecord, SifStore, SubscriptionRecord } from '../../lib/store/store';
 import { newId } from '../../lib/util/ids';
 import { environment } from './contract';
+import type { OpenStore } from './every-store';
+import { freshStoreEach } from './every-store';
 
 /**
  * The queue side of the `SifStore` contract: queues, messages (FIFO, outstanding per connection,
  * at-least-once), subscriptions and delayed requests, and what deleting owners takes with it.
  */
-export function queueStoreContract(name: string, open: () => Promise<{ store: SifStore; cleanup: () => Promise<void> }>): void {
+export function queueStoreContract(name: string, open: OpenStore): void {
   describe(`SifStore queue contract: ${name}`, () => {
     let store: SifStore;
-    let cleanup: () => Promise<void>;
     let envId: string;
     const T0 = '2026-01-01T00:00:00.000Z';
-
+    freshStoreEach(open, (opened) => {
+      store = opened;
+    });
     beforeEach(async () => {
-      ({ store, cleanup } = await open());
       const env = environment();
       await store.createEnvironment(env);
       envId = env.id;
-    });
-    afterEach(async () => {
-      await store.close();
-      await cleanup();
     });
 
     async function newQueue(environmentId = envId, overrides: Partial<QueueRecord> = {}): Promise<QueueRecord> {

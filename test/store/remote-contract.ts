@@ -1,6 +1,8 @@
 import type { DelayedRequestRecord, QueueRecord, SifStore, SubscriptionRecord } from '../../lib/store/store';
 import { newId } from '../../lib/util/ids';
 import { environment } from './contract';
+import type { OpenStore } from './every-store';
+import { freshStoreEach } from './every-store';
 
 const T0 = '2026-01-01T00:00:00.000Z';
 
@@ -9,16 +11,11 @@ const T0 = '2026-01-01T00:00:00.000Z';
  * fields kept, one REQUEST subscription per service, zone and context across environments, and an
  * answer queued only at the part it names (`ifParts`), so that a part sent twice is queued once.
  */
-export function remoteStoreContract(name: string, open: () => Promise<{ store: SifStore; cleanup: () => Promise<void> }>): void {
+export function remoteStoreContract(name: string, open: OpenStore): void {
   describe(`SifStore remote-provider contract: ${name}`, () => {
     let store: SifStore;
-    let cleanup: () => Promise<void>;
-    beforeEach(async () => {
-      ({ store, cleanup } = await open());
-    });
-    afterEach(async () => {
-      await store.close();
-      await cleanup();
+    freshStoreEach(open, (opened) => {
+      store = opened;
     });
 
     async function environmentWithQueue(): Promise<{ envId: string; queueId: string }> {

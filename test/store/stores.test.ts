@@ -1,56 +1,19 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { MemoryStore } from '../../lib/store/memory';
 import { SqliteStore } from '../../lib/store/sqlite';
 import { MIGRATIONS } from '../../lib/store/sqlite/migrations';
 import { environment, storeContract } from './contract';
-import { postgresTarget } from './postgres-target';
+import { onEveryStore, tempSqliteFile } from './every-store';
 import { provisionStoreContract } from './provision-contract';
 import { queueStoreContract } from './queue-contract';
 
-function tempFile(): { file: string; cleanup: () => Promise<void> } {
-  const dir = mkdtempSync(join(tmpdir(), 'sif3-store-'));
-  return { file: join(dir, 'state.db'), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-storeContract('SqliteStore (file)', async () => {
-  const { file, cleanup } = tempFile();
-  return { store: new SqliteStore(file), cleanup };
-});
-
-storeContract('MemoryStore', async () => ({ store: new MemoryStore(), cleanup: async () => undefined }));
-
-queueStoreContract('SqliteStore (file)', async () => {
-  const { file, cleanup } = tempFile();
-  return { store: new SqliteStore(file), cleanup };
-});
-
-queueStoreContract('MemoryStore', async () => ({ store: new MemoryStore(), cleanup: async () => undefined }));
-
-provisionStoreContract('SqliteStore (file)', async () => {
-  const { file, cleanup } = tempFile();
-  return { store: new SqliteStore(file), cleanup };
-});
-
-provisionStoreContract('MemoryStore', async () => ({ store: new MemoryStore(), cleanup: async () => undefined }));
-
-// PostgreSQL when SIF_TEST_DATABASE_URL names a database: each test gets a schema of its own.
-const postgres = postgresTarget('PostgreSQL store suites (contracts here, specifics in postgres.test.ts)');
-if (postgres) {
-  storeContract('PostgresStore', () => postgres.open());
-  queueStoreContract('PostgresStore', () => postgres.open());
-  provisionStoreContract('PostgresStore', () => postgres.open());
-  afterAll(() => postgres.end());
-} else {
-  test.skip('SifStore contracts on PostgreSQL (SIF_TEST_DATABASE_URL is not set)', () => undefined);
-}
+// The contract on every store; on PostgreSQL (when SIF_TEST_DATABASE_URL names a database) each test gets a schema of its own.
+onEveryStore('PostgreSQL store suites (contracts here, specifics in postgres.test.ts)', [storeContract, queueStoreContract, provisionStoreContract]);
 
 describe('SqliteStore specifics', () => {
   // Foreign keys are per connection: their enforcement is checked by the contract (alerts of unknown environments).
   test('WAL and the migration version are set; state survives reopening', async () => {
-    const { file, cleanup } = tempFile();
+    const { file, cleanup } = tempSqliteFile();
     const store = new SqliteStore(file);
     const env = environment();
     await store.createEnvironment(env);
@@ -68,7 +31,7 @@ describe('SqliteStore specifics', () => {
   });
 
   test('refuses a database from a newer version', async () => {
-    const { file, cleanup } = tempFile();
+    const { file, cleanup } = tempSqliteFile();
     const raw = new Database(file);
     raw.pragma(`user_version = ${MIGRATIONS.length + 1}`);
     raw.close();
@@ -78,7 +41,7 @@ describe('SqliteStore specifics', () => {
 
   // Issue #10 item 6: a state file that cannot be trusted stops start-up with a message naming it.
   test('refuses an existing empty file, a file that is not SQLite, a damaged one and another application\'s database', async () => {
-    const { file, cleanup } = tempFile();
+    const { file, cleanup } = tempSqliteFile();
     writeFileSync(file, '');
     expect(() => new SqliteStore(file)).toThrow(new RegExp(`${escape(file)} exists but is empty`));
     writeFileSync(file, 'not a database at all, just text that is long enough to look like a header '.repeat(100));
@@ -104,7 +67,7 @@ describe('SqliteStore specifics', () => {
   });
 
   test('durability: synchronous FULL by default, NORMAL on request', async () => {
-    const { file, cleanup } = tempFile();
+    const { file, cleanup } = tempSqliteFile();
     const full = new SqliteStore(file);
     // 2 = FULL, 1 = NORMAL (PRAGMA synchronous is per connection: read it through the store's own).
     expect((full as unknown as { db: Database.Database }).db.pragma('synchronous', { simple: true })).toBe(2);
@@ -116,7 +79,7 @@ describe('SqliteStore specifics', () => {
   });
 
   test('session tokens are not stored: only their hashes', async () => {
-    const { file, cleanup } = tempFile();
+    const { file, cleanup } = tempSqliteFile();
     const store = new SqliteStore(file);
     await store.createEnvironment(environment({ sessionTokenHash: 'abc123' }));
     await store.close();

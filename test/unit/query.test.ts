@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { BadRequestError, QuotaExceededError } from '../../lib/errors';
 import type { GoessnerObject } from '../../lib/payload/goessner';
-import { compareByOrder, exampleToWhere, matchesWhere, parseOrder, parseWhere } from '../../lib/protocol/query';
+import { compareByOrder, exampleToWhere, matchesWhere, parseOrder, parseWhere } from '../../lib/query';
 import { formatOrder, formatWhere, orderArb, whereArb } from '../helpers/query-arbitraries';
 
 const cond = (path: string, operator: string, value: string, valueType = 'string') => ({

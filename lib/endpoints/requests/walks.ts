@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { GoessnerObject } from '../../payload/goessner';
 import { textOf } from '../../payload/goessner';
-import type { OrderTerm, WhereNode } from '../../protocol/query';
-import { valuesAt } from '../../protocol/query';
+import type { OrderTerm, WhereNode } from '../../query';
+import { valuesAt } from '../../query';
 import type { QueryPosition } from '../../services/types';
 
 /** Walks remembered per provider: enough for every consumer paging at once, bounded whatever they do. */

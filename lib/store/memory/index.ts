@@ -18,6 +18,7 @@ import { copy, copyMaybe } from './copy';
 import { memoryQueueTables } from './queues';
 import { memoryJobTables } from './jobs';
 import { memoryProvisionRequests } from './provision-requests';
+import type { MemoryTableOwner } from './tables';
 
 /**
  * A store that keeps everything in process memory: for tests and throw-away demos. Records are
@@ -38,19 +39,14 @@ export class MemoryStore implements SifStore {
   private readonly log = { epoch: randomBytes(8).toString('hex'), latest: 0, prunedThrough: 0 };
   private readonly snapshots = new Map<string, QuerySnapshot & { ids: string[] }>();
   private closed = false;
-  private readonly queueTables = memoryQueueTables({
+  /** What the queue, job and provision-request tables see of this store. */
+  private readonly owner: MemoryTableOwner = {
     environment: (id) => this.environments.get(id),
     assertOpen: () => this.assertOpen(),
-  });
-
-  private readonly jobTables = memoryJobTables({
-    environment: (id) => this.environments.get(id),
-    assertOpen: () => this.assertOpen(),
-  });
-  private readonly provisionTables = memoryProvisionRequests({
-    environment: (id) => this.environments.get(id),
-    assertOpen: () => this.assertOpen(),
-  });
+  };
+  private readonly queueTables = memoryQueueTables(this.owner);
+  private readonly jobTables = memoryJobTables(this.owner);
+  private readonly provisionTables = memoryProvisionRequests(this.owner);
 
   constructor() {
     Object.assign(this, this.queueTables.tables, this.jobTables.tables, this.provisionTables.tables);

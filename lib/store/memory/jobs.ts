@@ -1,12 +1,7 @@
 import type { JobFilter, JobRecord } from '../job-records';
-import type { EnvironmentRecord, JobTables } from '../store';
+import type { JobTables } from '../store';
+import type { MemoryTableOwner, MemoryTables } from './tables';
 import { copy } from './copy';
-
-/** What the job table needs of the store that holds it. */
-interface MemoryJobOwner {
-  environment(id: string): EnvironmentRecord | undefined;
-  assertOpen(): void;
-}
 
 /**
  * Jobs of functional services in process memory, in creation order; `dropEnvironment` removes an
@@ -16,7 +11,7 @@ interface MemoryJobOwner {
  * const jobs = memoryJobTables({ environment: (id) => envs.get(id), assertOpen });
  * Object.assign(store, jobs.tables);
  */
-export function memoryJobTables(owner: MemoryJobOwner): { tables: JobTables; dropEnvironment(environmentId: string): void } {
+export function memoryJobTables(owner: MemoryTableOwner): MemoryTables<JobTables> {
   const { assertOpen } = owner;
   const jobs = new Map<string, JobRecord>();
   const matching = (f: JobFilter) =>

@@ -1,13 +1,8 @@
 import { mergeDecision } from '../../protocol/provisioning';
 import type { ProvisionAssertion } from '../../protocol/provisioning';
-import type { EnvironmentRecord, ProvisionRequestFilter, ProvisionRequestRecord, ProvisionRequestTables } from '../store';
+import type { ProvisionRequestFilter, ProvisionRequestRecord, ProvisionRequestTables } from '../store';
+import type { MemoryTableOwner, MemoryTables } from './tables';
 import { copy, copyMaybe } from './copy';
-
-/** What the provision-request tables need of the store that holds them. */
-interface MemoryProvisionOwner {
-  environment(id: string): EnvironmentRecord | undefined;
-  assertOpen(): void;
-}
 
 /**
  * Provision requests in process memory, beside the store's environments (a decision is merged
@@ -17,7 +12,7 @@ interface MemoryProvisionOwner {
  * const provision = memoryProvisionRequests({ environment: (id) => environments.get(id), assertOpen });
  * Object.assign(store, provision.tables);
  */
-export function memoryProvisionRequests(owner: MemoryProvisionOwner): { tables: ProvisionRequestTables; dropEnvironment(environmentId: string): void } {
+export function memoryProvisionRequests(owner: MemoryTableOwner): MemoryTables<ProvisionRequestTables> {
   const { assertOpen } = owner;
   /** In insertion order: lists are oldest first. */
   const requests = new Map<string, ProvisionRequestRecord>();

@@ -1,6 +1,5 @@
 import type {
   DelayedRequestRecord,
-  EnvironmentRecord,
   NewQueueMessage,
   QueueMessage,
   QueueRecord,
@@ -8,20 +7,15 @@ import type {
   QueueTables,
   SubscriptionRecord,
 } from '../store';
+import type { MemoryTableOwner, MemoryTables } from './tables';
 import { copy, copyMaybe } from './copy';
-
-/** What the queue tables need of the store that holds them. */
-interface MemoryQueueOwner {
-  environment(id: string): EnvironmentRecord | undefined;
-  assertOpen(): void;
-}
 
 /**
  * Queues, their messages, subscriptions and delayed requests in process memory, beside the
  * store's environments; `dropEnvironment` removes what an environment owned (its queues and,
  * through them, their messages, subscriptions and delayed requests).
  */
-export function memoryQueueTables(owner: MemoryQueueOwner): { tables: QueueTables; dropEnvironment(environmentId: string): void } {
+export function memoryQueueTables(owner: MemoryTableOwner): MemoryTables<QueueTables> {
   const { assertOpen } = owner;
   const queues = new Map<string, QueueRecord>();
   /** Every queued message, oldest first across queues (FIFO per queue follows). */

@@ -1,18 +1,13 @@
 import assert from 'node:assert/strict';
 import { basicAuth, hmacAuth } from '../../helpers/consumer-auth';
 import type { Harness, Session } from '../harness';
+import { BA, IS, NA, US, demoAuth, drainQueue, freshInstances, queue } from './common';
 import type { Requirement } from './types';
 
-const IS = 'Infrastructure Services 3.2.1';
-const BA = 'Base Architecture 3.2.1';
-const US = 'Utility Services 3.2.1';
 const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 const ORDER = ['fingerprint', 'sessionToken', 'solutionId', 'defaultZone', 'authenticationMethod', 'instanceId', 'userToken', 'consumerName', 'applicationInfo', 'infrastructureServices', 'provisionedZones'];
-const NA = 'http://www.sifassociation.org/datamodel/na/3.6';
 
-let instance = 0;
-export const fresh = () => `audit-${process.pid}-${++instance}`;
-export const demoAuth = (s: Session) => ({ user: s.token, secret: s.secret });
+export const fresh = freshInstances('audit');
 const firstStudent = (h: Harness) => h.sis.prepare('SELECT ref_id FROM students ORDER BY seq LIMIT 1').pluck().get() as string;
 
 /** The core requirements (authentication, environments, requests connector, queues…), in the order they run. */
@@ -640,13 +635,6 @@ export const CORE_REQUIREMENTS: Requirement[] = [
   },
 ];
 
-/** Creates a queue for a consumer; its id and the path of its messages service below the mount. */
-export async function queue(h: Harness, s: Session, options: Record<string, unknown> = {}): Promise<{ id: string; messages: string }> {
-  const res = await h.call('/queues/queue', { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, auth: demoAuth(s), body: JSON.stringify({ queue: options }) });
-  assert.equal(res.status, 201, res.text);
-  return { id: res.json.queue['@id'], messages: res.json.queue.queueUri.slice(h.base.length) };
-}
-
 function subscribe(h: Harness, s: Session, queueId: string) {
   return h.call('/subscriptions', {
     method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, auth: demoAuth(s),
@@ -674,24 +662,4 @@ async function createStudents(h: Harness, s: Session, n: number): Promise<string
     ids.push(res.json.xStudent['@refId']);
   }
   return ids;
-}
-
-/** Get-next-and-pop until `count` messages (or an empty answer after a few tries). */
-export async function drainQueue(h: Harness, s: Session, messages: string, count = Infinity) {
-  const out: Awaited<ReturnType<Harness['call']>>[] = [];
-  let previous: string | null = null;
-  for (let empty = 0; out.length < count && empty < 20; ) {
-    const res = await h.call(previous ? `${messages};deleteMessageId=${previous}` : messages, { headers: { Accept: 'application/json' }, auth: demoAuth(s) });
-    if (res.status === 204) {
-      if (count === Infinity) break;
-      previous = null;
-      empty++;
-      await new Promise((r) => setTimeout(r, 50));
-      continue;
-    }
-    assert.equal(res.status, 200, res.text);
-    out.push(res);
-    previous = res.headers.get('messageId');
-  }
-  return out;
 }

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import type { Session } from '../harness';
+import { BA, NA, demoAuth } from './common';
 import type { Requirement } from './types';
 
-const BA = 'Base Architecture 3.2.1';
-const NA = 'http://www.sifassociation.org/datamodel/na/3.6';
 const AU = 'http://www.sifassociation.org/datamodel/au/3.4';
-const demoAuth = (s: Session) => ({ user: s.token, secret: s.secret });
 const xStudent = (ns: string | undefined, given: string) =>
   `<xStudent${ns ? ` xmlns="${ns}"` : ''}><name><type>LegalName</type><familyName>Namespace</familyName><givenName>${given}</givenName></name></xStudent>`;
 

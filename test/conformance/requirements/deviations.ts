@@ -1,21 +1,15 @@
 import assert from 'node:assert/strict';
 import { listen, startExample } from '../../helpers/example';
 import { basicAuth } from '../../helpers/consumer-auth';
-import type { Exchange, Harness, Session } from '../harness';
+import type { Exchange, Harness } from '../harness';
+import { BA, IS, NA, US, demoAuth, drainQueue, freshInstances, queue } from './common';
 import type { Requirement } from './types';
 
 // The deviations an audit of the specification against the running example found (issue #13):
 // bulk and delayed paged queries, the strict request fields, the environment create headers, the
 // alerts' scope, and partial updates in the example SIS.
 
-const IS = 'Infrastructure Services 3.2.1';
-const BA = 'Base Architecture 3.2.1';
-const US = 'Utility Services 3.2.1';
-const NA = 'http://www.sifassociation.org/datamodel/na/3.6';
-
-let instance = 0;
-const fresh = () => `audit-dev-${process.pid}-${++instance}`;
-const as = (s: Session) => ({ user: s.token, secret: s.secret });
+const fresh = freshInstances('audit-dev');
 const studentCount = (h: Harness) => h.sis.prepare('SELECT count(*) FROM students').pluck().get() as number;
 const errorOf = (res: Exchange) => ({ code: /<code>(\d+)<\/code>/.exec(res.text)?.[1], text: res.text });
 
@@ -25,7 +19,7 @@ export const DEVIATION_REQUIREMENTS: Requirement[] = [
   {
     id: 'BULK-001', source: `${BA} §5.4.1 (Bulk)`, level: 'MUST', text: 'A query that names no paging answers every object in one response, never a silent first page',
     async check({ h, demo }) {
-      const res = await h.call('/requests/xStudents', { headers: { Accept: 'application/json' }, auth: as(demo) });
+      const res = await h.call('/requests/xStudents', { headers: { Accept: 'application/json' }, auth: demoAuth(demo) });
       assert.equal(res.status, 200);
       const total = studentCount(h);
       assert.ok(total > 100, 'the audit needs more students than a default page');
@@ -63,9 +57,10 @@ export const DEVIATION_REQUIREMENTS: Requirement[] = [
       const q = await queue(h, s);
       const total = studentCount(h);
       const last = Math.ceil(total / 100);
-      const accepted = await h.call('/requests/xStudents?navigationPage=2&navigationPageSize=100', { headers: { requestType: 'DELAYED', queueId: q.id, requestId: 'batch', Accept: 'application/json' }, auth: as(s) });
+      const accepted = await h.call('/requests/xStudents?navigationPage=2&navigationPageSize=100', { headers: { requestType: 'DELAYED', queueId: q.id, requestId: 'batch', Accept: 'application/json' }, auth: demoAuth(s) });
       assert.equal(accepted.status, 202);
-      const pages = await drain(h, s, q.messages, last - 1);
+      const pages = await drainQueue(h, s, q.messages, last - 1);
+      assert.equal(pages.length, last - 1, `expected ${last - 1} queued answers`);
       assert.deepEqual(pages.map((p) => p.headers.get('navigationPage')), Array.from({ length: last - 1 }, (_, i) => String(i + 2)));
       assert.ok(pages.every((p) => p.headers.get('requestId') === 'batch'));
       assert.equal(new Set(pages.flatMap((p) => p.json.xStudents.xStudent.map((x: { '@refId': string }) => x['@refId']))).size, total - 100);
@@ -76,25 +71,27 @@ export const DEVIATION_REQUIREMENTS: Requirement[] = [
     async check({ h }) {
       const s = await h.register('DemoApp', 'DemoSecret', fresh());
       const q = await queue(h, s);
-      const accepted = await h.call('/requests/xStudents', { headers: { requestType: 'DELAYED', queueId: q.id, requestId: 'bulk', Accept: 'application/json' }, auth: as(s) });
+      const accepted = await h.call('/requests/xStudents', { headers: { requestType: 'DELAYED', queueId: q.id, requestId: 'bulk', Accept: 'application/json' }, auth: demoAuth(s) });
       assert.equal(accepted.status, 202);
-      const [answer] = await drain(h, s, q.messages, 1);
+      const answers = await drainQueue(h, s, q.messages, 1);
+      assert.equal(answers.length, 1, 'expected 1 queued answer');
+      const [answer] = answers;
       assert.equal(answer!.headers.get('requestId'), 'bulk');
       assert.equal(answer!.json.xStudents.xStudent.length, studentCount(h));
-      const after = await h.call(q.messages + `;deleteMessageId=${answer!.headers.get('messageId')}`, { auth: as(s) });
+      const after = await h.call(q.messages + `;deleteMessageId=${answer!.headers.get('messageId')}`, { auth: demoAuth(s) });
       assert.equal(after.status, 204, 'one message, not one per page');
     },
   },
   {
     id: 'BULK-005', source: `${BA} §5.10.1`, level: 'MUST', text: 'A changes since request that names no paging answers all the changes in one response, with the new marker',
     async check({ h, demo }) {
-      const marker = (await h.call('/requests/xStudents', { method: 'HEAD', auth: as(demo) })).headers.get('changesSinceMarker')!;
+      const marker = (await h.call('/requests/xStudents', { method: 'HEAD', auth: demoAuth(demo) })).headers.get('changesSinceMarker')!;
       const ids = h.sis.prepare('SELECT ref_id FROM students ORDER BY seq LIMIT 120').pluck().all() as string[];
       for (const id of ids) {
-        const res = await h.call(`/requests/xStudents/${id}`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, auth: as(demo), body: JSON.stringify({ xStudent: { localId: `chg-${id.slice(0, 8)}` } }) });
+        const res = await h.call(`/requests/xStudents/${id}`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, auth: demoAuth(demo), body: JSON.stringify({ xStudent: { localId: `chg-${id.slice(0, 8)}` } }) });
         assert.equal(res.status, 204, res.text);
       }
-      const res = await h.call(`/requests/xStudents?changesSinceMarker=${encodeURIComponent(marker)}`, { headers: { Accept: 'application/json' }, auth: as(demo) });
+      const res = await h.call(`/requests/xStudents?changesSinceMarker=${encodeURIComponent(marker)}`, { headers: { Accept: 'application/json' }, auth: demoAuth(demo) });
       assert.equal(res.status, 200);
       const changed = new Set(res.json.xStudents.xStudent.map((x: { '@refId': string }) => x['@refId']));
       assert.ok(ids.every((id) => changed.has(id)), 'every change, not a first page of them');
@@ -106,7 +103,7 @@ export const DEVIATION_REQUIREMENTS: Requirement[] = [
   {
     id: 'HDR-001', source: `${BA} §4.3.2 (requestType)`, level: 'MUST', text: 'A requestType other than IMMEDIATE or DELAYED is refused with 400',
     async check({ h, demo }) {
-      const res = await h.call('/requests/xStudents', { headers: { requestType: 'LATER' }, auth: as(demo) });
+      const res = await h.call('/requests/xStudents', { headers: { requestType: 'LATER' }, auth: demoAuth(demo) });
       assert.equal(res.status, 400);
       assert.equal(errorOf(res).code, '400');
     },
@@ -116,17 +113,17 @@ export const DEVIATION_REQUIREMENTS: Requirement[] = [
     async check({ h }) {
       const s = await h.register('DemoApp', 'DemoSecret', fresh());
       const delayed = { requestType: 'DELAYED', queueId: 'q', requestId: 'r', 'Content-Type': 'application/json', Accept: 'application/json' };
-      assert.equal((await h.call('/queues', { method: 'POST', headers: delayed, auth: as(s), body: '{"queue":{}}' })).status, 400);
-      assert.equal((await h.call('/queues', { auth: as(s) })).status, 204);
-      assert.equal((await h.call('/subscriptions', { headers: delayed, auth: as(s) })).status, 400);
-      assert.equal((await h.call(`/environments/${s.id}`, { headers: delayed, auth: as(s) })).status, 400);
+      assert.equal((await h.call('/queues', { method: 'POST', headers: delayed, auth: demoAuth(s), body: '{"queue":{}}' })).status, 400);
+      assert.equal((await h.call('/queues', { auth: demoAuth(s) })).status, 204);
+      assert.equal((await h.call('/subscriptions', { headers: delayed, auth: demoAuth(s) })).status, 400);
+      assert.equal((await h.call(`/environments/${s.id}`, { headers: delayed, auth: demoAuth(s) })).status, 400);
     },
   },
   {
     id: 'HDR-003', source: `${BA} §4.3.2 (queryIntention)`, level: 'MUST', text: 'A queryIntention other than ALL, ONE-OFF or NO-CACHING is refused with 400',
     async check({ h, demo }) {
-      assert.equal((await h.call('/requests/xStudents?navigationPageSize=5', { headers: { queryIntention: 'EVERYTHING' }, auth: as(demo) })).status, 400);
-      assert.equal((await h.call('/requests/xStudents?navigationPageSize=5', { headers: { queryIntention: 'NO-CACHING' }, auth: as(demo) })).status, 200);
+      assert.equal((await h.call('/requests/xStudents?navigationPageSize=5', { headers: { queryIntention: 'EVERYTHING' }, auth: demoAuth(demo) })).status, 400);
+      assert.equal((await h.call('/requests/xStudents?navigationPageSize=5', { headers: { queryIntention: 'NO-CACHING' }, auth: demoAuth(demo) })).status, 200);
     },
   },
   {
@@ -134,21 +131,21 @@ export const DEVIATION_REQUIREMENTS: Requirement[] = [
     async check({ h, demo }) {
       const refId = '0b6f2c84-0d0e-4a8e-9a51-4c4d0a1e7f01';
       const res = await h.call('/requests/xStudents/xStudent', {
-        method: 'POST', headers: { 'Content-Type': 'application/xml', mustUseAdvisory: 'yes' }, auth: as(demo),
+        method: 'POST', headers: { 'Content-Type': 'application/xml', mustUseAdvisory: 'yes' }, auth: demoAuth(demo),
         body: `<xStudent xmlns="${NA}" refId="${refId}"><localId>hdr-004</localId><name type="LegalName"><familyName>Advisory</familyName><givenName>Yes</givenName></name></xStudent>`,
       });
       assert.equal(res.status, 400);
-      assert.equal((await h.call(`/requests/xStudents/${refId}`, { auth: as(demo) })).status, 404);
+      assert.equal((await h.call(`/requests/xStudents/${refId}`, { auth: demoAuth(demo) })).status, 404);
     },
   },
   {
     id: 'HDR-005', source: `${BA} §4.3.2 (serviceType), §5.1`, level: 'MUST', text: 'A serviceType outside the enumeration or not the type of the service addressed is refused with 400; answers carry the type of the service that answered',
     async check({ h, demo }) {
-      const plain = await h.call('/requests/xStudents?navigationPageSize=1', { auth: as(demo) });
+      const plain = await h.call('/requests/xStudents?navigationPageSize=1', { auth: demoAuth(demo) });
       assert.equal(plain.headers.get('serviceType'), 'OBJECT');
-      assert.equal((await h.call('/requests/alerts', { auth: as(demo) })).headers.get('serviceType'), 'UTILITY');
+      assert.equal((await h.call('/requests/alerts', { auth: demoAuth(demo) })).headers.get('serviceType'), 'UTILITY');
       for (const serviceType of ['NONSENSE', 'UTILITY']) {
-        const res = await h.call('/requests/xStudents?navigationPageSize=1', { headers: { serviceType }, auth: as(demo) });
+        const res = await h.call('/requests/xStudents?navigationPageSize=1', { headers: { serviceType }, auth: demoAuth(demo) });
         assert.equal(res.status, 400);
         assert.equal(res.headers.get('serviceType'), null, 'a wrong serviceType is never echoed');
       }
@@ -175,32 +172,32 @@ export const DEVIATION_REQUIREMENTS: Requirement[] = [
     async check({ h, readOnly }) {
       const first = await h.register('DemoApp', 'DemoSecret', fresh());
       const second = await h.register('DemoApp', 'DemoSecret', fresh());
-      const created = await h.call('/requests/alerts/alert', { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, auth: as(first), body: '{"alert":{"reporter":"UTIL-001","exchange":"OTHER","level":"INFO"}}' });
+      const created = await h.call('/requests/alerts/alert', { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, auth: demoAuth(first), body: '{"alert":{"reporter":"UTIL-001","exchange":"OTHER","level":"INFO"}}' });
       assert.equal(created.status, 201);
       const id = created.json.alert['@id'];
-      assert.equal((await h.call(`/requests/alerts/${id}`, { auth: as(second) })).status, 200);
+      assert.equal((await h.call(`/requests/alerts/${id}`, { auth: demoAuth(second) })).status, 200);
       const listed = [];
       for (let page = 1; ; page++) {
-        const res = await h.call(`/requests/alerts.json?navigationPage=${page}&navigationPageSize=100`, { auth: as(second) });
+        const res = await h.call(`/requests/alerts.json?navigationPage=${page}&navigationPageSize=100`, { auth: demoAuth(second) });
         if (res.status === 204) break;
         listed.push(...[res.json.alerts.alert].flat().map((a: { '@id': string }) => a['@id']));
       }
       assert.ok(listed.includes(id));
-      assert.equal((await h.call(`/requests/alerts/${id}`, { auth: as(readOnly) })).status, 404);
+      assert.equal((await h.call(`/requests/alerts/${id}`, { auth: demoAuth(readOnly) })).status, 404);
     },
   },
   {
     id: 'UTIL-002', source: `${US} §7.1`, level: 'MUST', text: 'Alerts offer no dynamic query: a where clause is refused with 400, never ignored',
     async check({ h, demo }) {
-      const res = await h.call(`/requests/alerts?where=${encodeURIComponent('[level="ERROR"]')}`, { auth: as(demo) });
+      const res = await h.call(`/requests/alerts?where=${encodeURIComponent('[level="ERROR"]')}`, { auth: demoAuth(demo) });
       assert.equal(res.status, 400);
     },
   },
   {
     id: 'UTIL-003', source: `${US} §7.1; ${IS} §2.2 (note 4)`, level: 'MUST', text: 'Alerts live in the environment-global zone: a ;zoneId= naming another zone is not found (404), never ignored',
     async check({ h, demo }) {
-      assert.equal((await h.call('/requests/alerts;zoneId=District', { auth: as(demo) })).status, 404);
-      assert.notEqual((await h.call('/requests/alerts;zoneId=environment-global', { auth: as(demo) })).status, 404);
+      assert.equal((await h.call('/requests/alerts;zoneId=District', { auth: demoAuth(demo) })).status, 404);
+      assert.notEqual((await h.call('/requests/alerts;zoneId=environment-global', { auth: demoAuth(demo) })).status, 404);
     },
   },
   // Updates (Base Architecture §5.13)
@@ -208,47 +205,20 @@ export const DEVIATION_REQUIREMENTS: Requirement[] = [
     id: 'UPD-001', source: `${BA} §5.13`, level: 'MUST', text: 'An update that carries only the elements being changed, mandatory ones omitted, is applied and leaves the others as they were',
     async check({ h, demo }) {
       const created = await h.call('/requests/xStudents/xStudent', {
-        method: 'POST', headers: { 'Content-Type': 'application/xml', Accept: 'application/json' }, auth: as(demo),
-        body: `<xStudent xmlns="${NA}"><localId>upd-001-${process.pid}-${++instance}</localId><name><type>LegalName</type><familyName>Before</familyName><givenName>Kept</givenName></name></xStudent>`,
+        method: 'POST', headers: { 'Content-Type': 'application/xml', Accept: 'application/json' }, auth: demoAuth(demo),
+        body: `<xStudent xmlns="${NA}"><localId>upd-001-${fresh()}</localId><name><type>LegalName</type><familyName>Before</familyName><givenName>Kept</givenName></name></xStudent>`,
       });
       assert.equal(created.status, 201);
       const refId = created.json.xStudent['@refId'];
       const updated = await h.call(`/requests/xStudents/${refId}`, {
-        method: 'PUT', headers: { 'Content-Type': 'application/xml' }, auth: as(demo),
+        method: 'PUT', headers: { 'Content-Type': 'application/xml' }, auth: demoAuth(demo),
         body: `<xStudent xmlns="${NA}"><name><familyName>After</familyName></name></xStudent>`,
       });
       assert.equal(updated.status, 204, updated.text);
-      const read = await h.call(`/requests/xStudents/${refId}`, { headers: { Accept: 'application/json' }, auth: as(demo) });
+      const read = await h.call(`/requests/xStudents/${refId}`, { headers: { Accept: 'application/json' }, auth: demoAuth(demo) });
       assert.equal(read.json.xStudent.name.familyName, 'After');
       assert.equal(read.json.xStudent.name.givenName, 'Kept');
       assert.equal(read.json.xStudent.name.type, 'LegalName');
     },
   },
 ];
-
-/** Creates a queue for a consumer: its id and the path of its messages below the mount. */
-async function queue(h: Harness, s: Session): Promise<{ id: string; messages: string }> {
-  const res = await h.call('/queues/queue', { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, auth: as(s), body: '{"queue":{}}' });
-  assert.equal(res.status, 201, res.text);
-  return { id: res.json.queue['@id'], messages: res.json.queue.queueUri.slice(h.base.length) };
-}
-
-/** Pops `count` messages, waiting for delayed answers to arrive (up to about a second of empty polls). */
-async function drain(h: Harness, s: Session, messages: string, count: number): Promise<Exchange[]> {
-  const out: Exchange[] = [];
-  let previous: string | null = null;
-  for (let empty = 0; out.length < count && empty < 20; ) {
-    const res = await h.call(previous ? `${messages};deleteMessageId=${previous}` : messages, { headers: { Accept: 'application/json' }, auth: as(s) });
-    if (res.status === 204) {
-      previous = null;
-      empty++;
-      await new Promise((r) => setTimeout(r, 50));
-      continue;
-    }
-    assert.equal(res.status, 200, res.text);
-    out.push(res);
-    previous = res.headers.get('messageId');
-  }
-  assert.equal(out.length, count, `expected ${count} queued answers`);
-  return out;
-}

@@ -1,19 +1,17 @@
 import assert from 'node:assert/strict';
 import type { Exchange, Harness, Session } from '../harness';
+import { BA, IS, demoAuth, freshInstances } from './common';
 import type { Requirement } from './types';
 
 // Functional services (jobs, phases, states) over the services connector, against the example
 // SIS's RolloverStudents job: Base Architecture 3.2.1 §5.16, Infrastructure Services 3.2.1 §11,
 // job.xsd, SIF 3.5 Infrastructure Service Objects §3.5.2; functional-services.md for the wire.
 
-const IS = 'Infrastructure Services 3.2.1';
-const BA = 'Base Architecture 3.2.1';
 const SO = 'SIF 3.5 Infrastructure Service Objects';
 const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 const JOB_ORDER = ['@id', 'name', 'description', 'state', 'stateDescription', 'created', 'lastModified', 'timeout', 'phases', 'initialization'];
 
-let instance = 0;
-const fresh = () => `audit-jobs-${process.pid}-${++instance}`;
+const fresh = freshInstances('audit-jobs');
 /** Each requirement rolls over (or plans) a school year of its own, so that none depends on another. */
 let year = 2030;
 
@@ -23,7 +21,7 @@ function call(h: Harness, s: Session, path: string, options: { method?: string; 
     method: options.method,
     headers: { Accept: options.accept ?? 'application/json', ...(options.body ? { 'Content-Type': 'application/json' } : {}), ...options.headers },
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    auth: { user: s.token, secret: s.secret },
+    auth: demoAuth(s),
   });
 }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { Session } from '../harness';
+import { demoAuth, freshInstances } from './common';
 import type { Requirement } from './types';
 
 // SIF 3.3 content profiles (Infrastructure 3.3, Version Indication & Negotiation §3) and PESC JSON,
@@ -11,9 +11,7 @@ const INF33 = 'urn:sif:inf/global/3.3+pesc';
 const DATA = 'urn:sif:data/na/3.6+pesc';
 const JSON_TYPE = 'application/json; charset=UTF-8';
 
-let instance = 0;
-const fresh = () => `audit-profiles-${process.pid}-${++instance}`;
-const demoAuth = (s: Session) => ({ user: s.token, secret: s.secret });
+const fresh = freshInstances('audit-profiles');
 
 /** The content-profile requirements, in the order they run. */
 export const PROFILE_REQUIREMENTS: Requirement[] = [

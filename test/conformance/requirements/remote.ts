@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Harness, Session } from '../harness';
-import { demoAuth, drainQueue, fresh, queue } from './core';
+import { BA, demoAuth, drainQueue, queue } from './common';
+import { fresh } from './core';
 import type { Requirement } from './types';
 
 // SIF 3.5 asynchronous providers in pull mode, against the example SIS, whose xStaffs service is
@@ -10,7 +11,6 @@ import type { Requirement } from './types';
 
 const O35 = 'Infrastructure Service Objects 3.5';
 const SCOPE = 'SIF 3.5 scope, Asynchronous Providers';
-const BA = 'Base Architecture 3.2.1';
 const JSON_HEADERS = { 'Content-Type': 'application/json', Accept: 'application/json' };
 
 function subscribe(h: Harness, s: Session, subscription: Record<string, string>) {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Harness, Session } from '../harness';
+import { BA, IS, NA, US, demoAuth, freshInstances } from './common';
 import type { Requirement } from './types';
 
 // Provision requests (Infrastructure Services §6), the zones and providers registries (Utility
@@ -7,14 +8,7 @@ import type { Requirement } from './types';
 // example SIS: it registers the StudentsByGrade named query and approves QUERY-only provision
 // requests at once, leaving any other for an administrator.
 
-const IS = 'Infrastructure Services 3.2.1';
-const BA = 'Base Architecture 3.2.1';
-const US = 'Utility Services 3.2.1';
-const NA = 'http://www.sifassociation.org/datamodel/na/3.6';
-
-let instance = 0;
-const fresh = () => `audit-utilities-${process.pid}-${++instance}`;
-const auth = (s: Session) => ({ user: s.token, secret: s.secret });
+const fresh = freshInstances('audit-utilities');
 const readOnly = (h: Harness) => h.register('ReadOnlyApp', 'ReadOnlySecret', fresh());
 const highSchool = (h: Harness) => h.sis.prepare("SELECT ref_id FROM schools WHERE local_id = 'SHS'").pluck().get() as string;
 
@@ -25,7 +19,7 @@ function ask(h: Harness, type: string, name: string, rights: string[]): string {
 }
 
 function post(h: Harness, s: Session, body: string) {
-  return h.call('/provisionRequests', { method: 'POST', headers: { 'Content-Type': 'application/xml' }, auth: auth(s), body });
+  return h.call('/provisionRequests', { method: 'POST', headers: { 'Content-Type': 'application/xml' }, auth: demoAuth(s), body });
 }
 
 const idOf = (xml: string) => /<provisionRequest[^>]* id="([^"]+)"/.exec(xml)?.[1] ?? '';
@@ -61,13 +55,13 @@ export const UTILITY_REQUIREMENTS: Requirement[] = [
         .raw()
         .get() as [string, string];
       const run = `/requests/StudentsByGrade?schoolRefId=${school}&gradeLevel=${grade}`;
-      assert.equal((await h.call(run, { auth: auth(s) })).status, 404);
+      assert.equal((await h.call(run, { auth: demoAuth(s) })).status, 404);
       await post(h, s, ask(h, 'XQUERYTEMPLATE', 'StudentsByGrade', ['QUERY']));
-      const env = await h.call(`/environments/${s.id}`, { headers: { Accept: 'application/json' }, auth: auth(s) });
+      const env = await h.call(`/environments/${s.id}`, { headers: { Accept: 'application/json' }, auth: demoAuth(s) });
       const district = env.json.environment.provisionedZones.provisionedZone.find((z: any) => z['@id'] === 'District');
       const granted = district.services.service.find((x: any) => x['@name'] === 'StudentsByGrade');
       assert.deepEqual(granted.rights.right, [{ '@type': 'QUERY', '#text': 'APPROVED' }]);
-      assert.equal((await h.call(run, { auth: auth(s) })).status, 200);
+      assert.equal((await h.call(run, { auth: demoAuth(s) })).status, 200);
     },
   },
   {
@@ -77,12 +71,12 @@ export const UTILITY_REQUIREMENTS: Requirement[] = [
       const created = await post(h, s, ask(h, 'OBJECT', 'xRosters', ['UPDATE']));
       assert.equal(created.status, 201);
       const id = idOf(created.text);
-      const waiting = await h.call(`/provisionRequests/${id}`, { auth: auth(s) });
+      const waiting = await h.call(`/provisionRequests/${id}`, { auth: demoAuth(s) });
       assert.equal(waiting.status, 202);
       assert.doesNotMatch(waiting.text, /completionStatus/);
       assert.match(waiting.text, /<right type="UPDATE">REQUESTED<\/right>/);
       assert.equal(await h.provider.provisionRequests.decide(id, 'reject'), true);
-      const done = await h.call(`/provisionRequests/${id}`, { auth: auth(s) });
+      const done = await h.call(`/provisionRequests/${id}`, { auth: demoAuth(s) });
       assert.equal(done.status, 200);
       assert.match(done.text, /completionStatus="REJECTED"/);
     },
@@ -93,12 +87,12 @@ export const UTILITY_REQUIREMENTS: Requirement[] = [
       const s = await readOnly(h);
       const id = idOf((await post(h, s, ask(h, 'OBJECT', 'xSchools', ['QUERY']))).text);
       // JSON: the 3.2.1 schema declares no provisionRequests collection element.
-      const mine = await h.call('/provisionRequests', { headers: { Accept: 'application/json' }, auth: auth(s) });
+      const mine = await h.call('/provisionRequests', { headers: { Accept: 'application/json' }, auth: demoAuth(s) });
       assert.deepEqual([mine.json.provisionRequests.provisionRequest].flat().map((r: any) => r['@id']), [id]);
-      assert.equal((await h.call(`/provisionRequests/${id}`, { auth: auth(demo) })).status, 404);
-      assert.equal((await h.call(`/provisionRequests/${id}`, { method: 'DELETE', auth: auth(demo) })).status, 404);
-      assert.equal((await h.call(`/provisionRequests/${id}`, { method: 'DELETE', auth: auth(s) })).status, 204);
-      assert.equal((await h.call(`/provisionRequests/${id}`, { auth: auth(s) })).status, 404);
+      assert.equal((await h.call(`/provisionRequests/${id}`, { auth: demoAuth(demo) })).status, 404);
+      assert.equal((await h.call(`/provisionRequests/${id}`, { method: 'DELETE', auth: demoAuth(demo) })).status, 404);
+      assert.equal((await h.call(`/provisionRequests/${id}`, { method: 'DELETE', auth: demoAuth(s) })).status, 204);
+      assert.equal((await h.call(`/provisionRequests/${id}`, { auth: demoAuth(s) })).status, 404);
     },
   },
   {
@@ -123,17 +117,17 @@ export const UTILITY_REQUIREMENTS: Requirement[] = [
   {
     id: 'REG-002', source: `${US} §2.3, §2.4`, level: 'MUST', text: "The zones registry answers the zones of the consumer's environment, environment-global included",
     async check({ h, demo }) {
-      const res = await h.call('/requests/zones', { auth: auth(demo) });
+      const res = await h.call('/requests/zones', { auth: demoAuth(demo) });
       assert.equal(res.status, 200);
       assert.match(res.text, /<zones xmlns="http:\/\/www\.sifassociation\.org\/infrastructure\//);
       assert.deepEqual([...res.text.matchAll(/<zone id="([^"]+)"/g)].map((m) => m[1]), ['District', 'environment-global']);
-      assert.equal((await h.call('/requests/zones/District', { auth: auth(demo) })).status, 200);
+      assert.equal((await h.call('/requests/zones/District', { auth: demoAuth(demo) })).status, 200);
     },
   },
   {
     id: 'REG-003', source: `${US} §3.1, §3.2`, level: 'MUST', text: 'The providers registry lists each service offered in the zone: type, name, context, zone, providerName and querySupport',
     async check({ h, demo }) {
-      const res = await h.call('/requests/providers', { auth: auth(demo) });
+      const res = await h.call('/requests/providers', { auth: demoAuth(demo) });
       assert.equal(res.status, 200);
       const entries = [...res.text.matchAll(/<serviceType>(\w+)<\/serviceType><serviceName>([^<]+)<\/serviceName><contextId>DEFAULT<\/contextId><zoneId>District<\/zoneId><providerName>SpringfieldSIS<\/providerName><querySupport>/g)];
       assert.deepEqual(entries.map((m) => `${m[1]} ${m[2]}`), [
@@ -141,36 +135,36 @@ export const UTILITY_REQUIREMENTS: Requirement[] = [
         'SERVICEPATH xSchools/{}/xStudents', 'SERVICEPATH xRosters/{}/xStudents', 'XQUERYTEMPLATE StudentsByGrade',
       ]);
       const id = /<provider id="([^"]+)"/.exec(res.text)![1]!;
-      assert.equal((await h.call(`/requests/providers/${id}`, { auth: auth(demo) })).status, 200);
+      assert.equal((await h.call(`/requests/providers/${id}`, { auth: demoAuth(demo) })).status, 200);
     },
   },
   {
     id: 'REG-004', source: `${US} §1.2.2`, level: 'MUST', text: 'A registry query in a named zone is scoped to it; in environment-global it covers every zone, utilities included',
     async check({ h, demo }) {
-      const zones = await h.call('/requests/zones;zoneId=District', { headers: { Accept: 'application/json' }, auth: auth(demo) });
+      const zones = await h.call('/requests/zones;zoneId=District', { headers: { Accept: 'application/json' }, auth: demoAuth(demo) });
       assert.deepEqual([zones.json.zones.zone].flat().map((z: any) => z['@id']), ['District']);
-      const all = await h.call('/requests/providers;zoneId=environment-global', { headers: { Accept: 'application/json' }, auth: auth(demo) });
+      const all = await h.call('/requests/providers;zoneId=environment-global', { headers: { Accept: 'application/json' }, auth: demoAuth(demo) });
       const utilities = all.json.providers.provider.filter((p: any) => p.zoneId === 'environment-global').map((p: any) => `${p.serviceType} ${p.serviceName}`);
       assert.deepEqual(utilities, ['UTILITY alerts', 'UTILITY zones', 'UTILITY providers', 'UTILITY xQueryTemplates']);
-      assert.equal((await h.call('/requests/providers;zoneId=Nowhere', { auth: auth(demo) })).status, 404);
+      assert.equal((await h.call('/requests/providers;zoneId=Nowhere', { auth: demoAuth(demo) })).status, 404);
     },
   },
   {
     id: 'REG-005', source: `${US} §2.3, §3.1, §6.3`, level: 'MUST', text: 'The registries are read-only for a Direct consumer: change requests answer 405',
     async check({ h, demo }) {
       for (const [method, path] of [['POST', '/requests/zones'], ['PUT', '/requests/providers'], ['DELETE', '/requests/zones/District'], ['POST', '/requests/xQueryTemplates']]) {
-        assert.equal((await h.call(path!, { method, auth: auth(demo) })).status, 405, `${method} ${path}`);
+        assert.equal((await h.call(path!, { method, auth: demoAuth(demo) })).status, 405, `${method} ${path}`);
       }
     },
   },
   {
     id: 'XQ-001', source: `${US} §6.3, §6.4`, level: 'MUST', text: 'The xQueryTemplates registry lists each named query with its id, type, status, parameters and returnType',
     async check({ h, demo }) {
-      const res = await h.call('/requests/xQueryTemplates', { auth: auth(demo) });
+      const res = await h.call('/requests/xQueryTemplates', { auth: demoAuth(demo) });
       assert.equal(res.status, 200);
       assert.match(res.text, /<xquery id="StudentsByGrade"><type>SINGULAR<\/type><status>APPROVED<\/status>/);
       assert.match(res.text, new RegExp(`<returnType>${NA.replace(/\./g, '\\.')}:xStudents</returnType>`));
-      assert.equal((await h.call('/requests/xQueryTemplates/StudentsByGrade', { auth: auth(demo) })).status, 200);
+      assert.equal((await h.call('/requests/xQueryTemplates/StudentsByGrade', { auth: demoAuth(demo) })).status, 200);
     },
   },
   {
@@ -181,7 +175,7 @@ export const UTILITY_REQUIREMENTS: Requirement[] = [
         .filter((r) => JSON.parse(r.doc).enrollment.gradeLevel === '10').length;
       const res = await h.call(`/requests/StudentsByGrade?schoolRefId=${school}&gradeLevel=10`, {
         headers: { Accept: 'application/json', serviceType: 'XQUERYTEMPLATE', navigationPageSize: '2' },
-        auth: auth(demo),
+        auth: demoAuth(demo),
       });
       assert.equal(res.status, 200);
       assert.equal(res.headers.get('navigationCount'), String(expected));
@@ -192,10 +186,10 @@ export const UTILITY_REQUIREMENTS: Requirement[] = [
   {
     id: 'XQ-003', source: `${US} §6 (parameters), §6.2.4`, level: 'MUST', text: 'A named query with a missing or undeclared parameter is refused with 400 naming it',
     async check({ h, demo }) {
-      const missing = await h.call('/requests/StudentsByGrade?gradeLevel=10', { headers: { Accept: 'application/json' }, auth: auth(demo) });
+      const missing = await h.call('/requests/StudentsByGrade?gradeLevel=10', { headers: { Accept: 'application/json' }, auth: demoAuth(demo) });
       assert.equal(missing.status, 400);
       assert.match(missing.json.error.message, /schoolRefId/);
-      const extra = await h.call(`/requests/StudentsByGrade?schoolRefId=${highSchool(h)}&gradeLevel=10&teacher=x`, { headers: { Accept: 'application/json' }, auth: auth(demo) });
+      const extra = await h.call(`/requests/StudentsByGrade?schoolRefId=${highSchool(h)}&gradeLevel=10&teacher=x`, { headers: { Accept: 'application/json' }, auth: demoAuth(demo) });
       assert.equal(extra.status, 400);
       assert.match(extra.json.error.message, /teacher/);
     },
@@ -203,7 +197,7 @@ export const UTILITY_REQUIREMENTS: Requirement[] = [
   {
     id: 'XQ-004', source: `${BA} §5.6.2; ${US} §6.1.2`, level: 'MUST', text: 'A named query needs QUERY on the template in the zone of the request',
     async check({ h, readOnly: s }) {
-      assert.equal((await h.call(`/requests/StudentsByGrade?schoolRefId=${highSchool(h)}&gradeLevel=10`, { auth: auth(s) })).status, 404);
+      assert.equal((await h.call(`/requests/StudentsByGrade?schoolRefId=${highSchool(h)}&gradeLevel=10`, { auth: demoAuth(s) })).status, 404);
     },
   },
 ];

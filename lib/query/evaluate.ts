@@ -1,5 +1,5 @@
-import type { GoessnerObject, GoessnerValue } from '../../payload/goessner';
-import { isElement } from '../../payload/goessner';
+import type { GoessnerObject, GoessnerValue } from '../payload/goessner';
+import { isElement } from '../payload/goessner';
 import type { OrderTerm, WhereCondition, WhereNode } from './ast';
 import { likeMatches } from './like';
 

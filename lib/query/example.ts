@@ -1,7 +1,7 @@
-import { LIMIT_DEFAULTS } from '../../config/limits';
-import { BadRequestError } from '../../errors';
-import type { GoessnerObject, GoessnerValue } from '../../payload/goessner';
-import { isElement } from '../../payload/goessner';
+import { LIMIT_DEFAULTS } from '../limits';
+import { BadRequestError } from '../errors';
+import type { GoessnerObject, GoessnerValue } from '../payload/goessner';
+import { isElement } from '../payload/goessner';
 import type { WhereCondition, WhereNode } from './ast';
 import { pathProblem } from './path';
 import type { WhereOptions } from './where';

@@ -1,5 +1,5 @@
-import { LIMIT_DEFAULTS } from '../../config/limits';
-import { BadRequestError, QuotaExceededError } from '../../errors';
+import { LIMIT_DEFAULTS } from '../limits';
+import { BadRequestError, QuotaExceededError } from '../errors';
 import type { WhereCondition, WhereNode, WhereOperator } from './ast';
 import { STEP_PATTERN, pathProblem } from './path';
 

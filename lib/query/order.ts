@@ -1,4 +1,4 @@
-import { BadRequestError } from '../../errors';
+import { BadRequestError } from '../errors';
 import type { OrderTerm } from './ast';
 import { STEP_PATTERN } from './path';
 
