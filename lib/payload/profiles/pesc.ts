@@ -10,7 +10,13 @@ import type { PescShape } from './shape';
 // framework's writer turns some into Java bean names (`SIF_Metadata` → `Sifmetadata`), which its
 // own reader then drops; the XML names are what every PESC reader reads back.
 
-const NUMERIC = /^-?(?:0|[1-9][0-9]{0,14})$/;
+// A number JSON carries without losing a digit: at most 15 significant digits (a double holds them
+// all). Other text in a numeric field (`+5`, `007`, `1e3`, a longer number) stays text.
+const NUMERIC = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?$/;
+const BOOLEAN: Readonly<Record<string, boolean>> = { true: true, false: false, 1: true, 0: false };
+
+/** How a numeric or boolean field's text is written: the JSON type when the text is one. */
+type ScalarKind = 'number' | 'boolean' | undefined;
 
 /**
  * Writes a Goessner value as a PESC JSON document `{"root": …}`, guided by `shape` (repeats,
@@ -51,14 +57,15 @@ function writeObject(value: GoessnerObject, shape: PescShape, path: string[]): R
   if (scalarText(value['@xsi:nil']) === 'true') return undefined;
   const out: Record<string, unknown> = {};
   const text = value['#text'];
-  if (text !== undefined && text !== null) out.value = scalarOf(text, false, [...path, '#text']);
+  if (text !== undefined && text !== null) out.value = scalarOf(text, [...path, '#text']);
   for (const key of Object.keys(value)) {
     if (key.startsWith('@') || key === '#text') continue;
     path.push(key);
     let child = writeElement(value[key], shape.child(key), path);
     path.pop();
     if (child === undefined) continue;
-    if (shape.isNumber(key)) child = Array.isArray(child) ? child.map(numberOf) : numberOf(child);
+    const kind = kindOf(shape, key);
+    if (kind) child = Array.isArray(child) ? child.map((c) => typed(c, kind)) : typed(child, kind);
     out[key] = shape.repeats(key) && !Array.isArray(child) ? [child] : child;
   }
   for (const key of Object.keys(value)) {
@@ -66,20 +73,27 @@ function writeObject(value: GoessnerObject, shape: PescShape, path: string[]): R
     const name = key.slice(1);
     if (value[key] === undefined || value[key] === null) continue;
     if (Object.hasOwn(out, name)) throw outputError(`attribute ${name} and a child of the same name have no PESC form`, path);
-    out[name] = scalarOf(value[key], shape.isNumber(name), [...path, key]);
+    out[name] = typed(scalarOf(value[key], [...path, key]), kindOf(shape, name));
   }
   return out;
 }
 
-function scalarOf(value: unknown, numeric: boolean, path: string[]): string | number {
+function scalarOf(value: unknown, path: string[]): string {
   const text = scalarText(value);
   if (text === undefined) throw outputError(`${describeValue(value)} must be text`, path);
-  return numeric && NUMERIC.test(text) ? Number(text) : text;
+  return text;
 }
 
-/** A numeric field's text as a JSON number; anything that is not a plain integer stays text. */
-function numberOf(value: unknown): unknown {
-  return typeof value === 'string' && NUMERIC.test(value) ? Number(value) : value;
+function kindOf(shape: PescShape, name: string): ScalarKind {
+  return shape.isNumber(name) ? 'number' : shape.isBoolean(name) ? 'boolean' : undefined;
+}
+
+/** A numeric or boolean field's text as its JSON type; anything that is not one of its values stays text. */
+function typed(value: unknown, kind: ScalarKind): unknown {
+  if (typeof value !== 'string' || kind === undefined) return value;
+  const text = value.trim();
+  if (kind === 'boolean') return Object.hasOwn(BOOLEAN, text) ? BOOLEAN[text] : value;
+  return NUMERIC.test(text) && text.replace(/^-|\.|^0+/g, '').length <= 15 ? Number(text) : value;
 }
 
 /**

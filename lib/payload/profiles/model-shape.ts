@@ -1,0 +1,68 @@
+import type { CompiledModel, ComplexTypeModel } from '../../models/model';
+
+/** The JSON type PESC writes a scalar as: a number, a boolean, or (undefined) a string. */
+export type PescScalar = 'number' | 'boolean' | undefined;
+
+// XSD's integer family and decimal: what the A4L framework maps to Java numbers and writes as JSON
+// numbers; xs:boolean becomes a Java Boolean, written as a JSON boolean (samples/pesc/README.md, 7).
+const NUMBER_BUILTINS = new Set([
+  'integer', 'decimal', 'int', 'long', 'short', 'byte', 'positiveInteger', 'nonNegativeInteger', 'negativeInteger',
+  'nonPositiveInteger', 'unsignedLong', 'unsignedInt', 'unsignedShort', 'unsignedByte', 'float', 'double',
+]);
+
+/**
+ * Where a PESC walk is in a compiled model (a data model from `lib/models`, or the infrastructure's):
+ * the complex type of the current element, and what the model says of its children and attributes.
+ *
+ * @example
+ * const cursor = modelCursor(model, 'StudentPersonalType');
+ * cursor.child('PersonInfo')?.isAttribute('Type'); // false
+ */
+export interface ModelCursor {
+  /** The cursor of the child element `name`, when its type is complex. */
+  child(name: string): ModelCursor | undefined;
+  isAttribute(name: string): boolean;
+  /** The JSON type of the child element or attribute `name` (a child of complex type is neither). */
+  scalar(name: string): PescScalar;
+  /** The element and attribute names of this type, for telling the framework's bean names apart. */
+  names(): readonly string[];
+}
+
+/**
+ * The cursor at complex type `typeName` of `model`; undefined when the model has no such type.
+ *
+ * @example
+ * modelCursor(dataModel('au-3.4.8').compiled, 'StudentPersonalType')?.scalar('IsCurrent'); // undefined
+ */
+export function modelCursor(model: CompiledModel, typeName: string): ModelCursor | undefined {
+  const type = Object.hasOwn(model.types, typeName) ? model.types[typeName] : undefined;
+  return type && new TypeCursor(model, type);
+}
+
+class TypeCursor implements ModelCursor {
+  constructor(
+    private readonly model: CompiledModel,
+    private readonly type: ComplexTypeModel,
+  ) {}
+  child(name: string): ModelCursor | undefined {
+    const element = this.type.elements?.find((e) => e.name === name);
+    return element && modelCursor(this.model, element.type);
+  }
+  isAttribute(name: string): boolean {
+    return this.type.attributes?.some((a) => a.name === name) ?? false;
+  }
+  scalar(name: string): PescScalar {
+    const ref = this.type.elements?.find((e) => e.name === name)?.type ?? this.type.attributes?.find((a) => a.name === name)?.type;
+    return ref === undefined ? undefined : scalarOf(this.model, ref);
+  }
+  names(): readonly string[] {
+    return [...(this.type.elements ?? []).map((e) => e.name), ...(this.type.attributes ?? []).map((a) => a.name)];
+  }
+}
+
+/** The JSON type of a scalar reference: a built-in (`#unsignedInt`) or a named simple type's kind. */
+function scalarOf(model: CompiledModel, ref: string): PescScalar {
+  const kind = ref.startsWith('#') ? ref.slice(1) : Object.hasOwn(model.scalars, ref) ? model.scalars[ref]!.kind : undefined;
+  if (kind === 'boolean') return 'boolean';
+  return kind !== undefined && NUMBER_BUILTINS.has(kind) ? 'number' : undefined;
+}
