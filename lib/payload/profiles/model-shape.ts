@@ -24,6 +24,10 @@ export interface ModelCursor {
   isAttribute(name: string): boolean;
   /** The JSON type of the child element or attribute `name` (a child of complex type is neither). */
   scalar(name: string): PescScalar;
+  /** `text` when the child element `name` has simple content (text beside attributes), `elements` when complex. */
+  content(name: string): 'text' | 'elements' | undefined;
+  /** True when this type has text content (simple content beside attributes). */
+  hasText(): boolean;
   /** The element and attribute names of this type, for telling the framework's bean names apart. */
   names(): readonly string[];
 }
@@ -54,6 +58,14 @@ class TypeCursor implements ModelCursor {
   scalar(name: string): PescScalar {
     const ref = this.type.elements?.find((e) => e.name === name)?.type ?? this.type.attributes?.find((a) => a.name === name)?.type;
     return ref === undefined ? undefined : scalarOf(this.model, ref);
+  }
+  content(name: string): 'text' | 'elements' | undefined {
+    const ref = this.type.elements?.find((e) => e.name === name)?.type;
+    const type = ref !== undefined && Object.hasOwn(this.model.types, ref) ? this.model.types[ref]! : undefined;
+    return type === undefined ? undefined : type.text !== undefined ? 'text' : 'elements';
+  }
+  hasText(): boolean {
+    return this.type.text !== undefined;
   }
   names(): readonly string[] {
     return [...(this.type.elements ?? []).map((e) => e.name), ...(this.type.attributes ?? []).map((a) => a.name)];

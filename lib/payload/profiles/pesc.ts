@@ -66,6 +66,8 @@ function writeObject(value: GoessnerObject, shape: PescShape, path: string[]): R
     if (child === undefined) continue;
     const kind = kindOf(shape, key);
     if (kind) child = Array.isArray(child) ? child.map((c) => typed(c, kind)) : typed(child, kind);
+    const content = shape.content(key);
+    if (content) child = Array.isArray(child) ? child.map((c) => asElement(c, content)) : asElement(child, content);
     out[key] = shape.repeats(key) && !Array.isArray(child) ? [child] : child;
   }
   for (const key of Object.keys(value)) {
@@ -84,6 +86,16 @@ function scalarOf(value: unknown, path: string[]): string {
   return text;
 }
 
+/**
+ * The framework's form of an element whose type the shape knows: text of an element that can carry
+ * attributes is always `{"value":…}`, and an empty element of complex content is `{}`.
+ */
+function asElement(value: unknown, content: 'text' | 'elements'): unknown {
+  if (typeof value !== 'string') return value;
+  if (content === 'text') return { value };
+  return value === '' ? {} : value;
+}
+
 function kindOf(shape: PescShape, name: string): ScalarKind {
   return shape.isNumber(name) ? 'number' : shape.isBoolean(name) ? 'boolean' : undefined;
 }
@@ -94,6 +106,11 @@ function typed(value: unknown, kind: ScalarKind): unknown {
   const text = value.trim();
   if (kind === 'boolean') return Object.hasOwn(BOOLEAN, text) ? BOOLEAN[text] : value;
   return NUMERIC.test(text) && text.replace(/^-|\.|^0+/g, '').length <= 15 ? Number(text) : value;
+}
+
+/** An empty element, which PESC writes as `{}`, as the XML and Goessner readers give it: empty text. */
+function emptyAsText(value: GoessnerValue): GoessnerValue {
+  return isElement(value) && Object.keys(value).length === 0 ? '' : value;
 }
 
 /**
@@ -122,7 +139,7 @@ function readElement(value: GoessnerValue, shape: PescShape): GoessnerValue {
     if ((key === 'value' || key === '#text') && typeof child === 'string') out['#text'] = child;
     else if (key.startsWith('@')) out[key] = child;
     else if (typeof child === 'string' && shape.isAttribute(key)) out[`@${key}`] = child;
-    else out[key] = readElement(child, shape.child(key));
+    else out[key] = emptyAsText(readElement(child, shape.child(key)));
   }
   const keys = Object.keys(out);
   // `{"value":"x"}` is an element with text only: Goessner writes that as the text.

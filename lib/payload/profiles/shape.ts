@@ -25,6 +25,11 @@ export interface PescShape {
   /** True when the child element or attribute `name` holds a boolean (xs:boolean). */
   isBoolean(name: string): boolean;
   /**
+   * What the child element `name` holds when its type is known to be complex: `text` beside
+   * attributes (written `{"value":…}` even without them), or `elements` (empty: `{}`).
+   */
+  content(name: string): 'text' | 'elements' | undefined;
+  /**
    * The XML name of a key the Java framework wrote as a bean name (`Sifmetadata` → `SIF_Metadata`),
    * when this element knows that name; otherwise the key itself.
    */
@@ -139,6 +144,11 @@ class InfrastructureShape implements PescShape {
   isBoolean(name: string): boolean {
     return this.element.booleans?.includes(name) ?? false;
   }
+  content(): undefined {
+    // What the reference framework does with the infrastructure's text elements is what Goessner
+    // notation gives: the samples' infrastructure PESC matches without it.
+    return undefined;
+  }
   xmlName(key: string): string {
     // Infrastructure names are their own bean names.
     return key;
@@ -203,10 +213,16 @@ class ObjectShape implements PescShape {
   isBoolean(name: string): boolean {
     return this.model?.scalar(name) === 'boolean';
   }
+  content(name: string): 'text' | 'elements' | undefined {
+    return this.model?.content(name);
+  }
   xmlName(key: string): string {
     if (Object.hasOwn(this.repeatable, key) || Object.hasOwn(this.attributes, key) || Object.hasOwn(this.attributes, `@${key}`)) return key;
     const modelNames = this.model?.names() ?? [];
     if (modelNames.includes(key)) return key;
+    // The framework writes an element named Value as `value` (TimeElement): the text key, unless
+    // the model says the type has no text and such an element.
+    if (key === 'value' && this.model && !this.model.hasText() && modelNames.includes('Value')) return 'Value';
     const known = [...Object.keys(this.repeatable), ...Object.keys(this.attributes).map((k) => k.replace(/^@/, '')), ...modelNames, ...SIF_NAMES];
     return known.find((name) => name !== key && beanName(name) === key) ?? key;
   }
@@ -239,6 +255,7 @@ export function collectionShape(source: ObjectShapeSource, objectName: string): 
     repeats: (name) => name === objectName,
     isNumber: () => false,
     isBoolean: () => false,
+    content: () => undefined,
     xmlName: (key) => key,
   };
 }
@@ -256,5 +273,6 @@ export const NO_SHAPE: PescShape = Object.freeze({
   repeats: () => false,
   isNumber: () => false,
   isBoolean: () => false,
+  content: () => undefined,
   xmlName: (key: string) => key,
 });
