@@ -184,14 +184,15 @@ export function encodeProfiled(root: string, value: GoessnerValue, format: Forma
 }
 
 /**
- * The shape of a PESC request body with root `root`: an object or collection of the request's
- * service, else an infrastructure payload.
+ * The shape of a PESC request body with root `root`: an object or collection of `service` (default:
+ * the request's; a remote provider's answer names the service of the request it answers), else an
+ * infrastructure payload.
  *
  * @example
  * requestShape(req, 'environment'); // the environment's shape
  */
-export function requestShape(req: Request, root: string): PescShape {
-  const service = findSifContext(req)?.target?.service;
+export function requestShape(req: Request, root: string, of?: RegisteredService): PescShape {
+  const service = of ?? findSifContext(req)?.target?.service;
   if (service?.objectName !== undefined) {
     if (root === service.objectName) return objectShape(service);
     if (root === service.name) return collectionShape(service, service.objectName);
