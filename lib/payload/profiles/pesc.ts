@@ -131,16 +131,19 @@ export function fromPesc(value: GoessnerObject, shape: PescShape): GoessnerObjec
 function readElement(value: GoessnerValue, shape: PescShape): GoessnerValue {
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) return value.map((item) => readElement(item, shape));
-  const out: GoessnerObject = {};
+  // Attributes first, as the XML and Goessner readers give them (PESC writes them last).
+  const attributes: GoessnerObject = {};
+  const rest: GoessnerObject = {};
   for (const sent of Object.keys(value)) {
     const child = value[sent]!;
     if (sent === 'xmlns') continue;
     const key = shape.xmlName(sent);
-    if ((key === 'value' || key === '#text') && typeof child === 'string') out['#text'] = child;
-    else if (key.startsWith('@')) out[key] = child;
-    else if (typeof child === 'string' && shape.isAttribute(key)) out[`@${key}`] = child;
-    else out[key] = emptyAsText(readElement(child, shape.child(key)));
+    if ((key === 'value' || key === '#text') && typeof child === 'string') rest['#text'] = child;
+    else if (key.startsWith('@')) attributes[key] = child;
+    else if (typeof child === 'string' && shape.isAttribute(key)) attributes[`@${key}`] = child;
+    else rest[key] = emptyAsText(readElement(child, shape.child(key)));
   }
+  const out: GoessnerObject = Object.assign(attributes, rest);
   const keys = Object.keys(out);
   // `{"value":"x"}` is an element with text only: Goessner writes that as the text.
   return keys.length === 1 && keys[0] === '#text' ? out['#text']! : out;
