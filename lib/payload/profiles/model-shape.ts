@@ -33,42 +33,60 @@ export interface ModelCursor {
 }
 
 /**
- * The cursor at complex type `typeName` of `model`; undefined when the model has no such type.
+ * The cursor at complex type `typeName` of `model`; undefined when the model has no such type. The
+ * cursors of one walk share `cursors` (one per type, each with its members indexed once), so a page
+ * of objects looks each name up in a map, not in the type's list of elements.
  *
  * @example
  * modelCursor(dataModel('au-3.4.8').compiled, 'StudentPersonalType')?.scalar('IsCurrent'); // undefined
  */
-export function modelCursor(model: CompiledModel, typeName: string): ModelCursor | undefined {
+export function modelCursor(model: CompiledModel, typeName: string, cursors: Map<string, ModelCursor> = new Map()): ModelCursor | undefined {
+  const known = cursors.get(typeName);
+  if (known) return known;
   const type = Object.hasOwn(model.types, typeName) ? model.types[typeName] : undefined;
-  return type && new TypeCursor(model, type);
+  if (!type) return undefined;
+  const cursor = new TypeCursor(model, type, cursors);
+  cursors.set(typeName, cursor);
+  return cursor;
+}
+
+/** What a type says of one of its members (an element, else an attribute of that name). */
+interface Member {
+  readonly type: string;
+  readonly attribute: boolean;
+  readonly scalar: PescScalar;
 }
 
 class TypeCursor implements ModelCursor {
+  private readonly members = new Map<string, Member>();
   constructor(
     private readonly model: CompiledModel,
     private readonly type: ComplexTypeModel,
-  ) {}
+    private readonly cursors: Map<string, ModelCursor>,
+  ) {
+    for (const a of type.attributes ?? []) this.members.set(a.name, { type: a.type, attribute: true, scalar: scalarOf(model, a.type) });
+    for (const e of type.elements ?? []) this.members.set(e.name, { type: e.type, attribute: false, scalar: scalarOf(model, e.type) });
+  }
   child(name: string): ModelCursor | undefined {
-    const element = this.type.elements?.find((e) => e.name === name);
-    return element && modelCursor(this.model, element.type);
+    const member = this.members.get(name);
+    return member && !member.attribute ? modelCursor(this.model, member.type, this.cursors) : undefined;
   }
   isAttribute(name: string): boolean {
-    return this.type.attributes?.some((a) => a.name === name) ?? false;
+    return this.members.get(name)?.attribute === true || (this.type.attributes?.some((a) => a.name === name) ?? false);
   }
   scalar(name: string): PescScalar {
-    const ref = this.type.elements?.find((e) => e.name === name)?.type ?? this.type.attributes?.find((a) => a.name === name)?.type;
-    return ref === undefined ? undefined : scalarOf(this.model, ref);
+    return this.members.get(name)?.scalar;
   }
   content(name: string): 'text' | 'elements' | undefined {
-    const ref = this.type.elements?.find((e) => e.name === name)?.type;
-    const type = ref !== undefined && Object.hasOwn(this.model.types, ref) ? this.model.types[ref]! : undefined;
+    const member = this.members.get(name);
+    const type = member && !member.attribute && Object.hasOwn(this.model.types, member.type) ? this.model.types[member.type]! : undefined;
     return type === undefined ? undefined : type.text !== undefined ? 'text' : 'elements';
   }
   hasText(): boolean {
     return this.type.text !== undefined;
   }
   names(): readonly string[] {
-    return [...(this.type.elements ?? []).map((e) => e.name), ...(this.type.attributes ?? []).map((a) => a.name)];
+    return [...this.members.keys()];
   }
 }
 
