@@ -28,6 +28,8 @@ export interface ModelCursor {
   content(name: string): 'text' | 'elements' | undefined;
   /** True when this type has text content (simple content beside attributes). */
   hasText(): boolean;
+  /** True when this type's content is open (`xs:any`, mixed: SIF_ExtendedElement). */
+  isOpen(): boolean;
   /** The element and attribute names of this type, for telling the framework's bean names apart. */
   names(): readonly string[];
 }
@@ -84,6 +86,9 @@ class TypeCursor implements ModelCursor {
   }
   hasText(): boolean {
     return this.type.text !== undefined;
+  }
+  isOpen(): boolean {
+    return this.type.open === true;
   }
   names(): readonly string[] {
     return [...this.members.keys()];

@@ -139,6 +139,7 @@ function readElement(value: GoessnerValue, shape: PescShape): GoessnerValue {
     if (sent === 'xmlns') continue;
     const key = shape.xmlName(sent);
     if ((key === 'value' || key === '#text') && typeof child === 'string') rest['#text'] = child;
+    else if (key === '#text' && Array.isArray(child) && child.every((c) => typeof c === 'string')) rest['#text'] = child.join('');
     else if (key.startsWith('@')) attributes[key] = child;
     else if (typeof child === 'string' && shape.isAttribute(key)) attributes[`@${key}`] = child;
     else rest[key] = emptyAsText(readElement(child, shape.child(key)));

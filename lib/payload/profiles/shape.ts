@@ -223,6 +223,8 @@ class ObjectShape implements PescShape {
     // The framework writes an element named Value as `value` (TimeElement): the text key, unless
     // the model says the type has no text and such an element.
     if (key === 'value' && this.model && !this.model.hasText() && modelNames.includes('Value')) return 'Value';
+    // Its mixed content (SIF_ExtendedElement) is `"Content":["text"]`: the element's text.
+    if (key === 'Content' && this.model?.isOpen() && !modelNames.includes('Content')) return '#text';
     const known = [...Object.keys(this.repeatable), ...Object.keys(this.attributes).map((k) => k.replace(/^@/, '')), ...modelNames, ...SIF_NAMES];
     return known.find((name) => name !== key && beanName(name) === key) ?? key;
   }
