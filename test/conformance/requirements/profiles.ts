@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Session } from '../harness';
+import { queue } from './core';
 import type { Requirement } from './types';
 
 // SIF 3.3 content profiles (Infrastructure 3.3, Version Indication & Negotiation §3) and PESC JSON,
@@ -183,6 +184,32 @@ export const PROFILE_REQUIREMENTS: Requirement[] = [
       const service = zone.services.service[0];
       assert.deepEqual([service.type, service.name, service.rights.right[0].type], ['OBJECT', 'xSchools', 'QUERY']);
       assert.equal(service.rights.right[0].value, 'APPROVED', 'a right the environment has already is approved');
+    },
+  },
+  {
+    id: 'PROF-011', source: `${VIN} §3.2.1; Infrastructure Services §9.3`, level: 'MUST', text: 'A queued message is written in the profile of the poll that takes it: an event in PESC with the data profile, the same message in XML',
+    async check({ h }) {
+      const s = await h.register('DemoApp', 'DemoSecret', fresh());
+      const q = await queue(h, s);
+      const subscribed = await h.call('/subscriptions', {
+        method: 'POST', auth: demoAuth(s), headers: { 'content-type': JSON_TYPE, accept: JSON_TYPE },
+        body: JSON.stringify({ subscription: { zoneId: 'District', contextId: 'DEFAULT', serviceType: 'OBJECT', serviceName: 'xStudents', queueId: q.id } }),
+      });
+      assert.equal(subscribed.status, 201);
+      const created = await h.call('/requests/xStudents/xStudent', {
+        method: 'POST', auth: demoAuth(s), headers: { 'content-type': JSON_TYPE, accept: JSON_TYPE },
+        body: JSON.stringify({ xStudent: { name: { type: 'LegalName', familyName: 'Profiled', givenName: 'Eve' } } }),
+      });
+      assert.equal(created.status, 201);
+      const refId = created.json.xStudent['@refId'];
+      const pesc = await h.call(q.messages, { auth: demoAuth(s), headers: { accept: JSON_TYPE, 'accept-profile': `${DATA},${INF33}` } });
+      assert.equal(pesc.status, 200);
+      assert.equal(pesc.headers.get('messageType'), 'EVENT');
+      assert.equal(pesc.headers.get('content-profile'), DATA);
+      assert.deepEqual(pesc.json.xStudents.xStudent.map((x: { refId: string }) => x.refId), [refId]);
+      const xml = await h.call(q.messages, { auth: demoAuth(s), headers: { accept: 'application/xml' } });
+      assert.equal(xml.headers.get('messageId'), pesc.headers.get('messageId'), 'the same message, not yet popped');
+      assert.match(xml.text, new RegExp(`<xStudent refId="${refId}">`));
     },
   },
 ];
