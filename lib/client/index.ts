@@ -9,6 +9,7 @@
 export { SifClient } from './client';
 export type { CreateQueueOptions, SubscribeOptions } from './client';
 export type { ConnectOptions } from './transport';
+export type { JsonNotation } from './profiles';
 export type { Environment } from './environment';
 export { SifClientError } from './errors';
 export { ServiceClient, DEFAULT_DATA_MODEL_NAMESPACE } from './service';

@@ -20,6 +20,11 @@ export interface ServiceOptions {
   idAttribute?: string;
   /** Element paths that always become arrays, as the provider's `repeatable` list. */
   repeatable?: readonly string[];
+  /**
+   * Attribute paths other than the id (`name/@type`), as the provider's `attributes` list: PESC
+   * JSON (`json: 'pesc'`) writes attributes as plain keys, and this is how they are read back.
+   */
+  attributes?: readonly string[];
   /** Namespace of XML bodies sent; default NA 3.6. */
   namespace?: string;
   /** Page size of walks; default 100. */
@@ -55,6 +60,8 @@ export class ServiceTarget {
     this.repeatable = options.repeatable ?? [];
     this.namespace = options.namespace ?? DEFAULT_DATA_MODEL_NAMESPACE;
     this.pageSize = options.pageSize ?? 100;
+    const attributes = options.attributes ?? [];
+    transport.shapes.declare({ objectName: this.objectName, plural, idAttribute: this.idAttribute, repeatable: this.repeatable, attributes });
   }
 
   /** The URL of this service (plus `extra` segments) in whatever environment the transport holds. */
@@ -63,7 +70,7 @@ export class ServiceTarget {
   }
 
   send(request: SendOptions): Promise<SifResponse> {
-    return this.transport.send(request);
+    return this.transport.send({ dataNamespace: this.namespace, ...request });
   }
 
   /** Applies the `repeatable` list to an object the provider sent. */

@@ -5,6 +5,8 @@ import { INFRASTRUCTURE_NAMESPACE, decode, encode, mediaType } from './codec';
 import type { Environment } from './environment';
 import { environmentRequest, parseEnvironment } from './environment';
 import { SifClientError } from './errors';
+import type { JsonNotation } from './profiles';
+import { ShapeBook, acceptProfile, contentProfile, encodePesc, isPesc, readPesc } from './profiles';
 import type { AuthMethod, FetchLike, Format, SifObject, WebCryptoLike } from './types';
 
 /**
@@ -22,8 +24,13 @@ export interface ConnectOptions {
   secret: string;
   /** Default `Basic`. */
   authMethod?: AuthMethod;
-  /** Default `xml`. */
+  /** Default `xml` (`json` with `json: 'pesc'`). */
   format?: Format;
+  /**
+   * The JSON notation: `goessner` (default) or `pesc` (SIF 3.3 content profiles: `Accept-Profile` and
+   * `Content-Profile` say `+pesc`; answers in PESC are read back into the same Goessner shapes).
+   */
+  json?: JsonNotation;
   instanceId?: string;
   userToken?: string;
   solutionId?: string;
@@ -49,6 +56,8 @@ export interface SendOptions {
   what: string;
   headers?: Record<string, string | undefined>;
   body?: { root: string; value: GoessnerValue; namespace?: string };
+  /** The namespace of the service's objects, on data requests: its data profile is asked for first. */
+  dataNamespace?: string;
   signal?: AbortSignal;
 }
 
@@ -76,6 +85,9 @@ export interface SifResponse {
  */
 export class Transport {
   readonly format: Format;
+  readonly json: JsonNotation;
+  /** The PESC shapes of the services declared on this client (`client.service(…)`). */
+  readonly shapes = new ShapeBook();
   readonly authMethod: AuthMethod;
   private readonly fetchFn: FetchLike;
   private readonly crypto: WebCryptoLike | undefined;
@@ -84,7 +96,10 @@ export class Transport {
   private registering: Promise<Environment> | undefined;
 
   constructor(private readonly options: ConnectOptions) {
-    this.format = options.format ?? 'xml';
+    if (options.json !== undefined && options.json !== 'goessner' && options.json !== 'pesc') throw new Error(`json must be 'goessner' or 'pesc', not ${String(options.json)}`);
+    this.json = options.json ?? 'goessner';
+    if (this.json === 'pesc' && options.format === 'xml') throw new Error("json: 'pesc' is a JSON notation: it needs format 'json' (or none)");
+    this.format = options.format ?? (this.json === 'pesc' ? 'json' : 'xml');
     this.authMethod = options.authMethod ?? 'Basic';
     const fetchFn = options.fetch ?? globalThis.fetch;
     if (typeof fetchFn !== 'function') throw new Error('No fetch on this platform: pass `fetch` to connect()');
@@ -127,7 +142,7 @@ export class Transport {
     const o = this.options;
     const url = `${o.url.replace(/\/+$/, '')}/environments/environment`;
     const body = environmentRequest({ ...o, authMethod: this.authMethod });
-    const response = await this.exchange('POST', url, o.applicationKey, { root: 'environment', value: body, namespace: INFRASTRUCTURE_NAMESPACE }, {}, undefined, 'Register environment');
+    const response = await this.exchange('POST', url, o.applicationKey, { root: 'environment', value: body, namespace: INFRASTRUCTURE_NAMESPACE }, {}, undefined, 'Register environment', undefined);
     const decoded = await this.read(response, 'Register environment');
     if ((response.status === 201 || response.status === 409) && decoded?.root === 'environment') {
       const env = parseEnvironment(decoded.value);
@@ -164,7 +179,7 @@ export class Transport {
     const env = this.current;
     if (!env) return;
     const url = env.urls.environment ?? `${this.options.url.replace(/\/+$/, '')}/environments/${encodeURIComponent(env.id)}`;
-    const response = await this.exchange('DELETE', url, env.sessionToken, undefined, {}, undefined, 'Delete environment');
+    const response = await this.exchange('DELETE', url, env.sessionToken, undefined, {}, undefined, 'Delete environment', undefined);
     this.current = undefined;
     if (response.status !== 204 && response.status !== 200 && response.status !== 401 && response.status !== 404) {
       throw failure(response.status, await this.read(response, 'Delete environment'), 'Delete environment');
@@ -172,7 +187,7 @@ export class Transport {
   }
 
   private attempt(request: SendOptions, env: Environment): Promise<Response> {
-    return this.exchange(request.method, request.url(env), env.sessionToken, request.body, request.headers ?? {}, request.signal, request.what);
+    return this.exchange(request.method, request.url(env), env.sessionToken, request.body, request.headers ?? {}, request.signal, request.what, request.dataNamespace);
   }
 
   /** One HTTP exchange, signed now. */
@@ -184,6 +199,7 @@ export class Transport {
     extra: Record<string, string | undefined>,
     signal: AbortSignal | undefined,
     what: string,
+    dataNamespace: string | undefined,
   ): Promise<Response> {
     const timestamp = new Date().toISOString();
     const headers: Record<string, string> = {
@@ -191,11 +207,14 @@ export class Transport {
       timestamp,
       Accept: mediaType(this.format),
     };
+    const pesc = this.json === 'pesc';
+    if (pesc) headers['Accept-Profile'] = acceptProfile(dataNamespace);
     for (const [name, value] of Object.entries(extra)) if (value !== undefined) headers[name] = value;
     const init: RequestInit = { method, headers };
     if (body) {
       headers['Content-Type'] = mediaType(this.format);
-      init.body = encode(this.format, body.root, body.value, body.namespace);
+      if (pesc) headers['Content-Profile'] = contentProfile(body.namespace);
+      init.body = pesc ? encodePesc(body.root, body.value, this.shapes) : encode(this.format, body.root, body.value, body.namespace);
     }
     if (signal) init.signal = signal;
     try {
@@ -210,7 +229,10 @@ export class Transport {
     const text = await response.text();
     if (text.trim() === '') return undefined;
     try {
-      return decode(text, response.headers.get('content-type'), this.format, response.status);
+      const decoded = decode(text, response.headers.get('content-type'), this.format, response.status);
+      const json = response.headers.get('content-type')?.includes('json') ?? this.format === 'json';
+      if (!json || !isPesc(response.headers.get('content-profile'), this.json)) return decoded;
+      return { root: decoded.root, value: readPesc(decoded.root, decoded.value, this.shapes) };
     } catch (error) {
       // An unexpected status with a body that is not SIF (a proxy's HTML page) still reports the status.
       if (response.status >= 400) return undefined;

@@ -8,24 +8,25 @@ import { header } from './params';
 import { requestFormat } from './negotiate';
 import { bodyNotation, requestShape } from './profiles';
 import { fromPesc } from '../payload/profiles/pesc';
+import type { RegisteredService } from '../services/registry';
 
 /**
  * Reads and decodes the request body in the format its `Content-Type` (else suffix, else
- * `Content-Profile`, else XML) names, as PESC JSON when its `Content-Profile` says `+pesc`.
- * Undefined when there is no body at all. The body, element, attribute and depth limits are
- * enforced while reading and parsing.
+ * `Content-Profile`, else XML) names, as PESC JSON when its `Content-Profile` says `+pesc`, with the
+ * shape of `service`'s objects (default: the request's target service). Undefined when there is no
+ * body at all. The body, element, attribute and depth limits are enforced while reading and parsing.
  *
  * @example
  * const payload = await readPayload(req, core.config.limits);
  */
-export async function readPayload(req: Request, limits: ResolvedLimits): Promise<DecodedPayload | undefined> {
+export async function readPayload(req: Request, limits: ResolvedLimits, service?: RegisteredService): Promise<DecodedPayload | undefined> {
   const body = await readBody(req, limits);
   if (isBlank(body)) return undefined;
   const contentType = header(req, 'content-type');
   const suffix = getSifContext(req).suffixFormat;
   const { format, notation } = bodyNotation(header(req, 'content-profile'), contentType || suffix ? requestFormat(contentType, suffix) : undefined);
   const payload = decodePayload(body, format, limits);
-  return notation === 'pesc' ? { ...payload, value: fromPesc(payload.value, requestShape(req, payload.root)) } : payload;
+  return notation === 'pesc' ? { ...payload, value: fromPesc(payload.value, requestShape(req, payload.root, service)) } : payload;
 }
 
 function isBlank(body: Buffer): boolean {

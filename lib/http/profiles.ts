@@ -10,6 +10,7 @@ import type { PescShape } from '../payload/profiles/shape';
 import { NO_SHAPE, collectionShape, infrastructureShape, objectShape } from '../payload/profiles/shape';
 import type { InfrastructureVersion } from '../protocol/enums';
 import { INFRASTRUCTURE_VERSIONS, infrastructureNamespace } from '../protocol/enums';
+import type { RegisteredService } from '../services/registry';
 import type { SifContext } from './context';
 import { findSifContext } from './context';
 import { responseFormat } from './negotiate';
@@ -127,18 +128,29 @@ export interface ResponseProfile {
  * The profile of an answer with root `root` in `namespace` (undefined: the infrastructure's): the
  * entry chosen for its model, else the one chosen for the other model (errors of a data request
  * follow its data profile's notation), else Goessner and the provider's infrastructure version.
+ * Data objects are written in the shape of the service they are of: the request's, else the one
+ * of `services` whose collection `root` is (a queued event); a service declared from a data model
+ * gives its numbers and booleans their JSON types.
  *
  * @example
  * responseProfile(context, 'json', 'environment', undefined, '3.2.1').contentProfile; // 'urn:sif:inf/global/3.3+pesc'
  */
-export function responseProfile(context: SifContext | undefined, format: Format, root: string, namespace: string | undefined, version: InfrastructureVersion): ResponseProfile {
+export function responseProfile(
+  context: SifContext | undefined,
+  format: Format,
+  root: string,
+  namespace: string | undefined,
+  version: InfrastructureVersion,
+  services?: ReadonlyMap<string, RegisteredService>,
+): ResponseProfile {
   const profiles = context?.profiles ?? NONE;
   const data = namespace !== undefined && !namespace.startsWith(INFRA_PREFIX);
   const chosen = (data ? profiles.data : profiles.inf) ?? profiles.inf ?? profiles.data;
   const notation = format === 'json' ? (chosen?.type === 'pesc' ? 'pesc' : 'goessner') : undefined;
   if (data) {
     const model = dataModelOf(namespace);
-    return { notation, namespace, shape: NO_SHAPE, contentProfile: model && formatProfile('data', model.domain, model.version, notation) };
+    const shape = notation === 'pesc' ? dataShape(root, namespace, context?.target?.service, services) : NO_SHAPE;
+    return { notation, namespace, shape, contentProfile: model && formatProfile('data', model.domain, model.version, notation) };
   }
   const asked = profiles.inf?.version as InfrastructureVersion | undefined;
   const infVersion = namespace === undefined ? (asked ?? version) : namespace.slice(INFRA_PREFIX.length);
@@ -148,6 +160,17 @@ export function responseProfile(context: SifContext | undefined, format: Format,
     shape: infrastructureShape(root),
     contentProfile: formatProfile('inf', 'global', infVersion, notation),
   };
+}
+
+/** The PESC shape of a data answer: an object or a collection of the service it is of, when known. */
+function dataShape(root: string, namespace: string, target: RegisteredService | undefined, services: ReadonlyMap<string, RegisteredService> | undefined): PescShape {
+  const queued = services?.get(root);
+  for (const service of [target, queued]) {
+    if (service?.objectName === undefined || service.namespace !== namespace) continue;
+    if (root === service.objectName) return objectShape(service);
+    if (root === service.name) return collectionShape(service, service.objectName);
+  }
+  return NO_SHAPE;
 }
 
 /**
@@ -161,14 +184,15 @@ export function encodeProfiled(root: string, value: GoessnerValue, format: Forma
 }
 
 /**
- * The shape of a PESC request body with root `root`: an object or collection of the request's
- * service, else an infrastructure payload.
+ * The shape of a PESC request body with root `root`: an object or collection of `service` (default:
+ * the request's; a remote provider's answer names the service of the request it answers), else an
+ * infrastructure payload.
  *
  * @example
  * requestShape(req, 'environment'); // the environment's shape
  */
-export function requestShape(req: Request, root: string): PescShape {
-  const service = findSifContext(req)?.target?.service;
+export function requestShape(req: Request, root: string, of?: RegisteredService): PescShape {
+  const service = of ?? findSifContext(req)?.target?.service;
   if (service?.objectName !== undefined) {
     if (root === service.objectName) return objectShape(service);
     if (root === service.name) return collectionShape(service, service.objectName);

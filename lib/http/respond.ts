@@ -72,7 +72,7 @@ export class Responder {
   /** Sends `root` with `value` as the body, in the negotiated format and content profile. */
   payload(req: Request, res: Response, status: number, root: string, value: GoessnerValue, options: ResponseOptions = {}): void {
     const format = this.format(req);
-    const profile = responseProfile(findSifContext(req), format, root, options.namespace, this.config.infrastructureVersion);
+    const profile = responseProfile(findSifContext(req), format, root, options.namespace, this.config.infrastructureVersion, this.config.services);
     this.send(req, res, status, encodeProfiled(root, value, format, profile), MEDIA_TYPES[format], options, profile.contentProfile);
   }
 

@@ -1,6 +1,7 @@
 import type { GoessnerObject } from '../payload/goessner';
 import type { RepeatableTree } from '../payload/objects';
 import type { CheckMode, Problems } from './check';
+import type { CompiledModel } from './model';
 
 /**
  * One object of a data model, bound for a service: what the registry and the payload path need
@@ -17,6 +18,9 @@ export interface ModelBinding {
   readonly pluralName: string;
   readonly namespace: string;
   readonly idAttribute: string;
+  /** The model the object is of, and the object's complex type in it (for PESC JSON's scalar types). */
+  readonly compiled: CompiledModel;
+  readonly type: string;
   /** Every element with its rank in schema order and whether it repeats. */
   readonly tree: RepeatableTree;
   /** The problems of an object (`full`: a whole object, as created; `partial`: an update). */

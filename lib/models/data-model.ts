@@ -69,6 +69,8 @@ export function dataModel<T extends object>(source: string | CompiledModel): Dat
       pluralName: entry.plural,
       namespace: compiled.namespace,
       idAttribute: entry.idAttribute,
+      compiled,
+      type: entry.type,
       tree: typeTree(compiled, entry.type, trees),
       check: (value: GoessnerObject, mode: 'full' | 'partial') => (checker ??= new ModelChecker(compiled)).check(value, objectName, entry.type, mode, entry.idAttribute),
     });

@@ -73,7 +73,7 @@ async function accept(core: ProviderCore, req: Request, res: Response, type: 'RE
   if (consumerQueue && consumerQueue.messageCount >= core.queues!.options.maxMessagesPerQueue) {
     throw new QuotaExceededError(503, 'queues.maxMessagesPerQueue', "The consumer's queue is full: post this part again later", { scope: 'Remote answer' });
   }
-  const payload = await readPayload(req, core.config.limits);
+  const payload = await readPayload(req, core.config.limits, service);
   const outcome =
     type === 'ERROR'
       ? await deferrals.failAt(requestId, errorOf(payload), part - 1)

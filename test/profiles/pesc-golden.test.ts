@@ -1,3 +1,4 @@
+import { dataModel } from '../../lib/models/data-model';
 import { parseJson, toJson } from '../../lib/payload/json';
 import { compileRepeatable, shapeForOutput } from '../../lib/payload/objects';
 import type { GoessnerObject } from '../../lib/payload/goessner';
@@ -5,6 +6,8 @@ import { fromPesc, toPesc } from '../../lib/payload/profiles/pesc';
 import type { PescShape } from '../../lib/payload/profiles/shape';
 import { NO_SHAPE, beanName, collectionShape, infrastructureShape, objectShape } from '../../lib/payload/profiles/shape';
 import { parseXml, toXml } from '../../lib/payload/xml';
+import type { RegisteredService } from '../../lib/services/registry';
+import { resolveServices } from '../../lib/services/registry';
 import { AU_OBJECTS } from '../helpers/au-objects';
 import { haveSamples, sample } from '../helpers/samples';
 import { schemaSkipReason, xsdErrors } from '../helpers/xsd';
@@ -12,9 +15,10 @@ import { schemaSkipReason, xsdErrors } from '../helpers/xsd';
 // Every golden triple of ../shared/samples/pesc (XML, Goessner and PESC JSON, all written by the A4L
 // Java framework 0.15.0) through this library's readers and writers, compared structurally. Where the
 // framework's PESC writer differs from its own reader (README there: Java bean names such as
-// `Sifmetadata`, `Content` for mixed text, dateTimes shifted to the JVM's zone without offset,
-// numbers and booleans of the data model as JSON types, `{"value":…}` for text-only elements), the
-// comparison says so in `normalise` below, and nowhere else.
+// `Sifmetadata`, `Content` for mixed text, dateTimes shifted to the JVM's zone without offset), the
+// comparison says so in `normalise` below, and nowhere else. A data object's numbers, booleans,
+// `{"value":…}` text elements and `{}` empty elements follow its type: with a service declared from
+// the AU model they are compared exactly; with hand-declared services (AU_OBJECTS) they are normalised.
 
 const INFRA = ['environment', 'environment-request', 'error', 'createResponse', 'queue', 'subscription', 'alert'];
 const DATA = ['StudentPersonal', 'StudentPersonals', 'SchoolInfo'];
@@ -41,6 +45,8 @@ interface Normalisation {
   textScalars: boolean;
   /** Goessner from XML, which cannot tell one repeat from a single element: one-item arrays unwrapped. */
   unwrapSingles: boolean;
+  /** `{}` read as empty text and `{"value":x}` as x: the framework writes the type's form, which only a model knows. */
+  collapseElements?: boolean;
 }
 
 function normalise(value: unknown, n: Normalisation): unknown {
@@ -62,6 +68,7 @@ function normalise(value: unknown, n: Normalisation): unknown {
     out[name] = normalise(v, n);
   }
   const keys = Object.keys(out);
+  if (n.collapseElements === false) return out;
   if (keys.length === 0) return '';
   if (keys.length === 1 && keys[0] === 'value') return out.value;
   return out;
@@ -153,6 +160,54 @@ describeIfSamples('PESC golden samples (Version Indication & Negotiation §3.2.1
       expect(ours === undefined).toBe(theirs === undefined);
       if (['error', 'subscription', 'alert'].includes(name)) expect(ours).toBeUndefined();
     });
+  });
+});
+
+/** The AU samples' services declared from the shipped AU 3.4.8 model, as `dataModel('au-3.4.8').service(...)` gives them. */
+function auServices(): ReadonlyMap<string, RegisteredService> {
+  const au = dataModel('au-3.4.8');
+  const handlers = { read: async () => null };
+  return resolveServices({ StudentPersonals: au.service('StudentPersonal', { handlers }), SchoolInfos: au.service('SchoolInfo', { handlers }) }).services;
+}
+
+describeIfSamples('PESC golden samples of a service declared from the AU data model (samples/pesc/README.md rules 4, 7, 9)', () => {
+  const services = auServices();
+  const serviceOf = (root: string) => services.get(root) ?? services.get(`${root}s`)!;
+  const modelShape = (root: string, service: RegisteredService) => (root === service.name ? collectionShape(service, service.objectName!) : objectShape(service));
+
+  describe.each(DATA)('%s', (name) => {
+    const xml = xmlSample(name);
+    const service = serviceOf(xml.root);
+    const shaped = (value: GoessnerObject): GoessnerObject =>
+      xml.root === service.name
+        ? { [service.objectName!]: (value[service.objectName!] as GoessnerObject[]).map((o) => shapeForOutput(o, service.repeatable, service.objectName)) }
+        : shapeForOutput(value, service.repeatable, xml.root);
+
+    test('XML → PESC equals the framework\'s: integers and decimals JSON numbers, booleans JSON booleans, text elements {"value":…}, empty ones {}', () => {
+      const ours = JSON.parse(toPesc(xml.root, shaped(xml.value), modelShape(xml.root, service)));
+      const golden = JSON.parse(sample('pesc', `${name}.pesc.json`));
+      // Left to normalise: the framework's bean names and mixed `Content`, and its dateTimes without offset.
+      const n = { beanNames: true, textScalars: false, unwrapSingles: false, collapseElements: false };
+      expect(normalise(ours, n)).toEqual(normalise(golden, n));
+    });
+
+    test('the framework\'s PESC → the same object as the XML: numbers and booleans back to text, bean names of the model\'s names back to XML names', () => {
+      // Read as the framework wrote it: bean names, TimeElement's `value`, SIF_ExtendedElement's mixed `Content`.
+      const parsed = parseJson(sample('pesc', `${name}.pesc.json`));
+      const read = fromPesc(parsed.value, modelShape(parsed.root, service));
+      // Decimals come back in JSON's form (1.0 → "1"): compared as numbers. Nothing else is normalised away.
+      const n = { beanNames: false, textScalars: true, unwrapSingles: true, collapseElements: false };
+      expect(normalise(read, n)).toEqual(normalise(xml.value, n));
+    });
+  });
+
+  test('a model\'s numbers and booleans: what is not one of their values stays text', () => {
+    const service = serviceOf('StudentPersonal');
+    const shape = objectShape(service);
+    const value = { LocalCodeList: { LocalCode: [{ LocalisedCode: 'X', Description: 'd', Element: 'e', ListIndex: 'first' }, { LocalisedCode: 'Y', Description: 'd', Element: 'e', ListIndex: '2' }] }, '@RefId': 'r' };
+    const text = toPesc('StudentPersonal', shapeForOutput(value, service.repeatable, 'StudentPersonal'), shape);
+    expect(JSON.parse(text).StudentPersonal.LocalCodeList.LocalCode.map((c: { ListIndex: unknown }) => c.ListIndex)).toEqual(['first', 2]);
+    expect(fromPesc(parseJson(text).value, shape)).toEqual(value);
   });
 });
 

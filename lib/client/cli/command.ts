@@ -61,19 +61,21 @@ export function scopeOf(values: CommandContext['values']): { zoneId?: string; co
 }
 
 /**
- * The service a command names, with the `--repeatable` paths (comma-separated) made arrays.
+ * The service a command names, with the `--repeatable` paths (comma-separated) made arrays and the
+ * `--attributes` paths read as attributes from PESC JSON.
  *
  * @example
  * const students = serviceOf(client, 'xStudents', { repeatable: 'otherIds/otherId,otherEmails/email' });
  */
 export function serviceOf(client: SifClient, name: string, values: CommandContext['values']): ServiceClient {
-  const repeatable = typeof values.repeatable === 'string' ? values.repeatable.split(',').map((p) => p.trim()).filter((p) => p !== '') : [];
-  return client.service(name, { repeatable });
+  const list = (value: unknown) => (typeof value === 'string' ? value.split(',').map((p) => p.trim()).filter((p) => p !== '') : []);
+  return client.service(name, { repeatable: list(values.repeatable), attributes: list(values.attributes) });
 }
 
 /** The flags of `scopeOf` and `serviceOf`. */
 export const SCOPE_FLAGS = {
   repeatable: { type: 'string', help: 'element paths that are always arrays, comma-separated (e.g. otherIds/otherId)' },
+  attributes: { type: 'string', help: 'with --json pesc: attribute paths besides the id, comma-separated (e.g. name/@type)' },
   zone: { type: 'string', help: 'zoneId (default: the environment\'s default zone)' },
   context: { type: 'string', help: 'contextId (default: DEFAULT)' },
   'page-size': { type: 'string', help: 'objects per page (default 100)' },

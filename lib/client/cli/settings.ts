@@ -14,6 +14,7 @@ export const CONNECTION_FLAGS = {
   secret: { type: 'string', env: 'SIF_SECRET', help: 'shared secret' },
   auth: { type: 'string', env: 'SIF_AUTH', help: 'Basic (default) or SIF_HMACSHA256' },
   format: { type: 'string', env: 'SIF_FORMAT', help: 'xml (default) or json' },
+  json: { type: 'string', env: 'SIF_JSON', help: 'JSON notation: goessner (default) or pesc (SIF 3.3 profiles; implies --format json)' },
   'instance-id': { type: 'string', env: 'SIF_INSTANCE_ID', help: 'instanceId of the environment (default sif3-cli)' },
 } as const;
 
@@ -37,7 +38,10 @@ export function connectOptions(values: Record<string, unknown>, env: Record<stri
   const auth = pick('auth') ?? 'Basic';
   const authMethod = (['Basic', 'SIF_HMACSHA256'] as const).find((m) => m.toLowerCase() === auth.toLowerCase());
   if (!authMethod) throw new UsageError(`--auth must be Basic or SIF_HMACSHA256, not ${auth}`);
-  const format = (pick('format') ?? 'xml').toLowerCase();
+  const json = (pick('json') ?? 'goessner').toLowerCase();
+  if (json !== 'goessner' && json !== 'pesc') throw new UsageError(`--json must be goessner or pesc, not ${json}`);
+  const format = (pick('format') ?? (json === 'pesc' ? 'json' : 'xml')).toLowerCase();
   if (format !== 'xml' && format !== 'json') throw new UsageError(`--format must be xml or json, not ${format}`);
-  return { url, applicationKey, secret, authMethod: authMethod as AuthMethod, format: format as Format, instanceId: pick('instance-id') ?? 'sif3-cli' };
+  if (json === 'pesc' && format === 'xml') throw new UsageError('--json pesc is a JSON notation: it needs --format json');
+  return { url, applicationKey, secret, authMethod: authMethod as AuthMethod, format: format as Format, json, instanceId: pick('instance-id') ?? 'sif3-cli' };
 }

@@ -10,7 +10,13 @@ import type { PescShape } from './shape';
 // framework's writer turns some into Java bean names (`SIF_Metadata` → `Sifmetadata`), which its
 // own reader then drops; the XML names are what every PESC reader reads back.
 
-const NUMERIC = /^-?(?:0|[1-9][0-9]{0,14})$/;
+// A number JSON carries without losing a digit: at most 15 significant digits (a double holds them
+// all). Other text in a numeric field (`+5`, `007`, `1e3`, a longer number) stays text.
+const NUMERIC = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?$/;
+const BOOLEAN: Readonly<Record<string, boolean>> = { true: true, false: false, 1: true, 0: false };
+
+/** How a numeric or boolean field's text is written: the JSON type when the text is one. */
+type ScalarKind = 'number' | 'boolean' | undefined;
 
 /**
  * Writes a Goessner value as a PESC JSON document `{"root": …}`, guided by `shape` (repeats,
@@ -57,34 +63,59 @@ function writeObject(value: GoessnerObject, shape: PescShape, path: string[]): R
   const out: Record<string, unknown> = {};
   const text = value['#text'];
   const textKey = Object.hasOwn(value, 'value') ? '#text' : 'value';
-  if (text !== undefined && text !== null) out[textKey] = scalarOf(text, false, [...path, '#text']);
+  if (text !== undefined && text !== null) out[textKey] = scalarOf(text, [...path, '#text']);
   for (const key of Object.keys(value)) {
     if (key.startsWith('@') || key === '#text') continue;
     path.push(key);
     let child = writeElement(value[key], shape.child(key), path);
     path.pop();
     if (child === undefined) continue;
-    if (shape.isNumber(key)) child = Array.isArray(child) ? child.map(numberOf) : numberOf(child);
+    const kind = kindOf(shape, key);
+    if (kind) child = Array.isArray(child) ? child.map((c) => typed(c, kind)) : typed(child, kind);
+    const content = shape.content(key);
+    if (content) child = Array.isArray(child) ? child.map((c) => asElement(c, content)) : asElement(child, content);
     out[key] = shape.repeats(key) && !Array.isArray(child) ? [child] : child;
   }
   for (const key of Object.keys(value)) {
     if (!key.startsWith('@') || key.startsWith('@xmlns') || key.startsWith('@xsi:')) continue;
     const name = key.slice(1);
     if (value[key] === undefined || value[key] === null) continue;
-    out[Object.hasOwn(out, name) ? key : name] = scalarOf(value[key], shape.isNumber(name), [...path, key]);
+    out[Object.hasOwn(out, name) ? key : name] = typed(scalarOf(value[key], [...path, key]), kindOf(shape, name));
   }
   return out;
 }
 
-function scalarOf(value: unknown, numeric: boolean, path: string[]): string | number {
+function scalarOf(value: unknown, path: string[]): string {
   const text = scalarText(value);
   if (text === undefined) throw outputError(`${describeValue(value)} must be text`, path);
-  return numeric && NUMERIC.test(text) ? Number(text) : text;
+  return text;
 }
 
-/** A numeric field's text as a JSON number; anything that is not a plain integer stays text. */
-function numberOf(value: unknown): unknown {
-  return typeof value === 'string' && NUMERIC.test(value) ? Number(value) : value;
+/**
+ * The framework's form of an element whose type the shape knows: text of an element that can carry
+ * attributes is always `{"value":…}`, and an empty element of complex content is `{}`.
+ */
+function asElement(value: unknown, content: 'text' | 'elements'): unknown {
+  if (typeof value !== 'string') return value;
+  if (content === 'text') return { value };
+  return value === '' ? {} : value;
+}
+
+function kindOf(shape: PescShape, name: string): ScalarKind {
+  return shape.isNumber(name) ? 'number' : shape.isBoolean(name) ? 'boolean' : undefined;
+}
+
+/** A numeric or boolean field's text as its JSON type; anything that is not one of its values stays text. */
+function typed(value: unknown, kind: ScalarKind): unknown {
+  if (typeof value !== 'string' || kind === undefined) return value;
+  const text = value.trim();
+  if (kind === 'boolean') return Object.hasOwn(BOOLEAN, text) ? BOOLEAN[text] : value;
+  return NUMERIC.test(text) && text.replace(/^-|\.|^0+/g, '').length <= 15 ? Number(text) : value;
+}
+
+/** An empty element, which PESC writes as `{}`, as the XML and Goessner readers give it: empty text. */
+function emptyAsText(value: GoessnerValue): GoessnerValue {
+  return isElement(value) && Object.keys(value).length === 0 ? '' : value;
 }
 
 /**
@@ -105,17 +136,21 @@ export function fromPesc(value: GoessnerObject, shape: PescShape): GoessnerObjec
 function readElement(value: GoessnerValue, shape: PescShape): GoessnerValue {
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) return value.map((item) => readElement(item, shape));
-  const out: GoessnerObject = {};
+  // Attributes first, as the XML and Goessner readers give them (PESC writes them last).
+  const attributes: GoessnerObject = {};
+  const rest: GoessnerObject = {};
   for (const sent of Object.keys(value)) {
     const child = value[sent]!;
     if (sent === 'xmlns') continue;
     const key = shape.xmlName(sent);
     // `value` is the text, unless the text came as `#text` (then `value` is a child of that name).
-    if ((key === '#text' || (key === 'value' && !Object.hasOwn(value, '#text'))) && typeof child === 'string') out['#text'] = child;
-    else if (key.startsWith('@')) out[key] = child;
-    else if (typeof child === 'string' && shape.isAttribute(key)) out[`@${key}`] = child;
-    else out[key] = readElement(child, shape.child(key));
+    if ((key === '#text' || (key === 'value' && !Object.hasOwn(value, '#text'))) && typeof child === 'string') rest['#text'] = child;
+    else if (key === '#text' && Array.isArray(child) && child.every((c) => typeof c === 'string')) rest['#text'] = child.join('');
+    else if (key.startsWith('@')) attributes[key] = child;
+    else if (typeof child === 'string' && shape.isAttribute(key)) attributes[`@${key}`] = child;
+    else rest[key] = emptyAsText(readElement(child, shape.child(key)));
   }
+  const out: GoessnerObject = Object.assign(attributes, rest);
   const keys = Object.keys(out);
   // `{"value":"x"}` is an element with text only: Goessner writes that as the text.
   return keys.length === 1 && keys[0] === '#text' ? out['#text']! : out;

@@ -1,4 +1,7 @@
+import type { CompiledModel } from '../../models/model';
 import type { RepeatableTree } from '../objects';
+import type { ModelCursor } from './model-shape';
+import { modelCursor } from './model-shape';
 
 /**
  * What PESC JSON needs to know about a document that Goessner notation carries in its keys or not at
@@ -19,6 +22,13 @@ export interface PescShape {
   repeats(name: string): boolean;
   /** True when the child element or attribute `name` holds a number. */
   isNumber(name: string): boolean;
+  /** True when the child element or attribute `name` holds a boolean (xs:boolean). */
+  isBoolean(name: string): boolean;
+  /**
+   * What the child element `name` holds when its type is known to be complex: `text` beside
+   * attributes (written `{"value":…}` even without them), or `elements` (empty: `{}`).
+   */
+  content(name: string): 'text' | 'elements' | undefined;
   /**
    * The XML name of a key the Java framework wrote as a bean name (`Sifmetadata` → `SIF_Metadata`),
    * when this element knows that name; otherwise the key itself.
@@ -44,11 +54,12 @@ export function beanName(name: string): string {
 /** SIF's own elements and attributes found in every data model, whose bean names lose their XML form. */
 const SIF_NAMES = ['SIF_Metadata', 'SIF_ExtendedElements', 'SIF_ExtendedElement', 'SIF_RefObject', 'SIF_RefId'];
 
-/** One infrastructure element type: its attributes, repeating children and numeric children. */
+/** One infrastructure element type: its attributes, repeating children, numeric and boolean children. */
 interface InfrastructureElement {
   readonly attributes?: readonly string[];
   readonly repeats?: readonly string[];
   readonly numbers?: readonly string[];
+  readonly booleans?: readonly string[];
 }
 
 // The infrastructure objects this library writes and reads (3.2.1 and 3.3 XSDs), by element name:
@@ -85,6 +96,29 @@ const INFRASTRUCTURE: Readonly<Record<string, InfrastructureElement>> = {
   subscription: { attributes: ID },
   alerts: { repeats: ['alert'] },
   alert: { attributes: ID, numbers: ['category', 'code'] },
+  // Functional services (jobs), registries and provision requests (3.3 XSD jobType, providerType,
+  // xqueryType, zoneType, provisionRequestType). `state` is text inside a job and an element with an
+  // id inside `states`: only objects read their attributes, so one entry serves both.
+  jobs: { repeats: ['job'] },
+  job: { attributes: ID },
+  phases: { repeats: ['phase'] },
+  phase: { booleans: ['required'] },
+  states: { repeats: ['state'] },
+  state: { attributes: ID },
+  statesRights: { repeats: ['right'] },
+  provisionRequests: { repeats: ['provisionRequest'] },
+  provisionRequest: { attributes: ['id', 'completionStatus'] },
+  zones: { repeats: ['zone'] },
+  providers: { repeats: ['provider'] },
+  provider: { attributes: ID },
+  querySupport: { booleans: ['dynamicQuery', 'queryByExample', 'changesSinceMarker', 'paged', 'totalCount'], numbers: ['maxPageSize'] },
+  mimeTypes: { repeats: ['mediaType'] },
+  xquerys: { repeats: ['xquery'] },
+  xquery: { attributes: ID },
+  parameters: { repeats: ['parameter'] },
+  parameter: { booleans: ['required'], numbers: ['minLength', 'maxLength'] },
+  enumerations: { repeats: ['enumeration'] },
+  range: { numbers: ['start', 'end'] },
 };
 
 const NOTHING: InfrastructureElement = {};
@@ -107,6 +141,14 @@ class InfrastructureShape implements PescShape {
   isNumber(name: string): boolean {
     return this.element.numbers?.includes(name) ?? false;
   }
+  isBoolean(name: string): boolean {
+    return this.element.booleans?.includes(name) ?? false;
+  }
+  content(): undefined {
+    // What the reference framework does with the infrastructure's text elements is what Goessner
+    // notation gives: the samples' infrastructure PESC matches without it.
+    return undefined;
+  }
   xmlName(key: string): string {
     // Infrastructure names are their own bean names.
     return key;
@@ -124,12 +166,17 @@ export function infrastructureShape(root: string): PescShape {
   return new InfrastructureShape(root);
 }
 
-/** What a service says of its objects: the id attribute, the repeatable and the attribute paths. */
+/**
+ * What a service says of its objects: the id attribute, the repeatable and the attribute paths, and
+ * the data model it was declared from (`dataModel(...).service(...)`), which knows every attribute
+ * and the scalar type of every element.
+ */
 export interface ObjectShapeSource {
   readonly idAttribute: string;
   readonly repeatable: RepeatableTree;
   /** Attribute paths as a tree whose leaves are `@name` (see `compileRepeatable`). */
   readonly attributes: RepeatableTree;
+  readonly model?: { readonly compiled: CompiledModel; readonly type: string } | undefined;
 }
 
 const EMPTY: RepeatableTree = Object.freeze(Object.create(null) as RepeatableTree);
@@ -138,29 +185,47 @@ function nodeOf(tree: RepeatableTree, key: string): RepeatableTree[string] | und
   return Object.hasOwn(tree, key) ? tree[key] : undefined;
 }
 
-/** A data object's shape, walked through the service's repeatable and attribute trees. */
+/**
+ * A data object's shape, walked through the service's repeatable and attribute trees and, for a
+ * service declared from a data model, through the model's types (attributes, numbers, booleans).
+ * Without a model the types are not known: numbers and booleans stay text, which PESC readers accept.
+ */
 class ObjectShape implements PescShape {
   constructor(
     private readonly repeatable: RepeatableTree,
     private readonly attributes: RepeatableTree,
     private readonly idAttribute: string | undefined,
+    private readonly model: ModelCursor | undefined,
   ) {}
   child(name: string): PescShape {
-    return new ObjectShape(nodeOf(this.repeatable, name)?.children ?? EMPTY, nodeOf(this.attributes, name)?.children ?? EMPTY, undefined);
+    const repeatable = nodeOf(this.repeatable, name)?.children ?? EMPTY;
+    return new ObjectShape(repeatable, nodeOf(this.attributes, name)?.children ?? EMPTY, undefined, this.model?.child(name));
   }
   isAttribute(name: string): boolean {
-    return name === this.idAttribute || nodeOf(this.attributes, `@${name}`) !== undefined;
+    return name === this.idAttribute || nodeOf(this.attributes, `@${name}`) !== undefined || (this.model?.isAttribute(name) ?? false);
   }
   repeats(name: string): boolean {
     return nodeOf(this.repeatable, name)?.repeat ?? false;
   }
-  isNumber(): boolean {
-    // The data model's types are not known here: its numbers stay text, which PESC readers accept.
-    return false;
+  isNumber(name: string): boolean {
+    return this.model?.scalar(name) === 'number';
+  }
+  isBoolean(name: string): boolean {
+    return this.model?.scalar(name) === 'boolean';
+  }
+  content(name: string): 'text' | 'elements' | undefined {
+    return this.model?.content(name);
   }
   xmlName(key: string): string {
     if (Object.hasOwn(this.repeatable, key) || Object.hasOwn(this.attributes, key) || Object.hasOwn(this.attributes, `@${key}`)) return key;
-    const known = [...Object.keys(this.repeatable), ...Object.keys(this.attributes).map((k) => k.replace(/^@/, '')), ...SIF_NAMES];
+    const modelNames = this.model?.names() ?? [];
+    if (modelNames.includes(key)) return key;
+    // The framework writes an element named Value as `value` (TimeElement): the text key, unless
+    // the model says the type has no text and such an element.
+    if (key === 'value' && this.model && !this.model.hasText() && modelNames.includes('Value')) return 'Value';
+    // Its mixed content (SIF_ExtendedElement) is `"Content":["text"]`: the element's text.
+    if (key === 'Content' && this.model?.isOpen() && !modelNames.includes('Content')) return '#text';
+    const known = [...Object.keys(this.repeatable), ...Object.keys(this.attributes).map((k) => k.replace(/^@/, '')), ...modelNames, ...SIF_NAMES];
     return known.find((name) => name !== key && beanName(name) === key) ?? key;
   }
 }
@@ -173,7 +238,8 @@ class ObjectShape implements PescShape {
  * objectShape({ idAttribute: 'refId', repeatable, attributes }).isAttribute('refId'); // true
  */
 export function objectShape(source: ObjectShapeSource): PescShape {
-  return new ObjectShape(source.repeatable, source.attributes, source.idAttribute);
+  const model = source.model && modelCursor(source.model.compiled, source.model.type);
+  return new ObjectShape(source.repeatable, source.attributes, source.idAttribute, model);
 }
 
 /**
@@ -190,6 +256,8 @@ export function collectionShape(source: ObjectShapeSource, objectName: string): 
     isAttribute: () => false,
     repeats: (name) => name === objectName,
     isNumber: () => false,
+    isBoolean: () => false,
+    content: () => undefined,
     xmlName: (key) => key,
   };
 }
@@ -206,5 +274,7 @@ export const NO_SHAPE: PescShape = Object.freeze({
   isAttribute: () => false,
   repeats: () => false,
   isNumber: () => false,
+  isBoolean: () => false,
+  content: () => undefined,
   xmlName: (key: string) => key,
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { demoAuth, freshInstances } from './common';
+import type { Session } from '../harness';
+import { demoAuth, freshInstances, queue } from './common';
 import type { Requirement } from './types';
 
 // SIF 3.3 content profiles (Infrastructure 3.3, Version Indication & Negotiation §3) and PESC JSON,
@@ -102,6 +103,111 @@ export const PROFILE_REQUIREMENTS: Requirement[] = [
       });
       assert.equal(unreadable.status, 415);
       assert.equal(unreadable.json.error.code, '415');
+    },
+  },
+  {
+    id: 'PROF-007', source: `${VIN} §3.2.1; Base Architecture §5.16`, level: 'MUST', text: 'Functional services speak PESC: a job sent in PESC is created; job, jobs and states answer in PESC (ids plain keys, phases and states arrays, phase required a JSON boolean)',
+    async check({ h, demo }) {
+      const headers = { 'content-type': JSON_TYPE, accept: JSON_TYPE, 'accept-profile': INF33, 'content-profile': INF33 };
+      const job = { job: { name: 'rolloverStudent', initialization: { phaseName: 'oldYearEnrolment', payload: { property: [{ value: '2099', name: 'schoolYear' }] } } } };
+      const created = await h.call('/services/RolloverStudents/RolloverStudent', { method: 'POST', auth: demoAuth(demo), headers, body: JSON.stringify(job) });
+      assert.equal(created.status, 201);
+      assert.equal(created.headers.get('content-profile'), INF33);
+      const id = created.json.job.id;
+      assert.match(id, /^[0-9a-f-]{36}$/);
+      try {
+        for (const [path, root] of [[`/${id}`, 'job'], ['', 'jobs'], [`/${id}/oldYearEnrolment/states`, 'states']] as const) {
+          const res = await h.call(`/services/RolloverStudents${path}`, { auth: demoAuth(demo), headers: { accept: JSON_TYPE, 'accept-profile': INF33 } });
+          assert.equal(res.status, 200, `${root}: ${res.status}`);
+          assert.equal(res.headers.get('content-profile'), INF33);
+          assert.ok(!res.text.includes('"@'), `${root}: attributes are plain keys`);
+          assert.ok(res.json[root], root);
+        }
+        const read = (await h.call(`/services/RolloverStudents/${id}`, { auth: demoAuth(demo), headers: { accept: JSON_TYPE, 'accept-profile': INF33 } })).json.job;
+        assert.ok(Array.isArray(read.phases.phase) && Array.isArray(read.phases.phase[0].states.state), 'phases and states are arrays');
+        assert.equal(typeof read.phases.phase[0].required, 'boolean');
+        assert.deepEqual(read.initialization.payload.property, [{ value: '2099', name: 'schoolYear' }]);
+      } finally {
+        await h.call(`/services/RolloverStudents/${id}`, { method: 'DELETE', auth: demoAuth(demo) });
+      }
+    },
+  },
+  {
+    id: 'PROF-008', source: `${VIN} §3.2.1; Utility Services §2, §3, §6`, level: 'MUST', text: 'The zones, providers and xQueryTemplates registries answer in PESC: entries arrays, ids plain keys, querySupport flags JSON booleans',
+    async check({ h, demo }) {
+      const get = (path: string) => h.call(`/requests/${path}`, { auth: demoAuth(demo), headers: { accept: JSON_TYPE, 'accept-profile': INF33 } });
+      const zones = await get('zones');
+      assert.equal(zones.headers.get('content-profile'), INF33);
+      assert.ok(zones.json.zones.zone.some((z: { id: string }) => z.id === 'environment-global'));
+      const providers = await get('providers');
+      assert.equal(providers.headers.get('content-profile'), INF33);
+      const provider = providers.json.providers.provider[0];
+      assert.match(provider.id, /^[0-9a-f-]{36}$/);
+      assert.equal(typeof provider.querySupport.paged, 'boolean');
+      const one = await get(`providers/${provider.id}`);
+      assert.equal(one.json.provider.id, provider.id);
+      const xquerys = await get('xQueryTemplates');
+      assert.equal(xquerys.headers.get('content-profile'), INF33);
+      assert.ok(Array.isArray(xquerys.json.xquerys.xquery) && Array.isArray(xquerys.json.xquerys.xquery[0].parameters.parameter));
+    },
+  },
+  {
+    id: 'PROF-009', source: `${VIN} §3.2.1; Base Architecture §5.6.2`, level: 'MUST', text: 'A named query\'s page answers in the data profile of its service, in PESC when asked',
+    async check({ h, demo }) {
+      const headers = { accept: JSON_TYPE, 'accept-profile': `${DATA},${INF33}` };
+      // A school and grade that have a student: the first student's.
+      const first = await h.call('/requests/xStudents?navigationPage=1&navigationPageSize=1', { auth: demoAuth(demo), headers });
+      const { schoolRefId, gradeLevel } = first.json.xStudents.xStudent[0].enrollment;
+      const page = await h.call(`/requests/StudentsByGrade?schoolRefId=${schoolRefId}&gradeLevel=${gradeLevel}`, { auth: demoAuth(demo), headers });
+      assert.equal(page.status, 200);
+      assert.equal(page.headers.get('content-profile'), DATA);
+      assert.ok(!page.text.includes('"@'), 'attributes are plain keys');
+      const students = page.json.xStudents.xStudent;
+      assert.ok(Array.isArray(students) && students.length > 0, 'the objects are an array');
+      assert.match(students[0].refId, /^[0-9a-f-]{36}$/);
+    },
+  },
+  {
+    id: 'PROF-010', source: `${VIN} §3.2.1; Infrastructure Services §6`, level: 'MUST', text: 'A provision request sent in PESC is read (zone ids, service and right attributes) and answered in PESC',
+    async check({ h, demo }) {
+      const body = { provisionRequest: { provisionedZones: { provisionedZone: [{ services: { service: [{ rights: { right: [{ value: 'REQUESTED', type: 'QUERY' }] }, type: 'OBJECT', name: 'xSchools', contextId: 'DEFAULT' }] }, id: 'District' }] } } };
+      const res = await h.call('/provisionRequests/provisionRequest', {
+        method: 'POST', auth: demoAuth(demo), body: JSON.stringify(body),
+        headers: { 'content-type': JSON_TYPE, accept: JSON_TYPE, 'content-profile': INF33, 'accept-profile': INF33 },
+      });
+      assert.equal(res.status, 201);
+      assert.equal(res.headers.get('content-profile'), INF33);
+      const zone = res.json.provisionRequest.provisionedZones.provisionedZone[0];
+      assert.equal(zone.id, 'District');
+      const service = zone.services.service[0];
+      assert.deepEqual([service.type, service.name, service.rights.right[0].type], ['OBJECT', 'xSchools', 'QUERY']);
+      assert.equal(service.rights.right[0].value, 'APPROVED', 'a right the environment has already is approved');
+    },
+  },
+  {
+    id: 'PROF-011', source: `${VIN} §3.2.1; Infrastructure Services §9.3`, level: 'MUST', text: 'A queued message is written in the profile of the poll that takes it: an event in PESC with the data profile, the same message in XML',
+    async check({ h }) {
+      const s = await h.register('DemoApp', 'DemoSecret', fresh());
+      const q = await queue(h, s);
+      const subscribed = await h.call('/subscriptions', {
+        method: 'POST', auth: demoAuth(s), headers: { 'content-type': JSON_TYPE, accept: JSON_TYPE },
+        body: JSON.stringify({ subscription: { zoneId: 'District', contextId: 'DEFAULT', serviceType: 'OBJECT', serviceName: 'xStudents', queueId: q.id } }),
+      });
+      assert.equal(subscribed.status, 201);
+      const created = await h.call('/requests/xStudents/xStudent', {
+        method: 'POST', auth: demoAuth(s), headers: { 'content-type': JSON_TYPE, accept: JSON_TYPE },
+        body: JSON.stringify({ xStudent: { name: { type: 'LegalName', familyName: 'Profiled', givenName: 'Eve' } } }),
+      });
+      assert.equal(created.status, 201);
+      const refId = created.json.xStudent['@refId'];
+      const pesc = await h.call(q.messages, { auth: demoAuth(s), headers: { accept: JSON_TYPE, 'accept-profile': `${DATA},${INF33}` } });
+      assert.equal(pesc.status, 200);
+      assert.equal(pesc.headers.get('messageType'), 'EVENT');
+      assert.equal(pesc.headers.get('content-profile'), DATA);
+      assert.deepEqual(pesc.json.xStudents.xStudent.map((x: { refId: string }) => x.refId), [refId]);
+      const xml = await h.call(q.messages, { auth: demoAuth(s), headers: { accept: 'application/xml' } });
+      assert.equal(xml.headers.get('messageId'), pesc.headers.get('messageId'), 'the same message, not yet popped');
+      assert.match(xml.text, new RegExp(`<xStudent refId="${refId}">`));
     },
   },
 ];
