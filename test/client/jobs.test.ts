@@ -1,6 +1,8 @@
 import type { Format } from 'sif3-direct/client';
 import { SifClient, SifClientError, jobProperties } from 'sif3-direct/client';
 import { runCli } from '../../lib/client/cli/main';
+import { listen } from '../helpers/example';
+import { createTestHost } from '../helpers/host';
 import type { RunningProvider } from './provider';
 import { DEMO, collect, startProvider } from './provider';
 
@@ -160,6 +162,8 @@ describe('sif3 job', () => {
     expect((await sif3('job', 'RolloverStudents', 'list')).json).toMatchObject({ id, state: 'COMPLETED' });
 
     // Refusals are one line and exit 1; command lines it cannot run exit 2.
+    const put = await sif3('job', 'RolloverStudents', 'phase', id, 'oldYearEnrolment', '--method', 'PUT', '--body', '{"plan":{"approved":"true"}}');
+    expect(put.status).toBe(1);
     const refused = await sif3('job', 'RolloverStudents', 'phase', id, 'newYearEnrolment', '--method', 'POST');
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/^sif3: CREATE RolloverStudents\/.*: 403 /);
@@ -169,5 +173,23 @@ describe('sif3 job', () => {
     expect((await sif3('job', 'RolloverStudents', 'promote')).status).toBe(2);
     expect((await sif3('job', 'RolloverStudents', 'state', id, 'oldYearEnrolment', 'DONE')).status).toBe(2);
     expect((await sif3('job', 'RolloverStudents', 'phase', id)).status).toBe(2);
+    expect((await sif3('job', 'RolloverStudents', 'phase', id, 'oldYearEnrolment', '--method', 'PUT', '--body', '{"plan"')).status).toBe(2);
+    expect((await sif3('job', 'RolloverStudents', 'phase', id, 'oldYearEnrolment', '--method', 'PATCH')).status).toBe(2);
   });
+});
+
+test('a provider without functional services offers no servicesConnector: the client says so before sending anything', async () => {
+  const host = createTestHost();
+  const server = await listen(host.app);
+  try {
+    const client = await SifClient.connect({ url: `${server.base}/sif3`, ...DEMO, instanceId: 'no-jobs' });
+    expect(client.environment.urls.servicesConnector).toBeUndefined();
+    const error = await client.functionalService('RolloverStudents').create().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SifClientError);
+    expect((error as SifClientError).message).toMatch(/no servicesConnector/);
+    await client.close();
+  } finally {
+    await server.close();
+    await host.close();
+  }
 });

@@ -42,7 +42,13 @@ const list = (v: unknown): any[] => (v === undefined ? [] : Array.isArray(v) ? v
 const phaseOf = (job: any, name: string) => list(job.phases.phase).find((p: any) => p.name === name);
 const current = (job: any, name: string) => list(phaseOf(job, name).states.state).at(-1).type as string;
 
-/** The functional-service requirements, in the order they run. */
+/**
+ * The functional-service requirements, in the order they run. What each behaviour is checked by:
+ * create one and many (JOB-002, JOB-003), read (JOB-004), the list paged (JOB-004, JOB-014), delete
+ * (JOB-011, and with the environment JOB-015), service rights (JOB-005), phase rights (JOB-006,
+ * end states JOB-010), statesRights (JOB-007, JOB-008), states (JOB-007), events to the owner and
+ * never its own (JOB-009, JOB-013), timeout and housekeeping (JOB-012, JOB-013).
+ */
 export const JOB_REQUIREMENTS: Requirement[] = [
   {
     id: 'JOB-001', source: `${IS} §5.2.3, §11; ${IS} §5 (provisionedZone service type)`, level: 'MUST',
