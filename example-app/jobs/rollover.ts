@@ -140,6 +140,12 @@ export class RolloverService {
           },
         },
         init: (ctx, job) => this.init(ctx, job),
+        // A deleted job's run is not resumed (one under way here finishes: it is one transaction).
+        deleted: async (job) =>
+          this.sis.write(function* (sql) {
+            yield* ensureRolloverTable(sql);
+            yield* endRun(sql, job.id);
+          }),
         stateChanged: async (_ctx, job, phase, state) => {
           if (phase === 'oldYearEnrolment' && state === 'COMPLETED') {
             await this.jobs().setPhaseState(job.id, 'newYearEnrolment', 'PENDING', 'Approved: POST to this phase to roll over');

@@ -98,4 +98,11 @@ test('runs cut off by a restart are resumed at start-up: from scratch before the
   expect((await jobs().job(early).phase('newYearEnrolment').post()).status).toBe(202);
   expect((await jobs().job(early).waitFor(undefined, { intervalMs: 25, timeoutMs: 20_000 })).state).toBe('COMPLETED');
   expect(gradeOf(mover)).toBe('05');
+
+  // A job deleted while its run waits to be resumed takes the run with it (the service's deleted hook).
+  const deleted = await approvedJob(2030);
+  await example.provider.jobs.setPhaseState(deleted, 'newYearEnrolment', 'INPROGRESS');
+  orphan(deleted, 2030);
+  expect(await jobs().delete(deleted)).toBe(true);
+  expect(example.sis.prepare('SELECT job_id FROM rollover_runs').pluck().all()).toEqual([]);
 });
