@@ -95,6 +95,7 @@ export async function openApp(options: ExampleAppOptions): Promise<ExampleApp> {
     // Housekeeping is when an instance looks for delayed work whose lease has lapsed.
     { store, queues: { housekeepingSeconds: Math.max(1, Math.min(60, Math.floor(leaseSeconds))) } },
     () => store.close(),
+    leaseSeconds * 1000,
   );
   // LONG polls waiting here are woken by writes on other instances once the coordinator listens.
   await store.coordinator().ready();
@@ -107,13 +108,15 @@ function assemble(
   connection: SisConnection,
   state: Pick<SifProviderOptions, 'database' | 'store' | 'queues'>,
   closeState: () => Promise<void>,
+  /** How long an instance's claims (rollover runs) last without word; 0 when one process serves the SIS (SQLite). */
+  leaseMs = 0,
 ): ExampleApp {
   const log = options.log ?? console.log;
   const consumers =
     options.consumers ?? (JSON.parse(readFileSync(join(__dirname, 'consumers.json'), 'utf8')) as ConsumerEntry[]);
   const importer = new BulkImporter(connection, { log, ...options.bulkImport });
   const services = sisServices(connection, importer);
-  const rollover = new RolloverService(connection, log);
+  const rollover = new RolloverService(connection, log, leaseMs);
   const provider = createSifProvider({
     ...state,
     services: { ...services, RolloverStudents: rollover.definition() },
@@ -165,7 +168,7 @@ function assemble(
     rollover,
     close: async () => {
       await importer.stop();
-      await rollover.idle();
+      await rollover.stop();
       await provider.close();
       await closeState();
       await connection.close();

@@ -23,7 +23,11 @@ export interface RolledStudent {
   readonly doc: GoessnerObject;
 }
 
-/** Creates the table that records rollovers, if this SIS database has none yet (both dialects). */
+/**
+ * Creates the tables of rollovers, if this SIS database has none yet (both dialects): `rollovers`
+ * records each year rolled over; `rollover_runs` each run started and not yet reported, with the
+ * instance that holds it and when it last said so, so that a run a restart cut off is resumed.
+ */
 export function* ensureRolloverTable(sql: SqlRunner): Work<void> {
   yield* step(
     sql.run(`CREATE TABLE IF NOT EXISTS rollovers (
@@ -34,6 +38,40 @@ export function* ensureRolloverTable(sql: SqlRunner): Work<void> {
       done_at TEXT NOT NULL
     )`),
   );
+  yield* step(
+    sql.run(`CREATE TABLE IF NOT EXISTS rollover_runs (
+      job_id TEXT PRIMARY KEY,
+      school_year INTEGER NOT NULL,
+      owner TEXT NOT NULL,
+      heartbeat BIGINT NOT NULL
+    )`),
+  );
+}
+
+/** A run started and not yet reported. */
+export interface RolloverRun {
+  readonly jobId: string;
+  readonly schoolYear: number;
+}
+
+/**
+ * Claims the run of `jobId` for `owner` (recording it when new): true when it is free, already the
+ * owner's, or its holder fell silent before `stale` (ms since the epoch); false when another holds it.
+ */
+export function* claimRun(sql: SqlRunner, run: RolloverRun, owner: string, now: number, stale: number): Work<boolean> {
+  yield* step(sql.run('INSERT INTO rollover_runs (job_id, school_year, owner, heartbeat) VALUES (?, ?, ?, ?) ON CONFLICT (job_id) DO NOTHING', [run.jobId, run.schoolYear, owner, now]));
+  return (yield* step(sql.run('UPDATE rollover_runs SET owner = ?, heartbeat = ? WHERE job_id = ? AND (owner = ? OR heartbeat < ?)', [owner, now, run.jobId, owner, stale]))) > 0;
+}
+
+/** The runs no live instance holds: the owner's own, or those whose holder fell silent before `stale`. */
+export function* orphanRuns(sql: SqlRunner, owner: string, stale: number): Work<RolloverRun[]> {
+  const rows = yield* step(sql.rows<{ job_id: string; school_year: number }>('SELECT job_id, school_year FROM rollover_runs WHERE owner = ? OR heartbeat < ? ORDER BY job_id', [owner, stale]));
+  return rows.map((r) => ({ jobId: r.job_id, schoolYear: Number(r.school_year) }));
+}
+
+/** Forgets a run once its outcome is on the job. */
+export function* endRun(sql: SqlRunner, jobId: string): Work<void> {
+  yield* step(sql.run('DELETE FROM rollover_runs WHERE job_id = ?', [jobId]));
 }
 
 /** The rollover of `schoolYear` already done (by which job), if any. */

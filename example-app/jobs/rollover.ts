@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { GoessnerObject, Job, ServiceDefinition, SifProvider, SifRequestContext } from 'sif3-direct';
 import { BadRequestError, ConflictError } from 'sif3-direct';
 import type { SisConnection } from '../sis/connection';
-import { doneRollover, ensureRolloverTable, planRollover, runRollover } from './rollover-work';
-import type { RolloverPlan } from './rollover-work';
+import { claimRun, doneRollover, endRun, ensureRolloverTable, orphanRuns, planRollover, runRollover } from './rollover-work';
+import type { RolloverPlan, RolloverRun } from './rollover-work';
 
 /** The namespace of the rollover's own phase payloads (plans and reports): the SIS's, not SIF's. */
 export const ROLLOVER_NS = 'http://springfield.k12.example/sis/rollover';
@@ -19,6 +20,12 @@ export const ROLLOVER_NS = 'http://springfield.k12.example/sis/rollover';
  *    the phase, and with it the job, becomes COMPLETED. GET it for the report.
  * Each year is rolled over once (a second job for it is a 409).
  *
+ * A run survives restarts: it is recorded (`rollover_runs`) before the 202, and `attach` resumes
+ * every run no live instance holds whose phase is still INPROGRESS. The rollover is one SIS
+ * transaction that records its year, so a resumed run either finds the year done (the restart came
+ * after the commit) and reports it, or rolls over from scratch (nothing was committed). On
+ * PostgreSQL an instance's claim lapses after `leaseMs` without word, and another takes the run over.
+ *
  * @example
  * const rollover = new RolloverService(connection, log);
  * const provider = createSifProvider({ services: { ...sisServices(connection), RolloverStudents: rollover.definition() }, … });
@@ -28,20 +35,88 @@ export class RolloverService {
   private provider: SifProvider | undefined;
   /** Rollovers running in this process, by job id. */
   private readonly running = new Map<string, Promise<void>>();
+  /** This instance, as the holder of the runs it claims. */
+  private readonly owner = randomUUID();
+  private resuming: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
 
+  /**
+   * `leaseMs`: how long another instance's run may go without word before this one takes it over;
+   * 0 (the default) when this process alone serves the SIS, as on SQLite: every run left is its own.
+   */
   constructor(
     private readonly sis: SisConnection,
     private readonly log: (line: string) => void,
+    private readonly leaseMs = 0,
   ) {}
 
-  /** The provider whose `jobs` the rollover moves on; before any request. */
+  /** The provider whose `jobs` the rollover moves on; before any request. Resumes runs a restart cut off. */
   attach(provider: SifProvider): void {
     this.provider = provider;
+    this.kick();
+    if (this.leaseMs > 0) {
+      // Runs of an instance that went silent are looked for again once its claims can have lapsed.
+      this.timer = setInterval(() => this.kick(), this.leaseMs);
+      this.timer.unref();
+    }
   }
 
-  /** Resolves when no rollover runs (for tests and shutdown). */
+  /** Resolves when no rollover runs and none is being resumed (for tests and shutdown). */
   async idle(): Promise<void> {
-    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+    while (this.running.size > 0 || this.resuming) await Promise.allSettled([...this.running.values(), this.resuming]);
+  }
+
+  /** Stops looking for runs to resume, and waits for those running. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.idle();
+  }
+
+  /** Looks for runs to resume, unless a look is under way. */
+  private kick(): void {
+    this.resuming ??= this.resume()
+      .catch((err) => this.log(`[rollover] looking for runs to resume failed: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => {
+        this.resuming = undefined;
+      });
+  }
+
+  /**
+   * Resumes the runs no live instance holds: those whose job still has newYearEnrolment INPROGRESS
+   * run (again); the others (finished, deleted, or cut off before the 202) are forgotten.
+   */
+  private async resume(): Promise<void> {
+    const { owner, leaseMs } = this;
+    const runs = await this.sis.write(function* (sql) {
+      yield* ensureRolloverTable(sql);
+      return yield* orphanRuns(sql, owner, Date.now() - leaseMs);
+    });
+    for (const run of runs) {
+      if (this.running.has(run.jobId)) continue;
+      const job = await this.jobs().get(run.jobId);
+      const states = job?.phases.find((p) => p.name === 'newYearEnrolment')?.states;
+      if (states?.[states.length - 1]?.type !== 'INPROGRESS') {
+        await this.sis.write((sql) => endRun(sql, run.jobId));
+        continue;
+      }
+      if (!(await this.claim(run))) continue;
+      this.log(`[rollover] resuming job ${run.jobId} (${run.schoolYear}), cut off by a restart`);
+      this.track(run);
+    }
+  }
+
+  private claim(run: RolloverRun): Promise<boolean> {
+    const { owner, leaseMs } = this;
+    const now = Date.now();
+    return this.sis.write(function* (sql) {
+      yield* ensureRolloverTable(sql);
+      return yield* claimRun(sql, run, owner, now, now - leaseMs);
+    });
+  }
+
+  private track(run: RolloverRun): void {
+    const running = this.run(run.jobId, run.schoolYear).finally(() => this.running.delete(run.jobId));
+    this.running.set(run.jobId, running);
   }
 
   definition(): ServiceDefinition {
@@ -65,6 +140,12 @@ export class RolloverService {
           },
         },
         init: (ctx, job) => this.init(ctx, job),
+        // A deleted job's run is not resumed (one under way here finishes: it is one transaction).
+        deleted: async (job) =>
+          this.sis.write(function* (sql) {
+            yield* ensureRolloverTable(sql);
+            yield* endRun(sql, job.id);
+          }),
         stateChanged: async (_ctx, job, phase, state) => {
           if (phase === 'oldYearEnrolment' && state === 'COMPLETED') {
             await this.jobs().setPhaseState(job.id, 'newYearEnrolment', 'PENDING', 'Approved: POST to this phase to roll over');
@@ -87,9 +168,8 @@ export class RolloverService {
   }
 
   /**
-   * `POST newYearEnrolment`: 202 once the rollover runs; 409 before approval or while it runs here.
-   * After a restart that interrupted it (the phase still INPROGRESS), a POST runs it again: the SIS
-   * transaction either committed, and is found recorded, or left nothing.
+   * `POST newYearEnrolment`: 202 once the rollover is recorded and runs; 409 before approval or
+   * while it runs (here or on another instance).
    */
   private async start(job: Job) {
     const phase = (name: string) => job.phases.find((p) => p.name === name)!;
@@ -97,16 +177,16 @@ export class RolloverService {
     if (current('oldYearEnrolment') !== 'COMPLETED') throw new ConflictError('Approve the plan first: add the state COMPLETED to oldYearEnrolment');
     if (this.running.has(job.id)) throw new ConflictError('The rollover is running');
     const year = schoolYearOf(job);
+    if (!(await this.claim({ jobId: job.id, schoolYear: year }))) throw new ConflictError('The rollover is running on another instance');
     await this.jobs().setPhaseState(job.id, 'newYearEnrolment', 'INPROGRESS', `Rolling over into ${year}`);
-    const run = this.run(job.id, year).finally(() => this.running.delete(job.id));
-    this.running.set(job.id, run);
+    this.track({ jobId: job.id, schoolYear: year });
     return { status: 202, payload: { root: 'rolloverStarted', namespace: ROLLOVER_NS, value: { schoolYear: String(year) } } };
   }
 
   /**
    * The rollover itself, after the answer: one SIS transaction (a year already recorded is not
    * rolled over again, e.g. when a restart interrupted the job's last step), the changed students
-   * reported to SIF, then the phase COMPLETED (or FAILED with the reason).
+   * reported to SIF, then the phase COMPLETED (or FAILED with the reason), then the run forgotten.
    */
   private async run(jobId: string, year: number): Promise<void> {
     const jobs = this.jobs();
@@ -115,6 +195,7 @@ export class RolloverService {
       const { plan, changed } = await this.sis.write(function* (sql) {
         yield* ensureRolloverTable(sql);
         const done = yield* doneRollover(sql, year);
+        if (done && done.jobId !== jobId) throw new ConflictError(`School year ${year} was rolled over by job ${done.jobId}`);
         if (done) return { plan: { schoolYear: year, promoted: done.promoted, graduated: done.graduated, byGrade: {} }, changed: [] };
         return yield* runRollover(sql, year, jobId, now);
       });
@@ -126,11 +207,13 @@ export class RolloverService {
       const done = await this.sis.read((sql) => doneRollover(sql, year)).catch(() => undefined);
       if (done?.jobId === jobId) {
         await jobs.setPhaseState(jobId, 'newYearEnrolment', 'COMPLETED', `${done.promoted} promoted, ${done.graduated} left school`).catch(() => undefined);
-        return;
+      } else {
+        this.log(`[rollover] job ${jobId} failed: ${err instanceof Error ? err.message : String(err)}`);
+        await jobs.setPhaseState(jobId, 'newYearEnrolment', 'FAILED', 'The rollover failed; nothing was changed').catch(() => undefined);
       }
-      this.log(`[rollover] job ${jobId} failed: ${err instanceof Error ? err.message : String(err)}`);
-      await jobs.setPhaseState(jobId, 'newYearEnrolment', 'FAILED', 'The rollover failed; nothing was changed').catch(() => undefined);
     }
+    // Once the outcome is on the job; a restart before this finds the phase finished and forgets the run.
+    await this.sis.write((sql) => endRun(sql, jobId)).catch(() => undefined);
   }
 
   private jobs() {

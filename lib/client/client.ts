@@ -2,6 +2,8 @@ import { textOf } from '../payload/goessner';
 import { INFRASTRUCTURE_NAMESPACE } from './codec';
 import type { Environment } from './environment';
 import { SifClientError } from './errors';
+import type { FunctionalServiceOptions } from './jobs';
+import { FunctionalServiceClient } from './jobs';
 import type { QueueInfo } from './queue';
 import { QueueClient, parseQueue } from './queue';
 import type { ProvideHandlers, ProvideOptions, Provision } from './provide';
@@ -93,6 +95,17 @@ export class SifClient {
    */
   service(name: string, options: ServiceOptions = {}): ServiceClient {
     return new ServiceClient(this.transport, name, options);
+  }
+
+  /**
+   * A functional service (services connector): its jobs, their phases and states.
+   *
+   * @example
+   * const rollover = client.functionalService('RolloverStudents');
+   * const job = await rollover.create({ payload: jobProperties({ schoolYear: '2027' }) });
+   */
+  functionalService(name: string, options: FunctionalServiceOptions = {}): FunctionalServiceClient {
+    return new FunctionalServiceClient(this.transport, name, options);
   }
 
   /**

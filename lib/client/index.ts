@@ -16,6 +16,8 @@ export { ServiceClient, DEFAULT_DATA_MODEL_NAMESPACE } from './service';
 export type { ServiceOptions, QueryOptions, DelayedOptions, DelayedRequest, ChangesPage } from './service';
 export type { SyncOptions, SyncResult, SyncChange, SyncProgress } from './sync';
 export type { ProvideHandlers, ProvideOptions, Provision } from './provide';
+export { FunctionalServiceClient, JobClient, PhaseClient, StatesClient, FINAL_JOB_STATES, jobProperties } from './jobs';
+export type { FunctionalServiceOptions, JobInitializationInput, JobInfo, JobPhaseInfo, JobStateEntry, PhaseAnswer, PhasePayload, WaitOptions } from './jobs';
 export { QueueClient } from './queue';
 export type { QueueInfo, QueueMessage, MessagesOptions } from './queue';
 export { normaliseRepeatable } from './repeatable';

@@ -136,7 +136,7 @@ export function resolveOptions(options: SifProviderOptions): ResolvedConfig {
   }
   // Last before the store opens: a configuration refused here leaves no database file behind.
   checkConsistency(services);
-  const { store, ownsStore } = resolveStore(o.database, o.store, queues !== undefined, durability);
+  const { store, ownsStore } = resolveStore(o.database, o.store, queues !== undefined, durability, [...services.values()].some((s) => s.job));
 
   return Object.freeze({
     store,
@@ -224,13 +224,16 @@ function resolveConsumers(
 /** Store methods the queues need, checked when `queues` is on and a store of the host's is given. */
 const QUEUE_STORE_METHODS = ['createQueue', 'enqueue', 'takeMessage', 'createSubscription', 'createDelayedRequest', 'advanceDelayedRequest', 'pendingDelayedQueues'];
 
-function resolveStore(database: unknown, store: unknown, queues: boolean, durability: 'full' | 'normal'): { store: SifStore; ownsStore: boolean } {
+/** What a store of one's own needs to keep the jobs of functional services. */
+const JOB_STORE_METHODS = ['createJob', 'getJob', 'listJobs', 'countJobs', 'replaceJob', 'deleteJob', 'expiredJobs', 'environmentJobs'];
+
+function resolveStore(database: unknown, store: unknown, queues: boolean, durability: 'full' | 'normal', jobs: boolean): { store: SifStore; ownsStore: boolean } {
   if (database !== undefined && store !== undefined) {
     throw new SifConfigError('store', 'cannot be given together with database');
   }
   if (store !== undefined) {
     const s = requireObject(store, 'store');
-    for (const method of ['createEnvironment', 'getEnvironment', 'deleteEnvironment', 'createAlert', 'createProvisionRequest', 'restartChangeLog', 'close', ...(queues ? QUEUE_STORE_METHODS : [])]) {
+    for (const method of ['createEnvironment', 'getEnvironment', 'deleteEnvironment', 'createAlert', 'createProvisionRequest', 'restartChangeLog', 'close', ...(queues ? QUEUE_STORE_METHODS : []), ...(jobs ? JOB_STORE_METHODS : [])]) {
       if (typeof s[method] !== 'function') throw new SifConfigError('store', `must implement SifStore (missing ${method})`);
     }
     return { store: store as SifStore, ownsStore: false };

@@ -109,6 +109,26 @@ export class JobManager implements JobsApi {
     return true;
   }
 
+  /**
+   * Removes every job of an environment that is being deleted, each through `remove` (its service's
+   * `deleted` hook runs once; no event, as the owner's subscriptions go with it), before the store
+   * deletes the environment, which would drop them silently. How many it removed.
+   */
+  async removeEnvironmentJobs(environmentId: string): Promise<number> {
+    let removed = 0;
+    for (;;) {
+      const owned = await this.config.store.environmentJobs(environmentId, HOUSEKEEPING_BATCH);
+      let progress = false;
+      for (const record of owned) {
+        if (await this.remove(record, environmentId)) {
+          removed++;
+          progress = true;
+        }
+      }
+      if (owned.length < HOUSEKEEPING_BATCH || !progress) return removed;
+    }
+  }
+
   async get(jobId: string): Promise<Job | undefined> {
     return (await this.read(jobId))?.job;
   }

@@ -107,7 +107,10 @@ export interface JobDefinition {
    * the consumer still gets its 201, as the state is stored.
    */
   stateChanged?(ctx: SifRequestContext, job: Job, phaseName: string, state: PhaseState): Promise<void>;
-  /** Called once a job is removed (by its consumer, by `provider.jobs.delete`, or by housekeeping after its timeout): stop its work. */
+  /**
+   * Called once a job is removed (by its consumer, with its consumer's environment, by
+   * `provider.jobs.delete`, or by housekeeping after its timeout): stop its work.
+   */
   deleted?(job: Job): Promise<void>;
 }
 

@@ -227,13 +227,15 @@ export interface SifStore {
   deleteJob(id: string): Promise<boolean>;
   /** Jobs whose `expiresAt` is at or before `now`, soonest first, at most `limit`. */
   expiredJobs(now: string, limit: number): Promise<JobRecord[]>;
+  /** The jobs one environment owns, whatever their service, zone or context, oldest first, at most `limit`. */
+  environmentJobs(environmentId: string, limit: number): Promise<JobRecord[]>;
 
   /** Releases the store's resources. Further calls fail. */
   close(): Promise<void>;
 }
 
 /** The part of the store that keeps jobs of functional services. */
-export type JobTables = Pick<SifStore, 'createJob' | 'getJob' | 'listJobs' | 'countJobs' | 'replaceJob' | 'deleteJob' | 'expiredJobs'>;
+export type JobTables = Pick<SifStore, 'createJob' | 'getJob' | 'listJobs' | 'countJobs' | 'replaceJob' | 'deleteJob' | 'expiredJobs' | 'environmentJobs'>;
 
 /** The part of the store that keeps queues, their messages, subscriptions and delayed requests. */
 export type QueueTables = Pick<

@@ -33,12 +33,28 @@ export class Harness {
     readonly base: string,
     private readonly example: ReturnType<typeof startExample>,
     private readonly server: Awaited<ReturnType<typeof listen>>,
+    private readonly skew: { ms: number },
   ) {}
 
   static async start(version: InfrastructureVersion): Promise<Harness> {
-    const example = startExample({ seed: { students: 300 }, provider: { infrastructureVersion: version } });
+    // The provider's clock runs `skew.ms` ahead of the system's: 0 except inside `later`.
+    const skew = { ms: 0 };
+    const example = startExample({ seed: { students: 300 }, provider: { infrastructureVersion: version, clock: () => new Date(Date.now() + skew.ms) } });
     const server = await listen(example.app);
-    return new Harness(version, `${server.base}/sif3`, example, server);
+    return new Harness(version, `${server.base}/sif3`, example, server, skew);
+  }
+
+  /**
+   * Runs `work` (host calls on `provider`, no HTTP: signatures would be stale) with the provider's
+   * clock `ms` ahead, for checks of what happens in time (job timeouts), then sets it right again.
+   */
+  async later<T>(ms: number, work: () => Promise<T>): Promise<T> {
+    this.skew.ms = ms;
+    try {
+      return await work();
+    } finally {
+      this.skew.ms = 0;
+    }
   }
 
   async stop(): Promise<void> {

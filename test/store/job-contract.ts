@@ -85,6 +85,19 @@ export function jobStoreContract(name: string, open: OpenStore): void {
       expect(await store.getJob(never.job.id)).toBeUndefined();
     });
 
+    test('lists the jobs of one environment, whatever their service, zone or context, oldest first, at most limit', async () => {
+      const env = environment();
+      const otherEnv = environment();
+      await store.createEnvironment(env);
+      await store.createEnvironment(otherEnv);
+      const mine = [jobRecord(env.id), jobRecord(env.id, { zoneId: 'Elementary' }), jobRecord(env.id, {}, 'Reports')];
+      for (const r of mine) await store.createJob(r);
+      await store.createJob(jobRecord(otherEnv.id));
+      expect((await store.environmentJobs(env.id, 10)).map((r) => r.job.id)).toEqual(mine.map((r) => r.job.id));
+      expect(await store.environmentJobs(env.id, 2)).toEqual(mine.slice(0, 2));
+      expect(await store.environmentJobs('no-such-environment', 10)).toEqual([]);
+    });
+
     test('records are copies: changing a returned job changes nothing stored', async () => {
       const env = environment();
       await store.createEnvironment(env);

@@ -1,3 +1,4 @@
+import { MemoryStore } from '../../lib/store/memory';
 import type { ServiceDefinition } from 'sif3-direct';
 import { SifConfigError, createSifProvider } from 'sif3-direct';
 import { addDuration, isDuration } from '../../lib/jobs/duration';
@@ -80,6 +81,16 @@ describe('functional services are validated at start-up (SifConfigError naming t
       consumers: [{ applicationKey: 'A', secret: 's', environment: { defaultZone: { id: 'Z', services: [{ name: 'Exports', rights: ['QUERY', 'CREATE', 'DELETE', 'SUBSCRIBE'] }] } } }],
     });
     return ok.close();
+  });
+
+  test('a store of one\'s own must keep jobs when a service is FUNCTIONAL: the missing method is named', async () => {
+    const store = new MemoryStore();
+    const partial = Object.assign(Object.create(store) as MemoryStore, { environmentJobs: undefined });
+    const open = (s: MemoryStore, services: Record<string, ServiceDefinition>) => createSifProvider({ store: s, services, consumers: [] });
+    expect(() => open(partial, { Exports: { type: 'FUNCTIONAL', job } })).toThrow(/store.*missing environmentJobs/);
+    await open(partial, {}).close();
+    await open(store, { Exports: { type: 'FUNCTIONAL', job } }).close();
+    await store.close();
   });
 
   test('provider.jobs without a FUNCTIONAL service says so', async () => {

@@ -4,6 +4,7 @@ import { SifClientError } from '../errors';
 import type { Command } from './command';
 import { getCommand } from './commands/get';
 import { headCommand } from './commands/head';
+import { jobCommand } from './commands/job';
 import { queryCommand } from './commands/query';
 import { registerCommand } from './commands/register';
 import { syncCommand } from './commands/sync';
@@ -12,7 +13,7 @@ import type { CliIo } from './io';
 import { CONNECTION_FLAGS, connectOptions } from './settings';
 import { UsageError } from './usage-error';
 
-const COMMANDS: readonly Command[] = [registerCommand, getCommand, queryCommand, headCommand, syncCommand, tailCommand];
+const COMMANDS: readonly Command[] = [registerCommand, getCommand, queryCommand, headCommand, syncCommand, tailCommand, jobCommand];
 
 /**
  * Runs one `sif3` command line and resolves with its exit status: 0 done, 1 failed (one line on

@@ -14,6 +14,8 @@ export function deleteEnvironment(core: ProviderCore) {
     const { environment } = ownSession(req);
     core.authenticator.forgetEnvironment(environment.id, true);
     const queues = core.queues ? await core.config.store.listQueues(environment.id) : [];
+    // Its jobs' services are told (their `deleted` hooks) before the store drops the rest with it.
+    await core.jobs?.removeEnvironmentJobs(environment.id);
     if (!(await core.config.store.deleteEnvironment(environment.id))) {
       throw new NotFoundError('No such environment', { scope: 'environment' });
     }

@@ -60,6 +60,10 @@ export function memoryJobTables(owner: MemoryTableOwner): MemoryTables<JobTables
           .slice(0, limit)
           .map(copy);
       },
+      async environmentJobs(environmentId, limit) {
+        assertOpen();
+        return [...jobs.values()].filter((r) => r.owner.environmentId === environmentId).slice(0, limit).map(copy);
+      },
     },
     dropEnvironment(environmentId) {
       for (const [id, r] of jobs) if (r.owner.environmentId === environmentId) jobs.delete(id);

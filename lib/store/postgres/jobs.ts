@@ -53,5 +53,7 @@ export function postgresJobs(db: PgDb): JobTables {
     deleteJob: async (id) => num((await db.query('DELETE FROM jobs WHERE id = $1', [id])).rowCount) > 0,
     expiredJobs: async (now, limit) =>
       (await db.rows<JobRow>('SELECT * FROM jobs WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2', [now, limit])).map(toJobRecord),
+    environmentJobs: async (environmentId, limit) =>
+      (await db.rows<JobRow>('SELECT * FROM jobs WHERE environment_id = $1 ORDER BY seq LIMIT $2', [environmentId, limit])).map(toJobRecord),
   };
 }

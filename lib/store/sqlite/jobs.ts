@@ -20,6 +20,7 @@ export function sqliteJobTables(db: Database.Database): JobTables {
   const replace = db.prepare('UPDATE jobs SET body = ?, expires_at = ?, version = ? WHERE id = ? AND version = ?');
   const remove = db.prepare('DELETE FROM jobs WHERE id = ?');
   const expired = db.prepare('SELECT * FROM jobs WHERE expires_at <= ? ORDER BY expires_at LIMIT ?');
+  const owned = db.prepare('SELECT * FROM jobs WHERE environment_id = ? ORDER BY seq LIMIT ?');
   const filterParams = (f: JobFilter) => [f.serviceName, f.environmentId, f.zoneId, f.contextId];
   const countOwned = db.prepare('SELECT count(*) FROM jobs WHERE environment_id = ?').pluck();
   const create = db.transaction((record: JobRecord, max: number): CreateJobResult => {
@@ -38,5 +39,6 @@ export function sqliteJobTables(db: Database.Database): JobTables {
       replace.run(JSON.stringify(record.job), record.expiresAt ?? null, record.version, record.job.id, record.version - 1).changes > 0,
     deleteJob: async (id) => remove.run(id).changes > 0,
     expiredJobs: async (now, limit) => (expired.all(now, limit) as JobRow[]).map(toJobRecord),
+    environmentJobs: async (environmentId, limit) => (owned.all(environmentId, limit) as JobRow[]).map(toJobRecord),
   };
 }

@@ -40,7 +40,13 @@ const list = (v: unknown): any[] => (v === undefined ? [] : Array.isArray(v) ? v
 const phaseOf = (job: any, name: string) => list(job.phases.phase).find((p: any) => p.name === name);
 const current = (job: any, name: string) => list(phaseOf(job, name).states.state).at(-1).type as string;
 
-/** The functional-service requirements, in the order they run. */
+/**
+ * The functional-service requirements, in the order they run. What each behaviour is checked by:
+ * create one and many (JOB-002, JOB-003), read (JOB-004), the list paged (JOB-004, JOB-014), delete
+ * (JOB-011, and with the environment JOB-015), service rights (JOB-005), phase rights (JOB-006,
+ * end states JOB-010), statesRights (JOB-007, JOB-008), states (JOB-007), events to the owner and
+ * never its own (JOB-009, JOB-013), timeout and housekeeping (JOB-012, JOB-013).
+ */
 export const JOB_REQUIREMENTS: Requirement[] = [
   {
     id: 'JOB-001', source: `${IS} §5.2.3, §11; ${IS} §5 (provisionedZone service type)`, level: 'MUST',
@@ -221,6 +227,68 @@ export const JOB_REQUIREMENTS: Requirement[] = [
     async check({ h, demo }) {
       const job = await newJob(h, demo);
       assert.match(job.timeout, /^P(?!$)(\d+Y)?(\d+M)?(\d+D)?(T(?!$)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/);
+    },
+  },
+  {
+    id: 'JOB-013', source: `${IS} job.xsd (timeout: "the amount of time after creation before this job is automatically deleted"); ${SO} §3.5.2`, level: 'MUST',
+    text: "A job is kept until its timeout has passed, then removed by the provider's housekeeping (404), and its owner is sent the DELETE event",
+    async check({ h }) {
+      const s = await h.register('DemoApp', 'DemoSecret', fresh());
+      const queue = (await call(h, s, '/queues/queue', { method: 'POST', body: { queue: { polling: 'IMMEDIATE' } } })).json.queue;
+      const sub = await call(h, s, '/subscriptions', { method: 'POST', body: { subscription: { serviceType: 'FUNCTIONAL', serviceName: 'RolloverStudents', queueId: queue['@id'] } } });
+      assert.equal(sub.status, 201);
+      const job = await newJob(h, s);
+      const days = /^P(\d+)D$/.exec(job.timeout);
+      assert.ok(days, `the example's timeout is a number of days (${job.timeout})`);
+      const timeout = Number(days[1]) * 86_400_000;
+      // Housekeeping as the provider's timer runs it, with the clock just before, then just after, the timeout.
+      await h.later(timeout - 3_600_000, () => h.provider.jobs.housekeeping());
+      assert.equal((await call(h, s, `/services/RolloverStudents/${job['@id']}`)).status, 200, 'kept before its timeout');
+      assert.ok((await h.later(timeout + 1_000, () => h.provider.jobs.housekeeping())) >= 1);
+      assert.equal((await call(h, s, `/services/RolloverStudents/${job['@id']}`)).status, 404, 'removed after its timeout');
+      const path = new URL(queue.queueUri).pathname.replace(/^\/sif3/, '');
+      const events: Exchange[] = [];
+      for (let previous: string | null = null, i = 0; i < 10; i++) {
+        const res = await call(h, s, previous ? `${path};deleteMessageId=${previous}` : path);
+        if (res.status === 204) break;
+        events.push(res);
+        previous = res.headers.get('messageId');
+      }
+      const last = events.at(-1);
+      assert.equal(last?.headers.get('eventAction'), 'DELETE');
+      assert.equal(last?.headers.get('fingerprint'), s.environment.fingerprint);
+      assert.equal(list(last?.json.jobs.job)[0]['@id'], job['@id']);
+    },
+  },
+  {
+    id: 'JOB-014', source: `${BA} §5.4 (paging); ${IS} §11`, level: 'MUST',
+    text: "The list of a consumer's jobs pages like any collection: navigationPage, navigationPageSize, navigationCount and navigationLastPage on each page, every job once, oldest first",
+    async check({ h }) {
+      const s = await h.register('DemoApp', 'DemoSecret', fresh());
+      const ids = [(await newJob(h, s))['@id'], (await newJob(h, s))['@id'], (await newJob(h, s))['@id']];
+      const seen: string[] = [];
+      for (const [page, onPage] of [[1, 2], [2, 1]]) {
+        const res = await call(h, s, '/services/RolloverStudents', { headers: { navigationPage: String(page), navigationPageSize: '2' } });
+        assert.equal(res.status, 200);
+        const headers = ['navigationPage', 'navigationPageSize', 'navigationCount', 'navigationLastPage'].map((n) => res.headers.get(n));
+        assert.deepEqual(headers, [String(page), String(onPage), '3', '2']);
+        seen.push(...list(res.json.jobs.job).map((j: any) => j['@id']));
+      }
+      assert.deepEqual(seen, ids);
+    },
+  },
+  {
+    id: 'JOB-015', source: `${IS} §5.3 (Delete); ${BA} §5.16`, level: 'MUST',
+    text: 'Deleting an environment deletes its jobs: the consumer that registers again under the same identity finds none of them',
+    async check({ h }) {
+      const instanceId = fresh();
+      const s = await h.register('DemoApp', 'DemoSecret', instanceId);
+      const job = await newJob(h, s);
+      assert.equal((await call(h, s, `/environments/${s.id}`, { method: 'DELETE' })).status, 204);
+      const again = await h.register('DemoApp', 'DemoSecret', instanceId);
+      assert.notEqual(again.id, s.id);
+      assert.equal((await call(h, again, `/services/RolloverStudents/${job['@id']}`)).status, 404);
+      assert.equal(list((await call(h, again, '/services/RolloverStudents')).json.jobs.job).length, 0);
     },
   },
 ];
