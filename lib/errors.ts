@@ -147,6 +147,15 @@ export class ServiceUnavailableError extends SifError {
 export class DelayedOnlyError extends ServiceUnavailableError {}
 
 /**
+ * 503 for a poll of a queue sooner than its `minWaitTime` after an empty answer (Infrastructure
+ * Services §9.3): the consumer's pace, not a fault of the provider, so, like `DelayedOnlyError`, not logged.
+ *
+ * @example
+ * throw new PollTooSoonError('Service is busy: poll no sooner than minWaitTime after an empty answer');
+ */
+export class PollTooSoonError extends ServiceUnavailableError {}
+
+/**
  * Thrown by `createSifProvider` when an option is invalid. The message names the option, e.g.
  * `consumers[1].secret must be a non-empty string`.
  */

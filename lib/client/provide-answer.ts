@@ -68,7 +68,8 @@ export async function* answerParts(message: QueueMessage, handlers: ProvideHandl
   try {
     const ctx = contextOf(message, shape.serviceName);
     const action = message.headers.requestaction?.toUpperCase();
-    if (action === 'QUERY') yield* queryPages(message, handlers, shape, ctx);
+    if (action === 'QUERY' && message.headers.bulkquery === 'true') yield await bulkAnswer(message, handlers, shape, ctx);
+    else if (action === 'QUERY') yield* queryPages(message, handlers, shape, ctx);
     else if (action === 'CREATE' || action === 'UPDATE' || action === 'DELETE') yield await writeResults(action, message, handlers, shape, ctx);
     else throw new AnswerError(400, `This provider cannot answer requestAction ${action ?? '(none)'}`);
   } catch (error) {
@@ -94,26 +95,73 @@ function contextOf(message: QueueMessage, serviceName: string): SifRequestContex
   });
 }
 
+/**
+ * A paged batch: the handler's pages from the one the consumer named (else 1) to the last, each a
+ * part. Parts are numbered from 1 on the wire (the host's convention, remote/answers.ts), so page
+ * `first + n` is part `n + 1`.
+ */
 async function* queryPages(message: QueueMessage, handlers: ProvideHandlers, shape: ObjectShape, ctx: SifRequestContext): AsyncGenerator<AnswerPart> {
-  if (!handlers.query) throw new AnswerError(405, `${shape.serviceName} cannot be queried here`);
+  const query = queryHandler(handlers, shape);
   const pageSize = positive(message.headers.navigationpagesize) ?? shape.pageSize;
+  const first = positive(message.headers.navigationpage) ?? 1;
   const filters = filtersOf(message, shape);
-  for (let page = 1; ; page++) {
-    const query: QueryRequest = { page, pageSize, offset: (page - 1) * pageSize, ...filters };
-    const result = await handlers.query(ctx, query);
-    const objects = Array.isArray(result?.objects) ? result.objects : [];
-    const total = typeof result?.totalCount === 'number' ? result.totalCount : undefined;
+  for (let page = first; ; page++) {
+    const { objects, total } = await pageOf(query, ctx, { page, pageSize, offset: (page - 1) * pageSize, ...filters });
     // The last page: as many as the total says, or a short page when there is no total. An empty
     // page ends the answer whatever the total said (the first one as an empty answer).
-    const lastPage = total === undefined ? undefined : Math.max(1, Math.ceil(total / pageSize));
+    const lastPage = total === undefined ? undefined : Math.max(first, Math.ceil(total / pageSize));
     const last = objects.length === 0 || (lastPage !== undefined ? page >= lastPage : objects.length < pageSize);
-    const headers: Record<string, string> = { navigationPage: String(page), navigationPageSize: String(pageSize) };
+    const part = page - first + 1;
+    const headers: Record<string, string> = { navigationPage: String(part), navigationPageSize: String(pageSize) };
     if (total !== undefined) headers.navigationCount = String(total);
-    if (last || lastPage !== undefined) headers.navigationLastPage = String(last ? page : lastPage);
-    const body = { root: shape.serviceName, value: { [shape.objectName]: objects.map((o) => shaped(o, shape)) } as GoessnerObject, namespace: 'data' as const };
-    yield { messageType: 'RESPONSE', headers, ...(objects.length > 0 ? { body } : {}) };
+    if (last || lastPage !== undefined) headers.navigationLastPage = String(last ? part : lastPage! - first + 1);
+    yield { messageType: 'RESPONSE', headers, ...(objects.length > 0 ? { body: collectionBody(objects, shape) } : {}) };
     if (last) return;
   }
+}
+
+/**
+ * A bulk request (`bulkQuery: true`, a query that names no paging: Base Architecture §5.4.1): every
+ * object in one part, read from the handler page by page. Past `maxBulkQueryObjects` (known from
+ * the handler's total at once, else by counting on without keeping objects) the part carries only
+ * `navigationCount`, and the host answers the consumer with the 413 of a bulk query.
+ */
+async function bulkAnswer(message: QueueMessage, handlers: ProvideHandlers, shape: ObjectShape, ctx: SifRequestContext): Promise<AnswerPart> {
+  const query = queryHandler(handlers, shape);
+  const limit = positive(message.headers.maxbulkqueryobjects) ?? Number.MAX_SAFE_INTEGER;
+  const pageSize = shape.pageSize;
+  const filters = filtersOf(message, shape);
+  const kept: SifObject[] = [];
+  let counted = 0;
+  let total: number | undefined;
+  for (let page = 1; ; page++) {
+    const result = await pageOf(query, ctx, { page, pageSize, offset: (page - 1) * pageSize, ...filters });
+    total ??= result.total;
+    if (total !== undefined && total > limit) break;
+    counted += result.objects.length;
+    if (counted <= limit) kept.push(...result.objects);
+    if (result.objects.length < pageSize || (total !== undefined && counted >= total)) break;
+  }
+  const count = total !== undefined && total > limit ? total : counted;
+  const headers = { navigationPage: '1', navigationLastPage: '1', navigationCount: String(count) };
+  if (count > limit || kept.length === 0) return { messageType: 'RESPONSE', headers };
+  return { messageType: 'RESPONSE', headers: { ...headers, navigationPageSize: String(kept.length) }, body: collectionBody(kept, shape) };
+}
+
+function queryHandler(handlers: ProvideHandlers, shape: ObjectShape): NonNullable<ProvideHandlers['query']> {
+  if (!handlers.query) throw new AnswerError(405, `${shape.serviceName} cannot be queried here`);
+  return handlers.query;
+}
+
+/** One page from the handler: its objects (at most the page size) and its total, if it gave one. */
+async function pageOf(query: NonNullable<ProvideHandlers['query']>, ctx: SifRequestContext, asked: QueryRequest): Promise<{ objects: SifObject[]; total: number | undefined }> {
+  const result = await query(ctx, asked);
+  const objects = Array.isArray(result?.objects) ? result.objects.slice(0, asked.pageSize) : [];
+  return { objects, total: typeof result?.totalCount === 'number' ? result.totalCount : undefined };
+}
+
+function collectionBody(objects: SifObject[], shape: ObjectShape): NonNullable<AnswerPart['body']> {
+  return { root: shape.serviceName, value: { [shape.objectName]: objects.map((o) => shaped(o, shape)) } as GoessnerObject, namespace: 'data' };
 }
 
 /** `where` and `order` from the relativeServicePath's query string; a query by example's body as `like` conditions. */

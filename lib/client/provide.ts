@@ -30,7 +30,7 @@ export interface ProvideOptions {
   repeatable?: readonly string[];
   /** Namespace of XML answers; default NA 3.6. */
   namespace?: string;
-  /** Page size when the consumer named none; default 100. */
+  /** Page size when the consumer named none, and of the handler's pages a bulk request is read in; default 100. */
   pageSize?: number;
   /** Where the service is provided; default the environment's default zone and DEFAULT. */
   zoneId?: string;

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { SifLogger } from '../config/options';
-import { DelayedOnlyError, InternalServiceError, MethodNotAllowedError, QuotaExceededError, ServiceUnavailableError, SifError } from '../errors';
+import { DelayedOnlyError, InternalServiceError, MethodNotAllowedError, PollTooSoonError, QuotaExceededError, ServiceUnavailableError, SifError } from '../errors';
 import { errorObject } from '../payload/error';
 import { newId } from '../util/ids';
 import type { Responder } from './respond';
@@ -32,9 +32,9 @@ function toSifError(err: unknown, logger: SifLogger, req: Request): SifError {
   if (err instanceof SifError) {
     // A limit reached (QuotaExceededError, 503 included) is the consumer's answer, not the host's
     // problem: logging each would let one consumer write the host's error log; so is an IMMEDIATE
-    // request to a DELAYED-only service. Other 503s (a handler past the immediate budget) are worth
+    // request to a DELAYED-only service, or a poll sooner than minWaitTime. Other 503s (a handler past the immediate budget) are worth
     // a warning; anything else 5xx is an error.
-    if (err instanceof QuotaExceededError || err instanceof DelayedOnlyError) return err;
+    if (err instanceof QuotaExceededError || err instanceof DelayedOnlyError || err instanceof PollTooSoonError) return err;
     if (err instanceof ServiceUnavailableError) logger.warn(`sif3-direct: ${req.method} ${req.baseUrl}${req.path}: ${err.message}`);
     else if (err.status >= 500) logger.error(`sif3-direct: ${req.method} ${req.baseUrl}${req.path} failed`, err);
     return err;

@@ -95,16 +95,16 @@ export class Deferrals {
     const replay = replayOf(req)!;
     const record = await this.config.store.getDelayedRequest(replay.id);
     if (!record) return;
+    // A bulk query (no paging named) is answered in one part: every object, or a 413 (answer()).
+    const bulk = operation === 'query' && (input as QueryRequest).bulk === true;
+    const deferred: Deferred = { serviceName: service.name, operation, ...(bulk ? { bulk } : {}) };
     if (service.remote && this.remote) {
       // Marked deferred, routed and queued for the provider in one step (remote/route.ts).
-      await this.remote.route(record, { serviceName: service.name, operation }, service, ctx);
+      await this.remote.route(record, deferred, service, ctx);
       replay.deferred = true;
       res.writeHead(202).end();
       return;
     }
-    // A bulk query (no paging named) is answered in one part: every object, or a 413 (answer()).
-    const bulk = operation === 'query' && (input as QueryRequest).bulk === true;
-    const deferred: Deferred = { serviceName: service.name, operation, ...(bulk ? { bulk } : {}) };
     await this.config.store.advanceDelayedRequest(replay.id, { progress: { ...record.progress, deferred }, state: 'deferred' }, []);
     const request = Object.freeze({ ref: replay.id });
     if (operation === 'query') await service.delayed.query!(ctx, input as QueryRequest, request);
@@ -193,12 +193,12 @@ export class Deferrals {
     if (!this.remote || ![...this.config.services.values()].some((s) => s.remote)) return 0;
     let ended = 0;
     for (const record of await this.remote.orphans()) {
-      const { serviceName, operation, remote } = record.progress.deferred as Deferred & { remote: RemoteRoute };
+      const { serviceName, operation, bulk, remote } = record.progress.deferred as Deferred & { remote: RemoteRoute };
       const service = this.config.services.get(serviceName);
       const consumer = await this.config.store.getEnvironment(record.environmentId);
       try {
         if (!service?.remote || !consumer) throw new SifError(503, `${serviceName} is no longer provided remotely`);
-        await this.remote.route(record, { serviceName, operation }, service, { zoneId: remote.zoneId, contextId: remote.contextId, applicationKey: consumer.applicationKey });
+        await this.remote.route(record, { serviceName, operation, ...(bulk ? { bulk } : {}) }, service, { zoneId: remote.zoneId, contextId: remote.contextId, applicationKey: consumer.applicationKey });
       } catch (err) {
         const why = err instanceof Error ? err.message : String(err);
         if (await this.fail(record.id, { statusCode: 503, message: `The provider of ${serviceName} left before answering: ${why}` })) ended++;

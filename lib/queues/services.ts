@@ -43,7 +43,7 @@ export function createQueueServices(config: ResolvedConfig, events: SifEvents, c
     ms: coordinator.leaseMs,
     shared: coordinator.shared,
   });
-  const deferrals = new Deferrals(config, broker, new RemoteRouting(config.store, broker, config.clock));
+  const deferrals = new Deferrals(config, broker, new RemoteRouting(config.store, broker, config.clock, config.limits));
   const housekeeping = async () => {
     await broker.housekeeping();
     await deferrals.expire(options.maxMessageAgeHours);

@@ -30,7 +30,11 @@ const RESULT_ROOTS = {
  * Where the sources are silent (notes/async-providers.md §4 Q1, Q8), this library's conventions:
  * `navigationPage` numbers the parts from 1 (a part already queued is acknowledged again and not
  * queued twice; one beyond the next is a 409), and the part whose `navigationPage` reaches
- * `navigationLastPage` (or an answer without `navigationPage`, or an ERROR) ends the request.
+ * `navigationLastPage` (or an answer without `navigationPage`, or an ERROR) ends the request. These
+ * headers, and `navigationCount`, are numbers or a 400. A bulk request (a query that names no paging,
+ * marked `bulkQuery` in its REQUEST message) is answered in one part of up to
+ * `limits.maxBulkQueryObjects` objects; more (or a `navigationCount` past it) ends it with the 413 an
+ * immediate bulk query gets (Base Architecture §5.4.1).
  *
  * @example
  * steps: (c) => [authenticateSession(c), acceptRemoteAnswer(c), resolveTarget(c), acceptDelayed(c), executeOperation(c)]
@@ -62,7 +66,15 @@ async function accept(core: ProviderCore, req: Request, res: Response, type: 'RE
     throw new BadRequestError(`Request ${requestId.slice(0, 80)} is for ${service.name}: POST its answers to {requestsConnector}/${service.name}`);
   }
   requireProvider(service, env, { serviceName: service.name, zoneId: route.zoneId, contextId: route.contextId });
-  const part = partNumber(req, record.progress.parts);
+  const navigation = navigationOf(req);
+  const bulk = record.progress.deferred!.bulk === true;
+  const part = navigation.page ?? record.progress.parts + 1;
+  if (bulk && type === 'RESPONSE' && (part !== 1 || (navigation.lastPage ?? 1) !== 1)) {
+    throw new BadRequestError('This request is a bulk query (no paging named): answer it in one part with every object (Base Architecture §5.4.1)');
+  }
+  if (part > record.progress.parts + 1) {
+    throw new ConflictError(`Part ${part} arrived before part ${record.progress.parts + 1}: send the parts of an answer in order`, { scope: 'Remote answer' });
+  }
   if (part <= record.progress.parts) {
     // Sent again (a provider that restarted mid-answer): already queued, so acknowledged, not queued twice.
     core.responder.empty(req, res, 202);
@@ -74,10 +86,11 @@ async function accept(core: ProviderCore, req: Request, res: Response, type: 'RE
     throw new QuotaExceededError(503, 'queues.maxMessagesPerQueue', "The consumer's queue is full: post this part again later", { scope: 'Remote answer' });
   }
   const payload = await readPayload(req, core.config.limits, service);
+  const last = bulk || isLast(navigation, part);
   const outcome =
     type === 'ERROR'
       ? await deferrals.failAt(requestId, errorOf(payload), part - 1)
-      : await deferrals.answerAt(requestId, partOf(core, service, record, payload, req, isLast(req, part)), isLast(req, part), part - 1);
+      : await deferrals.answerAt(requestId, partOf(core, service, record, payload, navigation, last), last, part - 1);
   settle(outcome, requestId);
   core.responder.empty(req, res, 202);
 }
@@ -96,23 +109,31 @@ function notWaiting(requestId: string): NotFoundError {
   });
 }
 
-/** The part this answer is: its `navigationPage`, else the next one; 409 past the next one. */
-function partNumber(req: Request, queued: number): number {
-  const given = header(req, 'navigationPage')?.trim();
-  if (given === undefined || given === '') return queued + 1;
-  if (!/^\d{1,9}$/.test(given) || Number(given) < 1) throw new BadRequestError('navigationPage must be a positive integer: the number of this part of the answer');
-  const part = Number(given);
-  if (part > queued + 1) {
-    throw new ConflictError(`Part ${part} arrived before part ${queued + 1}: send the parts of an answer in order`, { scope: 'Remote answer' });
-  }
-  return part;
+/** The paging headers of an answer part: `navigationPage` numbers the part. */
+interface Navigation {
+  page?: number;
+  lastPage?: number;
+  count?: number;
+}
+
+/** The paging headers of an answer part, each a number when given (400 otherwise: never silently ignored). */
+function navigationOf(req: Request): Navigation {
+  const read = (name: string, min: number, what: string): number | undefined => {
+    const given = header(req, name)?.trim();
+    if (given === undefined || given === '') return undefined;
+    if (!/^\d{1,12}$/.test(given) || Number(given) < min) throw new BadRequestError(`${name} must be ${what}`, { scope: 'Remote answer' });
+    return Number(given);
+  };
+  const page = read('navigationPage', 1, 'a positive integer: the number of this part of the answer');
+  const lastPage = read('navigationLastPage', 1, 'a positive integer: the number of the last part of the answer');
+  const count = read('navigationCount', 0, 'a whole number: the objects in the whole answer');
+  return { ...(page !== undefined ? { page } : {}), ...(lastPage !== undefined ? { lastPage } : {}), ...(count !== undefined ? { count } : {}) };
 }
 
 /** True when this part ends the answer. */
-function isLast(req: Request, part: number): boolean {
-  if (header(req, 'navigationPage') === undefined) return true;
-  const last = Number(header(req, 'navigationLastPage')?.trim());
-  return Number.isInteger(last) && last > 0 && part >= last;
+function isLast(navigation: Navigation, part: number): boolean {
+  if (navigation.page === undefined) return true;
+  return navigation.lastPage !== undefined && part >= navigation.lastPage;
 }
 
 /** What the provider's answer part says, checked against the operation and the service's object type. */
@@ -121,31 +142,28 @@ function partOf(
   service: RegisteredService,
   record: DelayedRequestRecord,
   payload: DecodedPayload | undefined,
-  req: Request,
+  navigation: Navigation,
   last: boolean,
 ): DeferredPart | undefined {
-  const operation = record.progress.deferred!.operation;
+  const { operation, bulk } = record.progress.deferred!;
   if (operation === 'query') {
-    // No body: an empty page (as the first and last part, the empty answer).
-    if (!payload) return last && record.progress.parts === 0 ? undefined : { objects: [] };
+    const count = navigation.count !== undefined ? { totalCount: navigation.count } : {};
+    // No body: an empty page (as the first and last part, the empty answer; of a bulk request with
+    // a count, the count alone, which may be past the limit: the 413 then).
+    if (!payload) return bulk && navigation.count ? { objects: [], ...count } : last && record.progress.parts === 0 ? undefined : { objects: [] };
     if (payload.root !== service.name) {
       throw new BadRequestError(`An answer to a query of ${service.name} is a ${service.name} collection, not "${payload.root.slice(0, 60)}"`);
     }
     const items = collectionItems(payload.value, service.name, service.objectName!);
-    if (items.length > core.config.paging.maxPageSize) {
+    // A bulk request's one part may hold up to maxBulkQueryObjects: past that, Deferrals ends it with the 413.
+    if (!bulk && items.length > core.config.paging.maxPageSize) {
       throw new QuotaExceededError(413, 'paging.maxPageSize', `A page may hold at most ${core.config.paging.maxPageSize} objects`);
     }
     const objects = items.map((item, i) => {
       if (!isElement(item)) throw new BadRequestError(`${service.objectName} number ${i + 1} is not an element`);
       return normalizeObject(item, service.repeatable);
     });
-    const count = header(req, 'navigationCount')?.trim();
-    const lastPage = header(req, 'navigationLastPage')?.trim();
-    return {
-      objects,
-      ...(count !== undefined && /^\d{1,12}$/.test(count) ? { totalCount: Number(count) } : {}),
-      ...(lastPage !== undefined && /^\d{1,9}$/.test(lastPage) ? { lastPage: Number(lastPage) } : {}),
-    };
+    return { objects, ...count, ...(navigation.lastPage !== undefined ? { lastPage: navigation.lastPage } : {}) };
   }
   const spec = RESULT_ROOTS[operation as keyof typeof RESULT_ROOTS];
   if (!payload || payload.root !== spec.root) {

@@ -18,11 +18,13 @@ const FORWARDED: readonly string[] = ['navigationPage', 'navigationPageSize', 'q
  * (as headers, as on events: §8.3), `relativeServicePath` (with matrix and query parameters, so
  * `where` and `order` travel as the consumer wrote them), the paging and advisory headers, `sourceName`
  * (the consumer's application key, Infrastructure Services §7.3.3) and the body as the consumer sent
- * it. Nothing lets it act as the consumer: no credentials, session, environment, queueId or the
+ * it. A query that names no paging is a bulk query (Base Architecture §5.4.1): `bulkQuery: true` and
+ * `maxBulkQueryObjects` (given as `bulkLimit`) tell the provider to answer it in one part with every
+ * object, or with its count past that limit (remote/answers.ts). Nothing lets it act as the consumer: no credentials, session, environment, queueId or the
  * consumer's own requestId.
  *
  * @example
- * const message = requestMessage(record, service, ctx, 'query', route.queueId, newId(), now);
+ * const message = requestMessage(record, service, ctx, 'query', route.queueId, newId(), now, 10_000);
  */
 export function requestMessage(
   record: DelayedRequestRecord,
@@ -32,6 +34,7 @@ export function requestMessage(
   queueId: string,
   id: string,
   now: string,
+  bulkLimit?: number,
 ): NewQueueMessage {
   const headers: Record<string, string> = {
     messageType: 'REQUEST',
@@ -49,6 +52,7 @@ export function requestMessage(
     const value = record.headers[name.toLowerCase()];
     if (value !== undefined) headers[name] = value;
   }
+  if (bulkLimit !== undefined) Object.assign(headers, { bulkQuery: 'true', maxBulkQueryObjects: String(bulkLimit) });
   const contentType = record.headers['content-type'];
   return {
     id,

@@ -20,13 +20,15 @@ export type RouteAsked = Pick<SifRequestContext, 'zoneId' | 'contextId' | 'appli
  * or the age-out error (`queues.maxMessageAgeHours`, as for asynchronous providers in process).
  *
  * @example
- * const deferrals = new Deferrals(config, broker, new RemoteRouting(config.store, broker, config.clock));
+ * const deferrals = new Deferrals(config, broker, new RemoteRouting(config.store, broker, config.clock, config.limits));
  */
 export class RemoteRouting {
   constructor(
     private readonly store: SifStore,
     private readonly broker: QueueBroker,
     private readonly clock: Clock,
+    /** `maxBulkQueryObjects`: what a bulk request's REQUEST message tells its provider. */
+    private readonly limits: { maxBulkQueryObjects: number },
   ) {}
 
   /**
@@ -51,7 +53,8 @@ export class RemoteRouting {
       throw new QuotaExceededError(503, 'queues.maxMessagesPerQueue', `The queue of the provider of ${service.name} is full: send the request again later`);
     }
     const remote: RemoteRoute = { environmentId: subscription.environmentId, queueId: queue.id, zoneId: ctx.zoneId, contextId: ctx.contextId };
-    const message = requestMessage(record, service, ctx, deferred.operation, queue.id, newId(), this.clock().toISOString());
+    const bulk = deferred.bulk ? this.limits.maxBulkQueryObjects : undefined;
+    const message = requestMessage(record, service, ctx, deferred.operation, queue.id, newId(), this.clock().toISOString(), bulk);
     const outcome = await this.store.advanceDelayedRequest(record.id, { progress: { ...record.progress, deferred: { ...deferred, remote } }, state: 'deferred' }, [message]);
     if (outcome === 'advanced') this.broker.wake([queue.id]);
   }

@@ -99,6 +99,28 @@ describe('client.provide (SIF 3.5 remote provider SDK)', () => {
     }
   }, 60_000);
 
+  test('Base Architecture §5.4.1: an unpaged query is answered in one part holding every object, walked page by page; a paged batch starts at its navigationPage', async () => {
+    const asked: number[][] = [];
+    const all = Array.from({ length: 7 }, (_, i) => member(i));
+    const handlers: ProvideHandlers = {
+      query: async (_ctx, q) => (asked.push([q.page, q.pageSize, q.offset]), { objects: all.slice(q.offset, q.offset + q.pageSize), totalCount: all.length }),
+    };
+    const staff = await SifClient.connect({ url: sis.url, ...STAFF, instanceId: 'sdk-pair' });
+    const provision = await staff.provide('xStaffs', handlers, { idleTimeout: 2, pageSize: 3 });
+    try {
+      const consumer = await SifClient.connect({ url: sis.url, ...DEMO, instanceId: 'sdk-bulk-consumer', format: 'json' });
+      const queue = await consumer.createQueue({ polling: 'LONG', idleTimeout: 2 });
+      const { requestId: bulk } = await consumer.service('xStaffs').query({}, { delayed: { queueId: queue.id } });
+      const { requestId: fromThree } = await consumer.service('xStaffs').query({ pageSize: 2, page: 3 }, { delayed: { queueId: queue.id } });
+      const got = await answers(consumer, queue.id, [bulk, fromThree]);
+      expect(got.get(bulk)!.map((m) => [m.messageType, m.page.navigationPage, m.page.navigationLastPage, m.objects.length])).toEqual([['RESPONSE', 1, 1, 7]]);
+      expect(got.get(fromThree)!.flatMap((m) => m.objects.map((o) => o['@refId']))).toEqual([4, 5, 6].map((i) => member(i)['@refId']));
+      expect(asked).toEqual([[1, 3, 0], [2, 3, 3], [3, 3, 6], [3, 2, 4], [4, 2, 6]]);
+    } finally {
+      await provision.stop();
+    }
+  }, 60_000);
+
   test('multi-object updates and deletes answer per object; a handler that throws is the consumer’s ERROR with its status', async () => {
     const handlers: ProvideHandlers = {
       query: async () => {

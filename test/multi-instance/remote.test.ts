@@ -62,7 +62,7 @@ describePostgres('remote providers on two instances of one PostgreSQL schema', (
     const consumer = await session(a, 'DemoApp', 'DemoSecret');
     const q = await createQueue(a, consumer);
     const accepted = await request(a.app).get('/sif3/requests/xStaffs').set('Authorization', consumer.auth)
-      .set('requestType', 'DELAYED').set('queueId', q.id).set('requestId', 'across');
+      .set('requestType', 'DELAYED').set('queueId', q.id).set('requestId', 'across').set('navigationPageSize', '1');
     expect(accepted.status).toBe(202);
     const pulled = await waiting;
     expect([pulled.status, pulled.headers.messagetype]).toEqual([200, 'REQUEST']);

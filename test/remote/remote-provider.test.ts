@@ -135,7 +135,7 @@ describe('SIF 3.5 remote providers (pull mode)', () => {
   test('a provider that learns only at the end that a page was its last ends the answer with an empty last page', async () => {
     const { p, q: pq } = await connectProvider(host);
     const q = await createQueue(host, consumer);
-    await delayedRequest(host, consumer, 'get', 'xStaffs', q.id, 'streamed');
+    await delayedRequest(host, consumer, 'get', 'xStaffs', q.id, 'streamed').set('navigationPageSize', '1');
     await host.provider.idle();
     const ref = (await poll(host, p, pq.messages)).headers.requestid!;
     expect((await answer(host, p, ref, { navigationPage: '1' }, { xStaffs: { xStaff: [staff(1)] } })).status).toBe(202);
@@ -148,7 +148,7 @@ describe('SIF 3.5 remote providers (pull mode)', () => {
       ['3', '3', '0'],
     ]);
     // An empty first and last part is an empty answer.
-    await delayedRequest(host, consumer, 'get', 'xStaffs', q.id, 'nothing');
+    await delayedRequest(host, consumer, 'get', 'xStaffs', q.id, 'nothing').set('navigationPageSize', '1');
     await host.provider.idle();
     const empty = (await poll(host, p, pq.messages, { deleteId: (await poll(host, p, pq.messages)).headers.messageid })).headers.requestid!;
     expect((await answer(host, p, empty, {})).status).toBe(202);
@@ -226,6 +226,78 @@ describe('SIF 3.5 remote providers (pull mode)', () => {
   });
 });
 
+describe('SIF 3.5 remote providers: bulk requests and answer headers', () => {
+  let host: TestHost;
+  let consumer: Session;
+  beforeEach(async () => {
+    host = remoteHost({ limits: { maxBulkQueryObjects: 5 }, paging: { maxPageSize: 2, defaultPageSize: 2 } });
+    consumer = await session(host, 'DemoApp', 'DemoSecret');
+  });
+  afterEach(async () => host.close());
+
+  /** Sends an unpaged DELAYED query and pulls its REQUEST message. */
+  async function pulled(p: Session, providerQueue: string, q: string, requestId: string) {
+    expect((await delayedRequest(host, consumer, 'get', 'xStaffs', q, requestId)).status).toBe(202);
+    await host.provider.idle();
+    const res = await poll(host, p, providerQueue);
+    await poll(host, p, providerQueue, { deleteId: res.headers.messageid });
+    return res.headers;
+  }
+
+  test('Base Architecture §5.4.1: an unpaged query travels as a bulk request, answered in one part of up to maxBulkQueryObjects objects; more is the 413 of a bulk query', async () => {
+    const { p, q: pq } = await connectProvider(host);
+    const q = await createQueue(host, consumer);
+    const h = await pulled(p, pq.messages, q.id, 'all');
+    expect([h.bulkquery, h.maxbulkqueryobjects, h.navigationpage, h.navigationpagesize]).toEqual(['true', '5', undefined, undefined]);
+    // Four objects: more than paging.maxPageSize (2), within maxBulkQueryObjects (5).
+    expect((await answer(host, p, h.requestid!, {}, { xStaffs: { xStaff: [1, 2, 3, 4].map(staff) } })).status).toBe(202);
+    const [whole] = await drain(host, consumer, q.messages);
+    expect([whole!.headers.messagetype, whole!.headers.navigationpage, whole!.headers.navigationlastpage, whole!.headers.navigationcount, whole!.body.xStaffs.xStaff.length]).toEqual(['RESPONSE', '1', '1', '4', 4]);
+
+    // Six objects, or a count of twelve without them: the consumer gets the 413 of a bulk query.
+    const six = await pulled(p, pq.messages, q.id, 'six');
+    expect((await answer(host, p, six.requestid!, {}, { xStaffs: { xStaff: [1, 2, 3, 4, 5, 6].map(staff) } })).status).toBe(202);
+    const twelve = await pulled(p, pq.messages, q.id, 'twelve');
+    expect((await answer(host, p, twelve.requestid!, { navigationCount: '12' })).status).toBe(202);
+    const refused = await drain(host, consumer, q.messages);
+    expect(refused.map((m) => [m.headers.messagetype, m.headers.requestid, m.body.error.code, m.body.error.message])).toEqual([
+      ['ERROR', 'six', '413', 'This query matches 6 objects: a query without paging may return at most 5'],
+      ['ERROR', 'twelve', '413', 'This query matches 12 objects: a query without paging may return at most 5'],
+    ]);
+    expect(refused[0]!.body.error.description).toContain('limits.maxBulkQueryObjects');
+
+    // A bulk request is answered in one part: one that says more follow is refused.
+    const paged = await pulled(p, pq.messages, q.id, 'paged');
+    const split = await answer(host, p, paged.requestid!, { navigationPage: '1', navigationLastPage: '2' }, { xStaffs: { xStaff: [staff(1)] } });
+    expect([split.status, split.body.error.message]).toEqual([400, expect.stringContaining('one part')]);
+    expect(await drain(host, consumer, q.messages)).toEqual([]);
+  });
+
+  test('a paged request still gets at most paging.maxPageSize objects a part, and carries no bulk marker', async () => {
+    const { p, q: pq } = await connectProvider(host);
+    const q = await createQueue(host, consumer);
+    await delayedRequest(host, consumer, 'get', 'xStaffs', q.id, 'paged').set('navigationPageSize', '2');
+    await host.provider.idle();
+    const h = (await poll(host, p, pq.messages)).headers;
+    expect([h.bulkquery, h.maxbulkqueryobjects]).toEqual([undefined, undefined]);
+    const big = await answer(host, p, h.requestid!, { navigationPage: '1', navigationLastPage: '1' }, { xStaffs: { xStaff: [1, 2, 3].map(staff) } });
+    expect([big.status, big.body.error.description]).toEqual([413, expect.stringContaining('paging.maxPageSize')]);
+  });
+
+  test('an answer part whose navigationPage, navigationLastPage or navigationCount is not a number is a 400, and nothing is queued', async () => {
+    const { p, q: pq } = await connectProvider(host);
+    const q = await createQueue(host, consumer);
+    await delayedRequest(host, consumer, 'get', 'xStaffs', q.id, 'bad').set('navigationPageSize', '2');
+    await host.provider.idle();
+    const ref = (await poll(host, p, pq.messages)).headers.requestid!;
+    for (const bad of [{ navigationPage: 'one' }, { navigationPage: '1', navigationLastPage: 'last' }, { navigationPage: '1', navigationLastPage: '0' }, { navigationPage: '1', navigationCount: 'many' }] as Record<string, string>[]) {
+      const res = await answer(host, p, ref, bad, { xStaffs: { xStaff: [staff(1)] } });
+      expect([res.status, res.body.error.code]).toEqual([400, '400']);
+    }
+    expect(await drain(host, consumer, q.messages)).toEqual([]);
+  });
+});
+
 describe('SIF 3.5 remote providers: a provider that leaves', () => {
   let host: TestHost;
   let consumer: Session;
@@ -263,7 +335,7 @@ describe('SIF 3.5 remote providers: a provider that leaves', () => {
   test('a consumer’s full queue takes no more parts: 503 naming queues.maxMessagesPerQueue, and the part is taken once there is room', async () => {
     const { p, q: pq } = await connectProvider(host);
     const q = await createQueue(host, consumer);
-    await delayedRequest(host, consumer, 'get', 'xStaffs', q.id, 'big');
+    await delayedRequest(host, consumer, 'get', 'xStaffs', q.id, 'big').set('navigationPageSize', '1');
     await host.provider.idle();
     const ref = (await poll(host, p, pq.messages)).headers.requestid!;
     const page = (n: number) => answer(host, p, ref, { navigationPage: String(n), navigationLastPage: '3' }, { xStaffs: { xStaff: [staff(n)] } });

@@ -94,3 +94,34 @@ describe('SIF 3.5 remote services: refused up front, never after the 202', () =>
     expect(warnings).toEqual([expect.stringContaining('The student database is down')]);
   });
 });
+
+describe('Infrastructure Services §9.3: a poll sooner than minWaitTime is the consumer’s mistake', () => {
+  test('its 503 ("poll no sooner…") is not logged, as a DelayedOnlyError is not; a real 503 still is', async () => {
+    const warnings: string[] = [];
+    const errors: string[] = [];
+    const students = memoryService({ objectName: 'xStudent' });
+    const down: typeof students.definition = {
+      ...students.definition,
+      handlers: { ...students.definition.handlers, query: async () => { throw new ServiceUnavailableError('The student database is down'); } },
+    };
+    const host = remoteHost({
+      queues: { minWaitTimeSeconds: 30 },
+      services: { xStudents: down, xStaffs: XSTAFFS },
+      logger: { warn: (m: string) => void warnings.push(m), error: (m: string) => void errors.push(m) },
+    });
+    try {
+      const consumer = await session(host, 'DemoApp', 'DemoSecret');
+      const q = await createQueue(host, consumer);
+      expect((await request(host.app).get(q.messages).set('Authorization', consumer.auth)).status).toBe(204);
+      for (let i = 0; i < 3; i++) {
+        const busy = await request(host.app).get(q.messages).set('Authorization', consumer.auth).set('Accept', 'application/json');
+        expect([busy.status, busy.body.error.message]).toEqual([503, expect.stringContaining('poll no sooner')]);
+      }
+      expect([warnings, errors]).toEqual([[], []]);
+      expect((await send(host, consumer, 'get', 'xStudents')).status).toBe(503);
+      expect(warnings).toEqual([expect.stringContaining('The student database is down')]);
+    } finally {
+      await host.close();
+    }
+  });
+});

@@ -26,9 +26,10 @@ beforeEach(async () => {
 afterEach(async () => host.close());
 
 /** A DELAYED request of the consumer, taken from the provider's queue: the id the provider answers. */
-async function routed(requestId: string, method: 'get' | 'post' = 'get'): Promise<string> {
+async function routed(requestId: string, method: 'get' | 'post' = 'get', pageSize?: number): Promise<string> {
   let req = request(host.app)[method]('/sif3/requests/xStaffs').set('Authorization', consumer.auth).set('requestType', 'DELAYED').set('queueId', consumerQueue.id).set('requestId', requestId).set('Accept', 'application/json');
   if (method === 'post') req = req.type('json').send({ xStaffs: { xStaff: [staff(1)] } });
+  if (pageSize !== undefined) req = req.set('navigationPageSize', String(pageSize));
   expect((await req).status).toBe(202);
   await host.provider.idle();
   const message = await poll(host, provider, providerQueue.messages);
@@ -67,8 +68,8 @@ describe('remote providers: a part that is not what was asked for is refused, an
     expect(await drain(host, consumer, consumerQueue.messages)).toEqual([]);
   });
 
-  test('a part larger than paging.maxPageSize is a 413', async () => {
-    const ref = await routed('oversized');
+  test('a part of a paged request larger than paging.maxPageSize is a 413', async () => {
+    const ref = await routed('oversized', 'get', 1000);
     const res = await answer(host, provider, ref, {}, { xStaffs: { xStaff: Array.from({ length: 1001 }, (_, i) => staff(i)) } });
     expect(expectSifError(res, 413)).toContain('at most 1000');
     expect(await drain(host, consumer, consumerQueue.messages)).toEqual([]);

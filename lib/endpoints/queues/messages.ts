@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { ProviderCore } from '../../core';
 import type { WaitingPoll } from '../../queues/broker';
-import { MethodNotAllowedError, NotFoundError, ServiceUnavailableError } from '../../errors';
+import { MethodNotAllowedError, NotFoundError, PollTooSoonError } from '../../errors';
 import { getSifContext } from '../../http/context';
 import { header, queryParam } from '../../http/params';
 import type { MessageType, ResponseAction } from '../../protocol/enums';
@@ -30,7 +30,7 @@ export function pollMessages(core: ProviderCore) {
     const connectionId = connectionOf(req, queue);
     const waitLeft = broker.waitLeft(queue, connectionId);
     if (waitLeft > 0) {
-      throw new ServiceUnavailableError('Service is busy: poll no sooner than minWaitTime after an empty answer', {
+      throw new PollTooSoonError('Service is busy: poll no sooner than minWaitTime after an empty answer', {
         scope: 'messages',
         description: `minWaitTime is ${queue.minWaitTime} s; poll again in ${waitLeft} s`,
       });
