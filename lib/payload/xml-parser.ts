@@ -80,7 +80,9 @@ class XmlReader {
   private elements = 0;
   private attributes = 0;
   private readonly stack: Frame[] = [];
+  // As declared (`xmlns=""` reads as ''), and as compared with other names (none: undefined).
   private rootNamespace: string | undefined;
+  private rootUri: string | undefined;
   // Set once a child declares a namespace or a prefix appears: from then on names are resolved.
   private namespaced = false;
   private foreign: ForeignName | undefined;
@@ -231,7 +233,8 @@ class XmlReader {
   private tagNamespaces(frame: Frame, isRoot: boolean): void {
     const prefixed = frame.local.length !== frame.qname.length;
     if (isRoot) {
-      this.rootNamespace = this.resolve(prefixed ? frame.qname.slice(0, frame.qname.indexOf(':')) : '', frame);
+      this.rootNamespace = this.declared(prefixed ? frame.qname.slice(0, frame.qname.indexOf(':')) : '', frame);
+      this.rootUri = this.rootNamespace || undefined;
       // Under a prefixed root an unprefixed child is in no namespace: every name must be resolved.
       this.namespaced = prefixed || frame.prefixedAttributes !== undefined;
       if (frame.prefixedAttributes) this.checkAttributes(frame);
@@ -240,14 +243,14 @@ class XmlReader {
     if (prefixed || frame.prefixedAttributes) this.namespaced = true;
     if (!this.namespaced || this.foreign) return;
     const namespace = this.resolve(prefixed ? frame.qname.slice(0, frame.qname.indexOf(':')) : '', frame);
-    if (namespace !== this.rootNamespace) this.foreign = { path: this.pathTo(frame), namespace };
+    if (namespace !== this.rootUri) this.foreign = { path: this.pathTo(frame), namespace };
     else if (frame.prefixedAttributes) this.checkAttributes(frame);
   }
 
   private checkAttributes(frame: Frame): void {
     for (const qname of frame.prefixedAttributes!) {
       const namespace = this.resolve(qname.slice(0, qname.indexOf(':')), frame);
-      if (namespace !== this.rootNamespace) {
+      if (namespace !== this.rootUri) {
         this.foreign = { path: `${this.pathTo(frame)}/@${qname}`, namespace };
         return;
       }
@@ -256,11 +259,15 @@ class XmlReader {
 
   /** The namespace a prefix ('' for the default) stands for at `frame`; undefined for none. */
   private resolve(prefix: string, frame: Frame): string | undefined {
+    // xmlns="" takes the default namespace away.
+    return this.declared(prefix, frame) || undefined;
+  }
+
+  /** The innermost declaration of a prefix in scope at `frame`, as written. */
+  private declared(prefix: string, frame: Frame): string | undefined {
     let uri = frame.decls?.get(prefix);
     for (let i = this.stack.length - 1; uri === undefined && i >= 0; i--) uri = this.stack[i]!.decls?.get(prefix);
-    if (uri === undefined && prefix === 'xml') return XML_NAMESPACE;
-    // xmlns="" takes the default namespace away.
-    return uri || undefined;
+    return uri === undefined && prefix === 'xml' ? XML_NAMESPACE : uri;
   }
 
   private pathTo(frame: Frame): string {
