@@ -4,6 +4,7 @@ import type { GoessnerObject, GoessnerValue } from './goessner';
 import { parseJson, toJson } from './json';
 import type { PayloadLimits } from './limits';
 import { parseXml, toXml } from './xml';
+import type { ForeignName } from './xml-parser';
 
 /** The two wire formats. */
 export type Format = 'xml' | 'json';
@@ -22,6 +23,8 @@ export interface DecodedPayload {
   /** The XML root's namespace; undefined for JSON and for namespace-less XML. */
   namespace: string | undefined;
   value: GoessnerObject;
+  /** XML only: the first element or attribute outside the root's namespace (see `parseXml`). */
+  foreign?: ForeignName;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

@@ -158,18 +158,20 @@ function opaque(value: GoessnerValue): GoessnerValue {
   return out;
 }
 
-/** What a consumer's state create carries: its suggested id and the state type. */
+/** What a consumer's state create carries: its suggested id, the state type and its description. */
 export interface StateCreateRequest {
   readonly id: string | undefined;
   readonly type: PhaseState;
+  readonly description: string | undefined;
 }
 
 /**
  * Reads a `state` create payload (`POST …/{phase}/states/state`). The type must be a
- * `phaseStateType`; a description the consumer sends is not kept (the provider's own states carry one).
+ * `phaseStateType`; the consumer's `description` (stateType has one in 3.2.1 and 3.3) is kept as
+ * sent, and must be text.
  *
  * @example
- * readStateCreate(payload); // { id: undefined, type: 'COMPLETED' }
+ * readStateCreate(payload); // { id: undefined, type: 'COMPLETED', description: undefined }
  */
 export function readStateCreate(payload: DecodedPayload): StateCreateRequest {
   requireInfrastructureRoot(payload, 'state');
@@ -178,7 +180,10 @@ export function readStateCreate(payload: DecodedPayload): StateCreateRequest {
   if (!(PHASE_STATES as readonly string[]).includes(type)) {
     throw new BadRequestError(`State type "${type.slice(0, 40)}" is not a phaseStateType`, { description: `one of ${PHASE_STATES.join(', ')}` });
   }
-  return { id: optionalUuid(payload.value['@id'], 'state @id'), type: type as PhaseState };
+  const given = payload.value.description;
+  const description = given === undefined ? undefined : textOf(given);
+  if (given !== undefined && description === undefined) throw new BadRequestError('A state description must be text (xs:string in stateType)');
+  return { id: optionalUuid(payload.value['@id'], 'state @id'), type: type as PhaseState, description: description === '' ? undefined : description };
 }
 
 function optionalUuid(value: GoessnerValue | undefined, what: string): string | undefined {

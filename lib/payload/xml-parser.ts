@@ -10,12 +10,27 @@ export interface ParsedXml {
   root: string;
   namespace: string | undefined;
   value: GoessnerObject;
+  /** The first element or attribute (`xmlns*` and `xsi:*` aside) outside the root's namespace, if any. */
+  foreign?: ForeignName;
 }
+
+/**
+ * A name in another namespace than the root's: its path from the root (`StudentPersonal/PersonInfo`,
+ * `…/Name/@e:Type` for an attribute) and its namespace (undefined: none, or an undeclared prefix).
+ */
+export interface ForeignName {
+  path: string;
+  namespace: string | undefined;
+}
+
+const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
 
 /**
  * Parses XML into Goessner notation in one pass, in time linear in the input: a hand-written,
  * non-validating, strict parser. Element names lose their prefix (the root's namespace is reported
- * from its `xmlns` or `xmlns:prefix`), `xmlns*` and `xsi:*` attributes are dropped, other attributes
+ * from its `xmlns` or `xmlns:prefix`, and the first name in another namespace as `foreign`: namespaces
+ * are only resolved once a child declares one or a prefix appears, so plain documents pay nothing),
+ * `xmlns*` and `xsi:*` attributes are dropped, other attributes
  * become `@name`, text beside attributes or children becomes `#text`, repeated siblings an array and
  * an empty element `''`. A DOCTYPE and any entity but the five predefined ones and character
  * references are refused, so nothing is ever expanded or fetched. Malformed input is a 400 that
@@ -38,6 +53,9 @@ interface Frame {
   value: GoessnerObject | undefined;
   text: string;
   cdata: boolean;
+  // Made only when the element declares a namespace or has a prefixed attribute.
+  decls: Map<string, string> | undefined;
+  prefixedAttributes: string[] | undefined;
 }
 
 // Characters XML 1.0 does not allow anywhere, lone surrogates included; one scan of the whole input.
@@ -62,7 +80,12 @@ class XmlReader {
   private elements = 0;
   private attributes = 0;
   private readonly stack: Frame[] = [];
-  private readonly rootNamespaces = new Map<string, string>();
+  // As declared (`xmlns=""` reads as ''), and as compared with other names (none: undefined).
+  private rootNamespace: string | undefined;
+  private rootUri: string | undefined;
+  // Set once a child declares a namespace or a prefix appears: from then on names are resolved.
+  private namespaced = false;
+  private foreign: ForeignName | undefined;
   // The root element's value when it closed within its own start tag (`<root/>`).
   private rootValue: GoessnerValue = '';
 
@@ -85,9 +108,9 @@ class XmlReader {
     const value = this.stack.length === 0 ? this.rootValue : this.content();
     this.misc('after');
     if (this.pos < src.length) this.fail('Text or markup after the root element');
-    const colon = root.qname.indexOf(':');
-    const namespace = this.rootNamespaces.get(colon < 0 ? '' : root.qname.slice(0, colon));
-    return { root: root.local, namespace, value: asRootObject(value) };
+    const parsed: ParsedXml = { root: root.local, namespace: this.rootNamespace, value: asRootObject(value) };
+    if (this.foreign) parsed.foreign = this.foreign;
+    return parsed;
   }
 
   /** `<?xml …?>`: read past; its encoding is moot, the body is decoded as UTF-8. */
@@ -144,7 +167,7 @@ class XmlReader {
     const local = this.localOf(qname, 'element', start);
     if (++this.elements > this.limits.maxElements) throw tooManyElements(this.limits);
     if (this.stack.length >= this.limits.maxDepth) throw tooDeep(this.limits);
-    const frame: Frame = { qname, local, value: undefined, text: '', cdata: false };
+    const frame: Frame = { qname, local, value: undefined, text: '', cdata: false, decls: undefined, prefixedAttributes: undefined };
     const isRoot = this.stack.length === 0 && this.elements === 1;
     const src = this.src;
     for (;;) {
@@ -152,11 +175,13 @@ class XmlReader {
       const c = src.charCodeAt(this.pos);
       if (c === 0x3e /* > */) {
         this.pos++;
+        this.tagNamespaces(frame, isRoot);
         this.stack.push(frame);
         return frame;
       }
       if (c === 0x2f /* / */ && src.charCodeAt(this.pos + 1) === 0x3e) {
         this.pos += 2;
+        this.tagNamespaces(frame, isRoot);
         const value = frame.value ?? '';
         if (this.stack.length === 0) this.rootValue = value;
         else this.addChild(this.top(), local, value);
@@ -190,14 +215,65 @@ class XmlReader {
     // An element with only dropped attributes is still an object ({}), as it always was.
     frame.value ??= {};
     if (qname === 'xmlns' || qname.startsWith('xmlns:')) {
-      // Namespace declarations never reach Goessner; the root's tell which namespace it is in.
-      if (isRoot) this.rootNamespaces.set(qname === 'xmlns' ? '' : qname.slice(6), value);
+      // Namespace declarations never reach Goessner; they tell which namespace each name is in.
+      (frame.decls ??= new Map()).set(qname === 'xmlns' ? '' : qname.slice(6), value);
+      if (!isRoot) this.namespaced = true;
       return;
     }
     if (qname.startsWith('xsi:')) return;
-    const key = `@${this.localOf(qname, 'attribute', at)}`;
+    const local = this.localOf(qname, 'attribute', at);
+    // Only a prefixed attribute is in a namespace; its prefix may be declared later in the tag.
+    if (local.length !== qname.length) (frame.prefixedAttributes ??= []).push(qname);
+    const key = `@${local}`;
     if (Object.hasOwn(frame.value, key)) this.fail(`The attribute ${quoteName(qname)} appears twice in <${frame.qname}>`, at);
     frame.value[key] = value;
+  }
+
+  /** At the end of a start tag: the root's namespace, or whether this element leaves it. */
+  private tagNamespaces(frame: Frame, isRoot: boolean): void {
+    const prefixed = frame.local.length !== frame.qname.length;
+    if (isRoot) {
+      this.rootNamespace = this.declared(prefixed ? frame.qname.slice(0, frame.qname.indexOf(':')) : '', frame);
+      this.rootUri = this.rootNamespace || undefined;
+      // Under a prefixed root an unprefixed child is in no namespace: every name must be resolved.
+      this.namespaced = prefixed || frame.prefixedAttributes !== undefined;
+      if (frame.prefixedAttributes) this.checkAttributes(frame);
+      return;
+    }
+    if (prefixed || frame.prefixedAttributes) this.namespaced = true;
+    if (!this.namespaced || this.foreign) return;
+    const namespace = this.resolve(prefixed ? frame.qname.slice(0, frame.qname.indexOf(':')) : '', frame);
+    if (namespace !== this.rootUri) this.foreign = { path: this.pathTo(frame), namespace };
+    else if (frame.prefixedAttributes) this.checkAttributes(frame);
+  }
+
+  private checkAttributes(frame: Frame): void {
+    for (const qname of frame.prefixedAttributes!) {
+      const namespace = this.resolve(qname.slice(0, qname.indexOf(':')), frame);
+      if (namespace !== this.rootUri) {
+        this.foreign = { path: `${this.pathTo(frame)}/@${qname}`, namespace };
+        return;
+      }
+    }
+  }
+
+  /** The namespace a prefix ('' for the default) stands for at `frame`; undefined for none. */
+  private resolve(prefix: string, frame: Frame): string | undefined {
+    // xmlns="" takes the default namespace away.
+    return this.declared(prefix, frame) || undefined;
+  }
+
+  /** The innermost declaration of a prefix in scope at `frame`, as written. */
+  private declared(prefix: string, frame: Frame): string | undefined {
+    let uri = frame.decls?.get(prefix);
+    for (let i = this.stack.length - 1; uri === undefined && i >= 0; i--) uri = this.stack[i]!.decls?.get(prefix);
+    return uri === undefined && prefix === 'xml' ? XML_NAMESPACE : uri;
+  }
+
+  private pathTo(frame: Frame): string {
+    let path = '';
+    for (const f of this.stack) path += `${f.local}/`;
+    return path + frame.local;
   }
 
   /** An end tag at `</`: closes the top element and adds it to its parent; returns its value. */

@@ -239,21 +239,27 @@ describe('phases (Base Architecture §5.16): handed to the host, gated by the ph
 });
 
 describe('states (job.xsd stateType: [services connector]/[job]/[id]/[phase]/states/state)', () => {
-  test('a consumer adds a state: 201 with id and times, the job state derived, stateChanged told; GET states lists the history', async () => {
+  test('a consumer adds a state: 201 with id, times and its description (stateType order), the job state derived, stateChanged told; GET states lists the history', async () => {
     const id = await newJobId(host, exporter);
     const res = await request(host.app)
       .post(`/sif3/services/GradeExports/${id}/select/states/state`)
       .set('Authorization', exporter.auth)
       .type('xml')
-      .send('<state xmlns="http://www.sifassociation.org/infrastructure/3.3"><type>INPROGRESS</type><description>dropped</description></state>');
+      .send('<state xmlns="http://www.sifassociation.org/infrastructure/3.3"><type>INPROGRESS</type><description>selecting 12 grades</description></state>');
     expect(res.status).toBe(201);
     const { root, value } = parseXml(res.text);
     expect(root).toBe('state');
-    expect(Object.keys(value)).toEqual(['@id', 'type', 'created', 'lastModified']);
+    expect(Object.keys(value)).toEqual(['@id', 'type', 'created', 'lastModified', 'description']);
+    expect(value.description).toBe('selecting 12 grades');
     expect(calls.stateChanged).toEqual([{ jobId: id, phase: 'select', state: 'INPROGRESS' }]);
     const states = await jobRequest(host, exporter, 'get', `/${id}/select/states`);
     expect(states.status).toBe(200);
     expect(states.body.states.state.map((s: { type: string }) => s.type)).toEqual(['NOTSTARTED', 'INPROGRESS']);
+    expect(states.body.states.state[1]).toMatchObject({ type: 'INPROGRESS', description: 'selecting 12 grades' });
+    const json = await jobRequest(host, exporter, 'post', `/${id}/select/states/state`).type('json').send({ state: { type: 'INPROGRESS', description: 'in JSON' } });
+    expect([json.status, json.body.state.description]).toEqual([201, 'in JSON']);
+    const nested = await jobRequest(host, exporter, 'post', `/${id}/select/states/state`).type('json').send({ state: { type: 'INPROGRESS', description: { x: '1' } } });
+    expect(nested.status).toBe(400);
     expect((await jobRequest(host, exporter, 'get', `/${id}`)).body.job).toMatchObject({ state: 'INPROGRESS', lastModified: expect.any(String) });
   });
 

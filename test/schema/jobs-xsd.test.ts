@@ -41,12 +41,16 @@ describe.each(['3.2.1', '3.3'] as InfrastructureVersion[])('job payloads of a %s
       documents.push(['job (201, with initialization)', created.text]);
       const id = /id="([^"]+)"/.exec(created.text)![1]!;
       const state = await xml(request(app).post(`/sif3/services/GradeExports/${id}/select/states/state`).type('xml')).send(
-        '<state xmlns="http://www.sifassociation.org/infrastructure/3.3"><type>INPROGRESS</type></state>',
+        '<state xmlns="http://www.sifassociation.org/infrastructure/3.3"><type>INPROGRESS</type><description>selecting</description></state>',
       );
-      documents.push(['state (201)', state.text]);
+      // The consumer's description is kept (stateType has one in 3.2.1 and 3.3), last in schema order.
+      expect(state.text).toMatch(/<\/lastModified><description>selecting<\/description><\/state>/);
+      documents.push(['state (201, with the consumer\'s description)', state.text]);
       await host.provider.jobs.setPhaseState(id, 'export', 'COMPLETED', 'exported');
       documents.push(['job (read, states with descriptions)', (await xml(request(app).get(`/sif3/services/GradeExports/${id}`))).text]);
-      documents.push(['states', (await xml(request(app).get(`/sif3/services/GradeExports/${id}/select/states`))).text]);
+      const states = (await xml(request(app).get(`/sif3/services/GradeExports/${id}/select/states`))).text;
+      expect(states).toContain('<description>selecting</description></state>');
+      documents.push(['states', states]);
       documents.push(['jobs', (await xml(request(app).get('/sif3/services/GradeExports'))).text]);
       documents.push(['jobs (empty)', (await xml(request(app).get('/sif3/services/GradeExports;zoneId=Elementary'))).text]);
       documents.push([

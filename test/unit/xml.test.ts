@@ -115,7 +115,8 @@ describe('parseXml agrees with the xml2js configuration it replaced', () => {
     await fc.assert(
       fc.asyncProperty(documentArbitrary(), async (xml) => {
         const expected = await oldParseXml(xml);
-        const actual = parseXml(xml);
+        // xml2js knew nothing of foreign namespaces: `foreign` is left out of the comparison.
+        const actual = { ...parseXml(xml), foreign: undefined };
         expect(JSON.stringify(actual)).toBe(JSON.stringify(expected));
       }),
       { numRuns: 400 },
@@ -133,7 +134,7 @@ describe('parseXml agrees with the xml2js configuration it replaced', () => {
     '<r xmlns="u">   </r>',
     '<r><a xmlns="u"/><b xsi:nil="true">t</b></r>',
   ])('%j', async (xml) => {
-    expect(JSON.stringify(parseXml(xml))).toBe(JSON.stringify(await oldParseXml(xml)));
+    expect(JSON.stringify({ ...parseXml(xml), foreign: undefined })).toBe(JSON.stringify(await oldParseXml(xml)));
   });
 });
 

@@ -30,7 +30,8 @@ export async function requirePayload(req: Request, core: ProviderCore, root: str
 /**
  * A payload of the service's objects (`root`: the object or the collection element): XML must be
  * in the service's namespace, so that an object of another data model (AU sent to an NA service)
- * or of none is refused with a 400 that names both. JSON carries no namespace (interop.md §4).
+ * or of none is refused with a 400 that names both; so must every element and attribute in it
+ * (`xmlns*` and `xsi:*` aside): the first one outside is a 400 naming its path and namespace. JSON carries no namespace (interop.md §4).
  *
  * @example
  * const payload = await requireObjectPayload(req, core, service, service.objectName!);
@@ -43,6 +44,13 @@ export async function requireObjectPayload(req: Request, core: ProviderCore, ser
       payload.namespace === undefined
         ? `The ${root} has no namespace; ${service.name} takes xmlns="${expected}"`
         : `The ${root} is in the namespace "${payload.namespace.slice(0, 200)}"; ${service.name} takes "${expected}"`,
+    );
+  }
+  if (payload.format === 'xml' && expected !== undefined && payload.foreign) {
+    // A child in another namespace is not the element of this model its local name suggests.
+    const { path, namespace } = payload.foreign;
+    throw new BadRequestError(
+      `${path.slice(0, 300)} is ${namespace === undefined ? 'in no namespace' : `in the namespace "${namespace.slice(0, 200)}"`}; ${service.name} takes only "${expected}"`,
     );
   }
   return payload;

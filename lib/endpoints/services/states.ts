@@ -40,7 +40,7 @@ export function createState(core: ProviderCore) {
         refuseEnded(job);
         refuseStatesFlood(job.phases.find((p) => p.name === phase.name)!, core.config.limits.statesPerPhase, target.serviceName);
         if (job.phases.some((p) => p.states.some((s) => s.id === id))) throw new ConflictError(`The job already has a state ${id}`);
-        return withPhaseState(job, phase.name, { id, type: asked.type, created: now, lastModified: now, description: undefined }, now);
+        return withPhaseState(job, phase.name, { id, type: asked.type, created: now, lastModified: now, description: asked.description }, now);
       },
       target.env.id,
     );

@@ -26,4 +26,13 @@ export const DATAMODEL_REQUIREMENTS: Requirement[] = [
       assert.equal(ok.status, 201);
     },
   },
+  {
+    id: 'DM-003', source: `${BA} §3.1`, level: 'MUST', text: 'An element or attribute inside an object in another namespace than the object\'s is refused with 400 naming its path and namespace',
+    async check({ h, demo }) {
+      const body = xStudent(NA, 'Foreign').replace('<name>', '<name xmlns="urn:other">');
+      const res = await h.call('/requests/xStudents/xStudent', { method: 'POST', headers: { 'Content-Type': 'application/xml' }, auth: demoAuth(demo), body });
+      assert.equal(res.status, 400);
+      assert.ok(res.text.includes('xStudent/name') && res.text.includes('urn:other'), 'the error names the path and the foreign namespace');
+    },
+  },
 ];

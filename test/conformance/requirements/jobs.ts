@@ -291,4 +291,18 @@ export const JOB_REQUIREMENTS: Requirement[] = [
       assert.equal(list((await call(h, again, '/services/RolloverStudents')).json.jobs.job).length, 0);
     },
   },
+  {
+    id: 'JOB-016', source: `${IS} job.xsd (stateType description)`, level: 'MUST',
+    text: 'The description a consumer sends with a state is kept: in the 201 answer after lastModified, and in GET …/states',
+    async check({ h, demo }) {
+      const job = await newJob(h, demo);
+      const path = `/services/RolloverStudents/${job['@id']}/oldYearEnrolment/states`;
+      const res = await call(h, demo, `${path}/state`, { method: 'POST', body: { state: { type: 'COMPLETED', description: 'enrolments closed' } } });
+      assert.equal(res.status, 201);
+      assert.deepEqual(Object.keys(res.json.state), ['@id', 'type', 'created', 'lastModified', 'description']);
+      assert.equal(res.json.state.description, 'enrolments closed');
+      const states = await call(h, demo, path);
+      assert.equal(list(states.json.states.state).at(-1).description, 'enrolments closed');
+    },
+  },
 ];
