@@ -82,10 +82,11 @@ async function withServer<T>(kind: 'sif' | 'baseline', template: SisTemplate, st
 // ---------------------------------------------------------------------------------------------
 // Request bodies
 
-const studentXml = (schoolRefId: string, i: number) =>
-  `<xStudent><name><type>LegalName</type><familyName>Bench</familyName><givenName>Mark${i}</givenName></name><enrollment><schoolRefId>${schoolRefId}</schoolRefId></enrollment></xStudent>`;
-const oneXml = (t: SisTemplate) => studentXml(t.schoolRefId, 0).replace('<xStudent>', `<xStudent xmlns="${NA_NAMESPACE}">`);
-const hundredXml = (t: SisTemplate) => `<xStudents xmlns="${NA_NAMESPACE}">${Array.from({ length: 100 }, (_, i) => studentXml(t.schoolRefId, i)).join('')}</xStudents>`;
+// A student the example SIS's xPress model accepts (validate: true): its required elements, in order.
+const studentXml = (t: SisTemplate, i: number) =>
+  `<xStudent><name><type>LegalName</type><familyName>Bench</familyName><givenName>Mark${i}</givenName></name><enrollment><leaRefId>${t.leaRefId}</leaRefId><schoolRefId>${t.schoolRefId}</schoolRefId><entryDate>2026-08-24</entryDate></enrollment></xStudent>`;
+const oneXml = (t: SisTemplate) => studentXml(t, 0).replace('<xStudent>', `<xStudent xmlns="${NA_NAMESPACE}">`);
+const hundredXml = (t: SisTemplate) => `<xStudents xmlns="${NA_NAMESPACE}">${Array.from({ length: 100 }, (_, i) => studentXml(t, i)).join('')}</xStudents>`;
 
 /** Each call the next id of the template (a fresh database per run, so each id exists once). */
 function idCycle(ids: string[]): () => string {

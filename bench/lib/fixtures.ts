@@ -14,6 +14,8 @@ export interface SisTemplate {
   /** Every student's refId, in row order. */
   ids: string[];
   schoolRefId: string;
+  /** That school's district (`leaRefId`), which the xPress model requires on an enrollment. */
+  leaRefId: string;
   /** The family name of a student in the middle of the table. */
   familyName: string;
 }
@@ -30,10 +32,11 @@ export function makeSisTemplate(dir: string, students: number): SisTemplate {
   const ids = db.prepare('SELECT ref_id FROM students ORDER BY seq').pluck().all() as string[];
   const schoolRefId = db.prepare('SELECT ref_id FROM schools ORDER BY rowid LIMIT 1').pluck().get() as string;
   const familyName = db.prepare('SELECT family_name FROM students WHERE ref_id = ?').pluck().get(ids[Math.floor(ids.length / 2)]) as string;
+  const leaRefId = db.prepare("SELECT json_extract(doc, '$.leaRefId') FROM schools WHERE ref_id = ?").pluck().get(schoolRefId) as string;
   // Everything into the main file, so that a plain file copy is the whole database.
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
-  return { students, file, seedSeconds, ids, schoolRefId, familyName };
+  return { students, file, seedSeconds, ids, schoolRefId, leaRefId, familyName };
 }
 
 /**

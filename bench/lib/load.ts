@@ -22,9 +22,15 @@ export interface LoadFigures {
   p99: number;
   /** Non-2xx answers, errors and timeouts. */
   bad: number;
-  /** Count of each status that was not 2xx in the measured run, e.g. { '404': 3 }. */
+  /**
+   * Count of each status that was not 2xx in the measured run, e.g. { '404': 3 }; a 2xx answer of a
+   * multi-object request with any object refused counts as `item-failed` (it did not do the work).
+   */
   statuses: Record<string, number>;
 }
+
+/** A createResponse/updateResponse/deleteResponse item with a 4xx or 5xx status (XML or JSON). */
+const ITEM_FAILED = /statusCode="[45]\d\d"|"@?statusCode":\s*"?[45]\d\d/;
 
 /**
  * One untimed warm-up and one measured autocannon run against `base` (both bounded in time), with
@@ -46,8 +52,9 @@ export async function measureLoad(base: string, pid: number, request: LoadReques
           path: typeof request.path === 'function' ? request.path() : request.path,
           headers: { ...req.headers, ...request.headers, ...(request.signAs ? sign(request.signAs.user, request.signAs.secret) : {}) },
         }),
-        onResponse: (status) => {
+        onResponse: (status, body) => {
           if (status < 200 || status > 299) statuses[status] = (statuses[status] ?? 0) + 1;
+          else if (body && ITEM_FAILED.test(body)) statuses['item-failed'] = (statuses['item-failed'] ?? 0) + 1;
         },
       },
     ],
@@ -64,7 +71,7 @@ export async function measureLoad(base: string, pid: number, request: LoadReques
     requests,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    bad: result.non2xx + result.errors + result.timeouts,
+    bad: result.non2xx + result.errors + result.timeouts + (statuses['item-failed'] ?? 0),
     statuses,
   };
 }
