@@ -4,6 +4,10 @@ import type { GoessnerObject, GoessnerValue } from './goessner';
 import type { PayloadLimits } from './limits';
 import { tooDeep, tooManyAttributes, tooManyElements } from './limits';
 import { isXmlName, quoteName } from './names';
+import type { ForeignName, NamespacedTag } from './xml-namespaces';
+import { NamespaceScope } from './xml-namespaces';
+
+export type { ForeignName } from './xml-namespaces';
 
 /** A parsed XML document: its root element's local name and namespace, and its content. */
 export interface ParsedXml {
@@ -13,17 +17,6 @@ export interface ParsedXml {
   /** The first element or attribute (`xmlns*` and `xsi:*` aside) outside the root's namespace, if any. */
   foreign?: ForeignName;
 }
-
-/**
- * A name in another namespace than the root's: its path from the root (`StudentPersonal/PersonInfo`,
- * `…/Name/@e:Type` for an attribute) and its namespace (undefined: none, or an undeclared prefix).
- */
-export interface ForeignName {
-  path: string;
-  namespace: string | undefined;
-}
-
-const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
 
 /**
  * Parses XML into Goessner notation in one pass, in time linear in the input: a hand-written,
@@ -47,15 +40,10 @@ export function parseXml(text: string, limits: PayloadLimits = LIMIT_DEFAULTS): 
 }
 
 /** An element being read: its children and attributes gather in `value`, made on first need. */
-interface Frame {
-  qname: string;
-  local: string;
+interface Frame extends NamespacedTag {
   value: GoessnerObject | undefined;
   text: string;
   cdata: boolean;
-  // Made only when the element declares a namespace or has a prefixed attribute.
-  decls: Map<string, string> | undefined;
-  prefixedAttributes: string[] | undefined;
 }
 
 // Characters XML 1.0 does not allow anywhere, lone surrogates included; one scan of the whole input.
@@ -80,12 +68,7 @@ class XmlReader {
   private elements = 0;
   private attributes = 0;
   private readonly stack: Frame[] = [];
-  // As declared (`xmlns=""` reads as ''), and as compared with other names (none: undefined).
-  private rootNamespace: string | undefined;
-  private rootUri: string | undefined;
-  // Set once a child declares a namespace or a prefix appears: from then on names are resolved.
-  private namespaced = false;
-  private foreign: ForeignName | undefined;
+  private readonly namespaces = new NamespaceScope(this.stack);
   // The root element's value when it closed within its own start tag (`<root/>`).
   private rootValue: GoessnerValue = '';
 
@@ -108,8 +91,8 @@ class XmlReader {
     const value = this.stack.length === 0 ? this.rootValue : this.content();
     this.misc('after');
     if (this.pos < src.length) this.fail('Text or markup after the root element');
-    const parsed: ParsedXml = { root: root.local, namespace: this.rootNamespace, value: asRootObject(value) };
-    if (this.foreign) parsed.foreign = this.foreign;
+    const parsed: ParsedXml = { root: root.local, namespace: this.namespaces.rootNamespace, value: asRootObject(value) };
+    if (this.namespaces.foreign) parsed.foreign = this.namespaces.foreign;
     return parsed;
   }
 
@@ -175,13 +158,13 @@ class XmlReader {
       const c = src.charCodeAt(this.pos);
       if (c === 0x3e /* > */) {
         this.pos++;
-        this.tagNamespaces(frame, isRoot);
+        this.namespaces.endOfStartTag(frame, isRoot);
         this.stack.push(frame);
         return frame;
       }
       if (c === 0x2f /* / */ && src.charCodeAt(this.pos + 1) === 0x3e) {
         this.pos += 2;
-        this.tagNamespaces(frame, isRoot);
+        this.namespaces.endOfStartTag(frame, isRoot);
         const value = frame.value ?? '';
         if (this.stack.length === 0) this.rootValue = value;
         else this.addChild(this.top(), local, value);
@@ -216,8 +199,7 @@ class XmlReader {
     frame.value ??= {};
     if (qname === 'xmlns' || qname.startsWith('xmlns:')) {
       // Namespace declarations never reach Goessner; they tell which namespace each name is in.
-      (frame.decls ??= new Map()).set(qname === 'xmlns' ? '' : qname.slice(6), value);
-      if (!isRoot) this.namespaced = true;
+      this.namespaces.declare(frame, qname === 'xmlns' ? '' : qname.slice(6), value, isRoot);
       return;
     }
     if (qname.startsWith('xsi:')) return;
@@ -227,53 +209,6 @@ class XmlReader {
     const key = `@${local}`;
     if (Object.hasOwn(frame.value, key)) this.fail(`The attribute ${quoteName(qname)} appears twice in <${frame.qname}>`, at);
     frame.value[key] = value;
-  }
-
-  /** At the end of a start tag: the root's namespace, or whether this element leaves it. */
-  private tagNamespaces(frame: Frame, isRoot: boolean): void {
-    const prefixed = frame.local.length !== frame.qname.length;
-    if (isRoot) {
-      this.rootNamespace = this.declared(prefixed ? frame.qname.slice(0, frame.qname.indexOf(':')) : '', frame);
-      this.rootUri = this.rootNamespace || undefined;
-      // Under a prefixed root an unprefixed child is in no namespace: every name must be resolved.
-      this.namespaced = prefixed || frame.prefixedAttributes !== undefined;
-      if (frame.prefixedAttributes) this.checkAttributes(frame);
-      return;
-    }
-    if (prefixed || frame.prefixedAttributes) this.namespaced = true;
-    if (!this.namespaced || this.foreign) return;
-    const namespace = this.resolve(prefixed ? frame.qname.slice(0, frame.qname.indexOf(':')) : '', frame);
-    if (namespace !== this.rootUri) this.foreign = { path: this.pathTo(frame), namespace };
-    else if (frame.prefixedAttributes) this.checkAttributes(frame);
-  }
-
-  private checkAttributes(frame: Frame): void {
-    for (const qname of frame.prefixedAttributes!) {
-      const namespace = this.resolve(qname.slice(0, qname.indexOf(':')), frame);
-      if (namespace !== this.rootUri) {
-        this.foreign = { path: `${this.pathTo(frame)}/@${qname}`, namespace };
-        return;
-      }
-    }
-  }
-
-  /** The namespace a prefix ('' for the default) stands for at `frame`; undefined for none. */
-  private resolve(prefix: string, frame: Frame): string | undefined {
-    // xmlns="" takes the default namespace away.
-    return this.declared(prefix, frame) || undefined;
-  }
-
-  /** The innermost declaration of a prefix in scope at `frame`, as written. */
-  private declared(prefix: string, frame: Frame): string | undefined {
-    let uri = frame.decls?.get(prefix);
-    for (let i = this.stack.length - 1; uri === undefined && i >= 0; i--) uri = this.stack[i]!.decls?.get(prefix);
-    return uri === undefined && prefix === 'xml' ? XML_NAMESPACE : uri;
-  }
-
-  private pathTo(frame: Frame): string {
-    let path = '';
-    for (const f of this.stack) path += `${f.local}/`;
-    return path + frame.local;
   }
 
   /** An end tag at `</`: closes the top element and adds it to its parent; returns its value. */
