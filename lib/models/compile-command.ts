@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { compileSchema } from './compiler';
 
 /** Where the command writes. */
@@ -11,7 +11,8 @@ export interface CommandIo {
 const USAGE = `Usage: sif3-direct model compile <schema.xsd> --out <dir> [--name <name>]
 
 Compiles an official SIF data-model XSD (any region and version) into <dir>/model.json, loaded
-with dataModel('<dir>'), and <dir>/types.ts, the TypeScript type of every object.
+with dataModel('<dir>'), and <dir>/types.ts, the TypeScript type of every object (re-exporting
+<dir>/types/common.ts and one <dir>/types/<Object>.ts per object).
 --name defaults to the region and version in the file name (SIF_AU_3.4.8_… gives au-3.4.8).
 `;
 
@@ -43,7 +44,10 @@ export function runModelCommand(args: readonly string[], io: CommandIo): number 
     const { model, types } = compileSchema(files[0]!, modelName);
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, 'model.json'), `${JSON.stringify(model)}\n`);
-    writeFileSync(join(out, 'types.ts'), types);
+    for (const [path, text] of Object.entries(types)) {
+      mkdirSync(dirname(join(out, path)), { recursive: true });
+      writeFileSync(join(out, path), text);
+    }
     io.stdout.write(
       `${modelName}: ${Object.keys(model.objects).length} objects, ${Object.keys(model.types).length} complex and ${Object.keys(model.scalars).length} simple types (${model.namespace}) → ${out}\n`,
     );

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { compileSchema } from '../../lib/models/compiler';
@@ -21,7 +21,7 @@ function xsdElementOrder(xsd: string, type: string, indent = 6): string[] {
 describeWithXsd('the model compiler on the official AU 3.4.8 XSD', () => {
   let xsd: string;
   let model: CompiledModel;
-  let types: string;
+  let types: Readonly<Record<string, string>>;
   beforeAll(() => {
     xsd = readFileSync(AU_XSD, 'utf8');
     ({ model, types } = compileSchema(AU_XSD, 'au-3.4.8'));
@@ -82,9 +82,13 @@ describeWithXsd('the model compiler on the official AU 3.4.8 XSD', () => {
 
   test('the shipped model and types are exactly what the compiler makes of the XSD', () => {
     expect(readModel('au-3.4.8')).toEqual(JSON.parse(JSON.stringify(model)));
-    expect(readFileSync(join(__dirname, '../../lib/models/au-3.4.8/types.ts'), 'utf8') === types).toBe(true);
-    expect(types.includes('export interface StudentPersonalType {')).toBe(true);
-    expect(types.includes('export interface OtherNamesType {\n  Name?: (OtherNameType)[];\n}')).toBe(true);
+    const dir = join(__dirname, '../../lib/models/au-3.4.8');
+    const shipped = ['types.ts', ...readdirSync(join(dir, 'types')).map((f) => `types/${f}`)].sort();
+    expect(shipped).toEqual(Object.keys(types).sort());
+    for (const path of shipped) expect([path, readFileSync(join(dir, path), 'utf8') === types[path]]).toEqual([path, true]);
+    expect(types['types/StudentPersonal.ts']!.includes('export interface StudentPersonalType {')).toBe(true);
+    expect(types['types/common.ts']!.includes('export interface OtherNamesType {\n  Name?: (OtherNameType)[];\n}')).toBe(true);
+    expect(types['types.ts']!.includes("export type * from './types/StudentPersonal';")).toBe(true);
   });
 });
 
@@ -149,7 +153,7 @@ describe('the model compiler on schema constructs (a fixture schema of its own)'
     expect(model.scalars.Grade).toEqual({ kind: 'string', enum: ['K', '1'] });
   });
 
-  test('`sif3-direct model compile` writes model.json and types.ts, and says what it compiled', () => {
+  test('`sif3-direct model compile` writes model.json, types.ts and types/*.ts, and says what it compiled', () => {
     const out = join(dir, 'out');
     const said: string[] = [];
     const io = { stdout: { write: (t: string) => said.push(t) }, stderr: { write: (t: string) => said.push(t) } };
@@ -158,6 +162,7 @@ describe('the model compiler on schema constructs (a fixture schema of its own)'
     const loaded = dataModel(out);
     expect(loaded.objectNames).toEqual(['Thing']);
     expect(readFileSync(join(out, 'types.ts'), 'utf8')).toContain('"Thing": ThingType;');
+    expect(readFileSync(join(out, 'types/Thing.ts'), 'utf8')).toContain('export type Thing = ThingType;');
     expect(runModelCommand(['model', 'compile', join(dir, 'main.xsd')], io)).toBe(2);
     expect(runModelCommand(['model', 'compile', join(dir, 'missing.xsd'), '--out', out], io)).toBe(1);
   });

@@ -1,5 +1,5 @@
 // `sif3-direct/models/au-3.4.8`: the SIF AU 3.4.8 data model, compiled from the official XSD by
-// `sif3-direct model compile` (model.json and types.ts beside this file; regenerate, never edit).
+// `sif3-direct model compile` (model.json, types.ts and types/ beside this file; regenerate, never edit).
 import { dataModel } from '../data-model';
 
 export type * from './types';

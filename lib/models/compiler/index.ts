@@ -4,10 +4,10 @@ import { emitTypes } from './emit-ts';
 import { TypeResolver } from './resolve';
 import { readSchema } from './xsd-schema';
 
-/** What compiling a schema gives: the model and its TypeScript declarations. */
+/** What compiling a schema gives: the model and its TypeScript declarations, file text by path relative to the output directory (`types.ts`, `types/common.ts`, `types/<Object>.ts`). */
 export interface CompiledSchema {
   readonly model: CompiledModel;
-  readonly types: string;
+  readonly types: Readonly<Record<string, string>>;
 }
 
 /**
